@@ -1,0 +1,1 @@
+"""groupbot: a community-etiquette bot for Slack and Discord."""

@@ -1,0 +1,1 @@
+"""The platform-neutral engine: events, detectors, rules, policy and approvals."""
