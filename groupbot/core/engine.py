@@ -1,0 +1,150 @@
+"""The engine: one post in, a verdict out — which rules fired, why, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from groupbot.core.detect import Analysis, Detector, DetectorConfig
+from groupbot.core.rulebook import Rulebook
+from groupbot.core.rules import REGISTRY, Finding, RuleContext
+from groupbot.core.state import OWNER_ROLES, MemberState, RecentCopy
+
+__all__ = ["Engine", "Verdict", "detector_config"]
+
+OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the engine decided about one post."""
+
+    analysis: Analysis
+    newly_introduced: bool
+    findings: tuple[Finding, ...]
+    escalate: bool
+
+    @property
+    def hold(self) -> bool:
+        """Whether any finding asks for the post to be held."""
+        return any(f.hold for f in self.findings)
+
+    @property
+    def also_hold(self) -> tuple[str, ...]:
+        """Earlier copies to hold as well (cross-post blasts)."""
+        return tuple(dict.fromkeys(m for f in self.findings for m in f.also_hold))
+
+
+def detector_config(rulebook: Rulebook) -> DetectorConfig:
+    """The detector settings a rulebook asks for."""
+    d = rulebook.detection
+    return DetectorConfig(
+        threshold=d.threshold,
+        allow_domains=frozenset(x.lower() for x in d.allow_domains),
+        allow_invites=frozenset(d.allow_invites),
+        extra_cta_phrases=tuple(d.extra_cta_phrases),
+    )
+
+
+class Engine:
+    """Platform-neutral decisions; no I/O, state passed in and updated in place."""
+
+    def __init__(self, rulebook: Rulebook, detector: Detector | None = None) -> None:
+        self.rulebook = rulebook
+        self.detector = detector or Detector(detector_config(rulebook))
+        rules = rulebook.rules
+        self._post_window = timedelta(days=rules.self_promo_ratio.window_days)
+        self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
+        self._copy_window = timedelta(minutes=rules.cross_post.window_minutes)
+
+    def is_exempt(self, member: str, roles: frozenset[str]) -> bool:
+        """Owners, moderators and the rulebook's named owners are never coached."""
+        owners = self.rulebook.owners
+        return bool(
+            roles & OWNER_ROLES
+            or member in owners.members
+            or member in owners.moderators
+            or roles & set(owners.roles)
+        )
+
+    def analyze(self, text: str, channel: str, state: MemberState | None = None) -> Analysis:
+        """Run the detectors on one post."""
+        own = frozenset(state.own_domains) if state else frozenset()
+        return self.detector.analyze(
+            text, intro_channel=self.rulebook.is_intro_channel(channel), own_domains=own
+        )
+
+    def evaluate(
+        self,
+        state: MemberState,
+        *,
+        channel: str,
+        message: str,
+        text: str,
+        at: datetime,
+        community: str,
+        edited: bool = False,
+    ) -> Verdict:
+        """Decide about one post and update the member's state."""
+        state.prune(at, self._post_window, self._note_window, self._copy_window)
+        analysis = self.analyze(text, channel, state)
+        promotion_channel = self.rulebook.is_promotion_channel(channel)
+        watched = state.watched(at, self.rulebook.watch.first_posts, self.rulebook.watch.first_days)
+        newly_introduced = analysis.introduction and not state.introduced
+        if newly_introduced:
+            state.introduced_at = at
+            state.own_domains.update(link.domain for link in analysis.links if link.domain)
+            analysis = self.analyze(text, channel, state)
+        if not edited:
+            state.post_count += 1
+            state.add_post(at, analysis.promotional and not promotion_channel)
+            self._learn_own_domains(state, analysis)
+        findings: tuple[Finding, ...] = ()
+        if not self.is_exempt(state.member, state.roles) and message not in state.held:
+            ctx = RuleContext(
+                community=community,
+                member=state,
+                channel=channel,
+                message=message,
+                text=text,
+                at=at,
+                analysis=analysis,
+                watched=watched,
+                promotion_channel=promotion_channel,
+                rulebook=self.rulebook,
+            )
+            findings = self._findings(ctx, state)
+        if not edited:
+            state.copies.append(RecentCopy(at, channel, message, analysis.fingerprint))
+        escalate = False
+        if findings:
+            state.note_times.append(at)
+            every = self.rulebook.notes.escalate_after
+            count = len(state.note_times)
+            escalate = every > 0 and count >= every and (count - every) % every == 0
+            if any(f.hold for f in findings):
+                state.held.add(message)
+                state.held.update(m for f in findings for m in f.also_hold)
+        return Verdict(analysis, newly_introduced, findings, escalate)
+
+    def _findings(self, ctx: RuleContext, state: MemberState) -> tuple[Finding, ...]:
+        found: list[Finding] = []
+        for rule in REGISTRY.values():
+            if rule.promotion_rule and ctx.promotion_channel:
+                continue
+            if not rule.scope(self.rulebook).applies(ctx.channel, state.roles, state.member):
+                continue
+            finding = rule.match(ctx)
+            if finding is not None:
+                found.append(finding)
+        return tuple(found)
+
+    @staticmethod
+    def _learn_own_domains(state: MemberState, analysis: Analysis) -> None:
+        if not analysis.promotional:
+            return
+        for domain in {link.domain for link in analysis.links if link.domain and not link.allowed}:
+            seen = state.promo_domains.get(domain, 0) + 1
+            state.promo_domains[domain] = seen
+            if seen >= OWN_DOMAIN_REPEATS:
+                state.own_domains.add(domain)

@@ -1,0 +1,32 @@
+"""self_promo_ratio: the 90/10 rule — at most about one post in ten promotes."""
+
+from __future__ import annotations
+
+from groupbot.core.rules.base import Finding, Rule, RuleContext
+
+NAME = "self_promo_ratio"
+
+
+def match(ctx: RuleContext) -> Finding | None:
+    """Fire when promotional posts in the window exceed max(min_allowed, share * all posts)."""
+    if not ctx.analysis.promotional:
+        return None
+    config = ctx.rulebook.rules.self_promo_ratio
+    promo, total = ctx.member.window_counts()
+    allowed = max(float(config.min_allowed), config.max_share * total)
+    if promo <= allowed:
+        return None
+    return Finding(
+        rule=NAME,
+        evidence=f"{promo} of your last {total} posts",
+        detail=(
+            f"{promo} of your last {total} posts (over {config.window_days} days)"
+            " promote something, and the community's budget is about {config.max_share:.0%}"
+        ),
+        threshold=f"{promo} promotional posts > max({config.min_allowed}, "
+        f"{config.max_share:g} x {total})",
+        hold=config.hold,
+    )
+
+
+RULE = Rule(NAME, lambda rb: rb.rules.self_promo_ratio, match)

@@ -1,0 +1,114 @@
+"""Friendly texts the bot sends, rendered from the rulebook's templates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from groupbot.core.rulebook import Rulebook, render_template
+
+__all__ = [
+    "attribution",
+    "batch_welcome_text",
+    "denial_text",
+    "expiry_text",
+    "note_text",
+    "quote",
+    "welcome_text",
+]
+
+QUOTE_LIMIT = 280
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A short one-paragraph quote of a post."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _community(rulebook: Rulebook, community: str) -> str:
+    return rulebook.community.name or community
+
+
+def _intro_channel(rulebook: Rulebook) -> str:
+    return "#" + rulebook.channels.intro[0] if rulebook.channels.intro else "the channels"
+
+
+def _norms(rulebook: Rulebook) -> str:
+    return "\n".join(f"• {norm}" for norm in rulebook.community.norms)
+
+
+def welcome_text(rulebook: Rulebook, community: str, name: str) -> str:
+    """The personal welcome for one newcomer."""
+    return render_template(
+        rulebook.welcome.text,
+        {
+            "name": name,
+            "community": _community(rulebook, community),
+            "intro_channel": _intro_channel(rulebook),
+            "norms": _norms(rulebook),
+        },
+    )
+
+
+def batch_welcome_text(rulebook: Rulebook, community: str, names: Sequence[str]) -> str:
+    """One channel welcome greeting several newcomers by name."""
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return render_template(
+        rulebook.welcome.batch_text,
+        {
+            "names": joined,
+            "community": _community(rulebook, community),
+            "intro_channel": _intro_channel(rulebook),
+            "norms": _norms(rulebook),
+        },
+    )
+
+
+def note_text(
+    rulebook: Rulebook,
+    community: str,
+    name: str,
+    text: str,
+    whys: Sequence[str],
+    request: int | None,
+) -> str:
+    """The gentle private etiquette note: the post quoted, why, and how to ask."""
+    why = "I noticed " + "; and ".join(whys) + "."
+    if request is not None:
+        how = (
+            f"I've passed it to the owners as request #{request}; you'll hear back from me. "
+            "Next time, ask first with /share and the owners will take a look."
+        )
+    else:
+        how = "If you'd like to share a promotion, ask the owners first with /share."
+    return render_template(
+        rulebook.notes.text,
+        {
+            "name": name,
+            "quote": quote(text),
+            "why": why,
+            "how_to_ask": how,
+            "community": _community(rulebook, community),
+        },
+    )
+
+
+def attribution(name: str, text: str) -> str:
+    """The published form of an approved post."""
+    return f"Shared by {name} with the owners' OK: {text}"
+
+
+def denial_text(request: int, reason: str) -> str:
+    """What a member is told when the owners say no."""
+    return (
+        f"Thanks for asking first. The owners decided not to share request #{request} this time: "
+        f"{reason}. You're welcome to edit it and ask again with /share."
+    )
+
+
+def expiry_text(request: int) -> str:
+    """What a member is told when nobody decided in time."""
+    return (
+        f"Sorry, the owners didn't get to request #{request} in time, so it has lapsed. "
+        "You're welcome to ask again with /share."
+    )
