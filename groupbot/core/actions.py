@@ -26,6 +26,7 @@ DELIVERED_ACTIONS = frozenset(
         "queue_listed",
         "shadow_mode_changed",
         "member_forgotten",
+        "stats_reported",
     }
 )
 

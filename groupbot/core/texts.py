@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from groupbot.core.rulebook import Rulebook, render_template
 
@@ -13,6 +14,7 @@ __all__ = [
     "expiry_text",
     "note_text",
     "quote",
+    "stats_text",
     "welcome_text",
 ]
 
@@ -111,4 +113,27 @@ def expiry_text(request: int) -> str:
     return (
         f"Sorry, the owners didn't get to request #{request} in time, so it has lapsed. "
         "You're welcome to ask again with /share."
+    )
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "n/a"
+
+
+def stats_text(stats: Mapping[str, Any]) -> str:
+    """The community's health in a few plain lines."""
+    requests = stats["requests"]
+    queue = ", ".join(f"{n} {status}" for status, n in sorted(requests.items())) or "none yet"
+    turnaround = stats["median_turnaround_hours"]
+    return "\n".join(
+        [
+            f"Newcomers: {stats['newcomers']}, introduced: {stats['introduced']}"
+            f" ({_share(stats['introduced'], stats['newcomers'])})",
+            f"Posts: {stats['posts']}, promotional: {stats['promotional_posts']}"
+            f" ({_share(stats['promotional_posts'], stats['posts'])})",
+            f"Sent: {stats['welcomes_sent']} welcomes, {stats['notes_sent']} etiquette notes,"
+            f" {stats['holds']} holds",
+            f"Requests: {queue}; median turnaround "
+            + (f"{turnaround:g} h" if turnaround is not None else "n/a"),
+        ]
     )

@@ -17,7 +17,10 @@ def match(ctx: RuleContext) -> Finding | None:
     return Finding(
         rule=NAME,
         evidence=evidence,
-        detail=f"your post looks like a promotion ({shown}) and you haven't introduced yourself yet",
+        detail=(
+            f"your post looks like a promotion ({shown})"
+            " and you haven't introduced yourself yet"
+        ),
         threshold=(
             f"promotion score {analysis.score:.2f} >= {ctx.rulebook.detection.threshold:.2f}"
             " from a newcomer not yet introduced"

@@ -1,0 +1,1 @@
+"""Platform adapters: each translates at the edge and implements the Platform port."""

@@ -1,0 +1,247 @@
+"""The `groupbot` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="groupbot",
+    help="A community-etiquette bot for Slack and Discord: welcome, coach, and an approval queue.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(
+    help="Check a rulebook and see how it judges a message.", no_args_is_help=True
+)
+queue_app = typer.Typer(
+    help="Work the approval queue in the configured database.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(queue_app, name="queue")
+app.add_typer(db_app, name="db")
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Rulebook TOML file (default: $GROUPBOT_RULEBOOK or built-in)."),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="Database URL (default: $GROUPBOT_DATABASE_URL)."),
+]
+CommunityOption = Annotated[
+    str, typer.Option("--community", "-c", help="Community id the command acts on.")
+]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One clear line on standard error and a non-zero exit."""
+    typer.echo(f"groupbot: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _rulebook(path: Path | None):  # type: ignore[no-untyped-def]
+    from groupbot.core.rulebook import RulebookError, load_rulebook
+    from groupbot.settings import Settings
+
+    source = path if path is not None else Settings().groupbot_rulebook
+    try:
+        return load_rulebook(source)
+    except RulebookError as exc:
+        fail(str(exc))
+
+
+def _database(url: str | None) -> str:
+    from groupbot.settings import Settings
+
+    return url or Settings().groupbot_database_url
+
+
+@app.command()
+def classify(
+    file: Annotated[str, typer.Argument(help="JSON Lines file; '-' or absent for stdin.")] = "-",
+    rules: RulesOption = None,
+) -> None:
+    """Classify messages (JSON Lines in, one verdict per line out)."""
+    from groupbot.classify import run_classify
+
+    config = None
+    if rules is not None:
+        from groupbot.core.engine import detector_config
+
+        config = detector_config(_rulebook(rules))
+    try:
+        stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    with stream:
+        code = run_classify(stream, sys.stdout.buffer, config)
+    raise typer.Exit(code)
+
+
+@app.command()
+def replay(
+    file: Annotated[str, typer.Argument(help="JSON Lines events; '-' or absent for stdin.")] = "-",
+    rules: RulesOption = None,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="Database URL (default: a fresh in-memory database)."),
+    ] = None,
+    batch: Annotated[int, typer.Option(help="Events per transaction.", min=1)] = 500,
+    progress: Annotated[
+        bool | None, typer.Option(help="Progress on stderr (default: when stderr is a terminal).")
+    ] = None,
+) -> None:
+    """Feed recorded events through the real engine and print every action as JSON Lines."""
+    from groupbot.replay_run import run_replay
+
+    rulebook = _rulebook(rules)
+    try:
+        stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    show = sys.stderr.isatty() if progress is None else progress
+    with stream:
+        code = asyncio.run(run_replay(stream, sys.stdout.buffer, rulebook, database, batch, show))
+    raise typer.Exit(code)
+
+
+@app.command()
+def demo(
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database URL (default: a SQLite file).")
+    ] = None,
+) -> None:
+    """Play a scripted community story through the real engine and print the transcript."""
+    from groupbot.demo import run_demo
+
+    asyncio.run(run_demo(database))
+
+
+@app.command()
+def console(rules: RulesOption = None, database: DatabaseOption = None) -> None:
+    """An interactive local community: speak as members or owners and watch the bot."""
+    from groupbot.console import run_console
+
+    asyncio.run(run_console(_rulebook(rules), database))
+
+
+@rules_app.command("check")
+def rules_check(file: Annotated[Path, typer.Argument(help="Rulebook TOML file.")]) -> None:
+    """Validate a rulebook; errors name the key and line."""
+    _rulebook(file)
+    typer.echo(f"{file}: ok")
+
+
+@rules_app.command("show")
+def rules_show(rules: RulesOption = None) -> None:
+    """Print the effective rulebook, every setting included."""
+    from groupbot.core.rulebook import rulebook_to_toml
+
+    typer.echo(rulebook_to_toml(_rulebook(rules)), nl=False)
+
+
+@rules_app.command("explain")
+def rules_explain(
+    text: Annotated[str, typer.Argument(help="The message to judge.")],
+    channel: Annotated[str, typer.Option(help="Channel it is posted in.")] = "general",
+    newcomer: Annotated[
+        bool, typer.Option(help="Judge it as a watched newcomer's post, not yet introduced.")
+    ] = True,
+    rules: RulesOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show every signal and rule verdict for one message."""
+    from groupbot.explain import explain
+
+    typer.echo(explain(_rulebook(rules), text, channel=channel, newcomer=newcomer, as_json=as_json))
+
+
+@queue_app.command("list")
+def queue_list(community: CommunityOption, database: DatabaseOption = None) -> None:
+    """List pending requests."""
+    from groupbot.admin import run_command
+
+    raise typer.Exit(asyncio.run(run_command(_database(database), community, "queue", [])))
+
+
+@queue_app.command("approve")
+def queue_approve(
+    community: CommunityOption,
+    request: Annotated[str, typer.Argument(help="Request id (N or #N).")],
+    note: Annotated[list[str] | None, typer.Argument(help="Optional note.")] = None,
+    database: DatabaseOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Approve a request as an owner (the bot publishes it at the next delivery)."""
+    from groupbot.admin import run_command
+
+    args = [request, *(note or [])]
+    code = asyncio.run(run_command(_database(database), community, "approve", args, rules))
+    raise typer.Exit(code)
+
+
+@queue_app.command("deny")
+def queue_deny(
+    community: CommunityOption,
+    request: Annotated[str, typer.Argument(help="Request id (N or #N).")],
+    reason: Annotated[list[str], typer.Argument(help="The reason the member will read.")],
+    database: DatabaseOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Deny a request with a reason."""
+    from groupbot.admin import run_command
+
+    code = asyncio.run(
+        run_command(_database(database), community, "deny", [request, *reason], rules)
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def stats(community: CommunityOption, database: DatabaseOption = None) -> None:
+    """The community's health: newcomers, intro rate, notes, promotional share, turnaround."""
+    from groupbot.admin import run_command
+
+    raise typer.Exit(asyncio.run(run_command(_database(database), community, "stats", [])))
+
+
+@app.command()
+def forget(
+    community: CommunityOption,
+    member: Annotated[str, typer.Argument(help="The member id to forget.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Delete everything stored about a member."""
+    from groupbot.admin import run_command
+
+    code = asyncio.run(run_command(_database(database), community, "forget", [member]))
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: DatabaseOption = None,
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations to $GROUPBOT_DATABASE_URL."""
+    from groupbot.admin import upgrade_database
+
+    try:
+        asyncio.run(upgrade_database(_database(database), revision))
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

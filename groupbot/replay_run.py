@@ -1,0 +1,55 @@
+"""Run a replay: events in, actions out as JSON Lines, progress on standard error."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, BinaryIO
+
+import orjson
+
+from groupbot.core.actions import Action
+from groupbot.core.rulebook import Rulebook
+from groupbot.replay import read_events
+from groupbot.runtime import MEMORY_URL, open_bot
+
+__all__ = ["run_replay"]
+
+PROGRESS_EVERY = 10_000
+
+
+async def run_replay(
+    infile: BinaryIO,
+    outfile: BinaryIO,
+    rulebook: Rulebook,
+    database: str | None = None,
+    batch: int = 500,
+    progress: bool = False,
+    errors: IO[str] = sys.stderr,
+) -> int:
+    """Replay every event; return 1 if any line was malformed, else 0."""
+    write = outfile.write
+    dumps = orjson.dumps
+
+    def sink(action: Action) -> None:
+        write(dumps(action.to_json()) + b"\n")
+
+    bad = 0
+    count = 0
+    started = time.perf_counter()
+    async with open_bot(database or MEMORY_URL, rulebook, sink=sink, batch_size=batch) as bot:
+        for _, event in read_events(infile, errors):
+            if event is None:
+                bad += 1
+                continue
+            await bot.handle(event)
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                rate = count / max(time.perf_counter() - started, 1e-9)
+                errors.write(f"replayed {count:,} events ({rate:,.0f}/s)\n")
+                errors.flush()
+        await bot.finish()
+    outfile.flush()
+    if progress:
+        errors.write(f"replayed {count:,} events, {bad} malformed line(s) skipped\n")
+    return 1 if bad else 0

@@ -1,0 +1,48 @@
+"""Wiring: settings, rulebook and database into a running Bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.core.rulebook import Rulebook
+from groupbot.service import Bot, Sink
+from groupbot.storage.database import create_engine, database_url
+from groupbot.storage.migrate import upgrade
+
+__all__ = ["MEMORY_URL", "open_bot", "open_database"]
+
+MEMORY_URL = "sqlite+aiosqlite://"
+
+
+@asynccontextmanager
+async def open_database(url: str, *, migrate: bool = True) -> AsyncIterator[AsyncEngine]:
+    """An engine on the database, migrated to the latest schema."""
+    engine = create_engine(database_url(url))
+    try:
+        if migrate:
+            await upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def open_bot(
+    url: str,
+    rulebook: Rulebook,
+    *,
+    sink: Sink | None = None,
+    batch_size: int = 1,
+    platform: str = "replay",
+) -> AsyncIterator[Bot]:
+    """A started Bot on a migrated database; buffered work is committed on exit."""
+    async with open_database(url) as engine:
+        bot = Bot(engine, rulebook, sink=sink, batch_size=batch_size, platform=platform)
+        await bot.start()
+        try:
+            yield bot
+        finally:
+            await bot.close()

@@ -1,0 +1,521 @@
+"""The bot: events in, decisions made by the engine, actions recorded and owed, all in one place."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from groupbot.core.actions import Action
+from groupbot.core.engine import Engine, Verdict
+from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
+from groupbot.core.rulebook import Rulebook
+from groupbot.core.state import MemberState
+from groupbot.core.texts import batch_welcome_text, note_text, quote, welcome_text
+from groupbot.core.welcome import BURST_WINDOW, WelcomePacer
+from groupbot.storage import repository as repo_mod
+from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent
+from groupbot.storage.repository import CommunityRepository, UnitOfWork, utc
+
+__all__ = ["Bot", "Sink"]
+
+Sink = Callable[[Action], None]
+MEMBER_CACHE = 200_000
+SEEN_CACHE = 200_000
+
+
+class Bot:
+    """Serves every platform: one engine, one database, actions out via a sink and the outbox."""
+
+    def __init__(
+        self,
+        db: AsyncEngine,
+        rulebook: Rulebook,
+        *,
+        platform: str = "replay",
+        batch_size: int = 1,
+        sink: Sink | None = None,
+    ) -> None:
+        self.db = db
+        self.rulebook = rulebook
+        self.engine = Engine(rulebook)
+        self.platform = platform
+        self.batch_size = max(1, batch_size)
+        self.sink = sink
+        self.clock: datetime | None = None
+        self._conn: AsyncConnection | None = None
+        self._uow: UnitOfWork | None = None
+        self._pending = 0
+        self._fresh = False
+        self._members: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._communities: dict[str, bool | None] = {}
+        self._pacers: dict[str, WelcomePacer] = {}
+        self._batch_due: dict[str, datetime] = {}
+        self._next_due: datetime | None = None
+        self._post_window = timedelta(days=rulebook.rules.self_promo_ratio.window_days)
+        self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
+        from groupbot.commands import CommandHandler
+
+        self._commands = CommandHandler(self)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Look at the database once: is it fresh, and when is the next timer due."""
+        async with self.db.connect() as conn:
+            members = await conn.scalar(select(func.count()).select_from(Member))
+            events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
+            self._fresh = not members and not events
+            self._next_due = await repo_mod.next_due(conn)
+            for community, due in await conn.execute(
+                select(PendingWelcome.community, func.min(PendingWelcome.due_at)).group_by(
+                    PendingWelcome.community
+                )
+            ):
+                self._batch_due[community] = utc(due)
+
+    async def close(self) -> None:
+        """Commit what is buffered and release the connection."""
+        await self.commit()
+
+    async def commit(self) -> None:
+        """Flush buffered writes and commit the unit of work."""
+        if self._uow is None or self._conn is None:
+            return
+        await self._uow.flush()
+        await self._conn.commit()
+        await self._conn.close()
+        self._conn = None
+        self._uow = None
+        self._pending = 0
+
+    async def rollback(self) -> None:
+        """Abandon the unit of work and forget cached state it may have changed."""
+        if self._conn is not None:
+            await self._conn.rollback()
+            await self._conn.close()
+        self._conn = None
+        self._uow = None
+        self._pending = 0
+        self._members.clear()
+        self._seen.clear()
+        self._communities.clear()
+        self._fresh = False
+
+    async def _unit(self) -> UnitOfWork:
+        if self._uow is None:
+            self._conn = await self.db.connect()
+            await self._conn.begin()
+            self._uow = UnitOfWork(self._conn)
+        return self._uow
+
+    async def repository(self, community: str) -> CommunityRepository:
+        """A repository bound to one community, inside the current unit of work."""
+        uow = await self._unit()
+        repo = CommunityRepository(uow, community)
+        if community not in self._communities:
+            assert self.clock is not None
+            self._communities[community] = await repo.ensure_community(self.clock)
+        return repo
+
+    def shadow(self, community: str) -> bool:
+        """Whether this community is in shadow mode right now."""
+        override = self._communities.get(community)
+        return self.rulebook.shadow_mode if override is None else override
+
+    def set_shadow(self, community: str, on: bool) -> None:
+        """Remember a shadow-mode switch made by an owner."""
+        self._communities[community] = on
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def handle(self, event: Event) -> list[Action]:
+        """Process one event exactly once; return the actions it caused (timers first)."""
+        now = self._tick(event.at)
+        out = await self.advance(now)
+        try:
+            out.extend(await self._handle(event, now))
+            self._pending += 1
+            if self._pending >= self.batch_size:
+                await self.commit()
+        except BaseException:
+            await self.rollback()
+            raise
+        return out
+
+    def _tick(self, at: datetime) -> datetime:
+        at = utc(at)
+        if self.clock is None or at > self.clock:
+            self.clock = at
+        return self.clock
+
+    async def _handle(self, event: Event, now: datetime) -> list[Action]:
+        repo = await self.repository(event.community)
+        key = (event.community, event.event_id)
+        if key in self._seen or (not self._fresh and await repo.seen(event.event_id)):
+            return []
+        self._remember_seen(key)
+        repo.mark_processed(event.event_id, now)
+        match event:
+            case MemberJoined():
+                return await self._joined(repo, event, now)
+            case MessagePosted() | MessageEdited():
+                return await self._posted(repo, event, now)
+            case CommandIssued():
+                return await self._commands.run(repo, event, now)
+
+    def _remember_seen(self, key: tuple[str, str]) -> None:
+        self._seen[key] = None
+        if len(self._seen) > SEEN_CACHE:
+            self._seen.popitem(last=False)
+
+    async def member(
+        self, repo: CommunityRepository, member: str, now: datetime, name: str = ""
+    ) -> MemberState:
+        """The member's state from the cache, the database, or new (a pre-existing member)."""
+        key = (repo.community, member)
+        state = self._members.get(key)
+        if state is None:
+            if not self._fresh:
+                state = await repo.load_member(member, now, self._post_window, self._note_window)
+            if state is None:
+                state = MemberState(member=member, first_seen_at=now, name=name)
+            self._members[key] = state
+            if len(self._members) > MEMBER_CACHE:
+                self._members.popitem(last=False)
+        else:
+            self._members.move_to_end(key)
+        return state
+
+    def forget_cached(self, community: str, member: str) -> None:
+        """Drop a member from the cache (after `forget`)."""
+        self._members.pop((community, member), None)
+
+    def emit(
+        self, repo: CommunityRepository, action: Action, out: list[Action], *, deliver: bool = True
+    ) -> None:
+        """Record an action (audit log + outbox) and hand it to the sink."""
+        shadow = action.action == "shadow_decision"
+        repo.record(action, shadow=shadow, deliver=deliver and not shadow)
+        out.append(action)
+        if self.sink is not None:
+            self.sink(action)
+
+    async def _joined(
+        self, repo: CommunityRepository, ev: MemberJoined, now: datetime
+    ) -> list[Action]:
+        state = await self.member(repo, ev.member, now, ev.name)
+        state.joined_at = now
+        state.name = ev.name or state.name
+        if ev.roles:
+            state.roles = frozenset(r.lower() for r in ev.roles)
+        repo.save_member(state)
+        out: list[Action] = []
+        welcome = self.rulebook.welcome
+        if not welcome.enabled:
+            return out
+        name = state.display_name()
+        c = ev.community
+        if self.shadow(c):
+            self.emit(
+                repo,
+                Action("shadow_decision", now, c, {"member": ev.member, "would": ["welcome"]}),
+                out,
+            )
+            return out
+        pacer = self._pacers.setdefault(c, WelcomePacer())
+        if c not in self._batch_due and pacer.allow(now, welcome.dm_per_minute):
+            via = welcome.resolved_mode(self.platform)
+            fields: dict[str, Any] = {
+                "member": ev.member,
+                "text": welcome_text(self.rulebook, c, name),
+                "via": via,
+            }
+            if via == "channel":
+                fields["channel"] = self.rulebook.channels.welcome
+            self.emit(repo, Action("welcome", now, c, fields), out)
+            return out
+        due = self._batch_due.setdefault(c, now + BURST_WINDOW)
+        repo.queue_welcome(ev.member, name, due)
+        self._due(due)
+        return out
+
+    async def _posted(
+        self, repo: CommunityRepository, ev: MessagePosted | MessageEdited, now: datetime
+    ) -> list[Action]:
+        state = await self.member(repo, ev.member, now, ev.name)
+        if ev.name and not state.name:
+            state.name = ev.name
+        if ev.roles:
+            state.roles = frozenset(r.lower() for r in ev.roles)
+        edited = isinstance(ev, MessageEdited)
+        verdict = self.engine.evaluate(
+            state,
+            channel=ev.channel,
+            message=ev.message,
+            text=ev.text,
+            at=now,
+            community=ev.community,
+            edited=edited,
+        )
+        repo.save_member(state)
+        if not edited:
+            promo = verdict.analysis.promotional and not self.rulebook.is_promotion_channel(
+                ev.channel
+            )
+            repo.add_post(ev.member, ev.message, ev.channel, now, promo)
+        out: list[Action] = []
+        c = ev.community
+        if verdict.newly_introduced:
+            self.emit(
+                repo,
+                Action("introduced", now, c, {"member": ev.member, "message": ev.message}),
+                out,
+                deliver=False,
+            )
+        if verdict.findings:
+            await self._coach(repo, ev, state, verdict, now, out)
+        return out
+
+    async def _coach(
+        self,
+        repo: CommunityRepository,
+        ev: MessagePosted | MessageEdited,
+        state: MemberState,
+        verdict: Verdict,
+        now: datetime,
+        out: list[Action],
+    ) -> None:
+        c = ev.community
+        findings = verdict.findings
+        primary = findings[0]
+        reasons = [
+            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail}
+            for s in verdict.analysis.reasons
+        ]
+        rules = [f.rule for f in findings]
+        evidence = [
+            {"rule": f.rule, "evidence": f.evidence, "detail": f.detail, "threshold": f.threshold}
+            for f in findings
+        ]
+        if self.shadow(c):
+            would = ["etiquette_note"] + (["hold", "approval_requested"] if verdict.hold else [])
+            fields = {
+                "member": ev.member,
+                "message": ev.message,
+                "rule": primary.rule,
+                "rules": rules,
+                "would": would,
+                "findings": evidence,
+                "reasons": reasons,
+            }
+            self.emit(repo, Action("shadow_decision", now, c, fields), out)
+            return
+        request: int | None = None
+        if verdict.hold:
+            request = await self.open_request(
+                repo,
+                member=state,
+                origin="hold",
+                channel=ev.channel,
+                message=ev.message,
+                text=ev.text,
+                rule=primary.rule,
+                evidence="; ".join(f"{f.rule}: {f.evidence}" for f in findings),
+                now=now,
+            )
+        name = state.display_name()
+        text = note_text(self.rulebook, c, name, ev.text, [f.detail for f in findings], request)
+        note = {
+            "member": ev.member,
+            "message": ev.message,
+            "rule": primary.rule,
+            "rules": rules,
+            "text": text,
+            "findings": evidence,
+            "reasons": reasons,
+            "channel": ev.channel,
+        }
+        self.emit(repo, Action("etiquette_note", now, c, note), out)
+        if request is not None:
+            for message in (*verdict.also_hold, ev.message):
+                hold = {
+                    "member": ev.member,
+                    "message": message,
+                    "channel": ev.channel,
+                    "request": request,
+                }
+                self.emit(repo, Action("hold", now, c, hold), out)
+            await self.announce_request(
+                repo, request, state, ev.message, ev.channel, ev.text, primary.rule, now, out
+            )
+        if verdict.escalate:
+            alert = {
+                "member": ev.member,
+                "notes": len(state.note_times),
+                "window_days": self.rulebook.notes.escalate_window_days,
+                "rule": primary.rule,
+                "text": (
+                    f"{name} has had {len(state.note_times)} etiquette notes in "
+                    f"{self.rulebook.notes.escalate_window_days} days (latest: {primary.rule}). "
+                    "A personal word from an owner may help; groupbot never bans."
+                ),
+            }
+            self.emit(repo, Action("owners_alerted", now, c, alert), out)
+
+    async def open_request(
+        self,
+        repo: CommunityRepository,
+        *,
+        member: MemberState,
+        origin: str,
+        channel: str,
+        message: str | None,
+        text: str,
+        rule: str | None,
+        evidence: str,
+        now: datetime,
+    ) -> int:
+        """Queue an approval request with its reminder and expiry timers."""
+        approvals = self.rulebook.approvals
+        remind = approvals.remind_after_hours
+        expire_at = now + timedelta(hours=approvals.expire_after_hours)
+        remind_at = (
+            now + timedelta(hours=remind) if 0 < remind < approvals.expire_after_hours else None
+        )
+        await self._unit_flush()
+        request = await repo.create_request(
+            member=member.member,
+            member_name=member.display_name(),
+            origin=origin,
+            channel=channel,
+            message=message,
+            text=text,
+            rule=rule,
+            evidence=evidence,
+            at=now,
+            remind_at=remind_at,
+            expire_at=expire_at,
+        )
+        self._due(remind_at or expire_at)
+        return request
+
+    async def announce_request(
+        self,
+        repo: CommunityRepository,
+        request: int,
+        member: MemberState,
+        message: str | None,
+        channel: str,
+        text: str,
+        rule: str | None,
+        now: datetime,
+        out: list[Action],
+    ) -> None:
+        """Emit approval_requested and notify the owners."""
+        c = repo.community
+        self.emit(
+            repo,
+            Action(
+                "approval_requested",
+                now,
+                c,
+                {
+                    "request": request,
+                    "member": member.member,
+                    "message": message,
+                    "channel": channel,
+                    "rule": rule,
+                },
+            ),
+            out,
+            deliver=False,
+        )
+        mods = self.rulebook.channels.moderators
+        self.emit(
+            repo,
+            Action(
+                "owners_notified",
+                now,
+                c,
+                {
+                    "request": request,
+                    "member": member.member,
+                    "member_name": member.display_name(),
+                    "channel": channel,
+                    "rule": rule,
+                    "via": "channel" if mods else "dm",
+                    "moderators_channel": mods or None,
+                    "text": (
+                        f"Request #{request} from {member.display_name()} for #{channel}"
+                        + (f" ({rule})" if rule else "")
+                        + f": {quote(text, 200)} — approve {request} / deny {request} REASON"
+                    ),
+                },
+            ),
+            out,
+        )
+
+    async def _unit_flush(self) -> None:
+        uow = await self._unit()
+        await uow.flush()
+
+    # -- timers ----------------------------------------------------------------------------
+
+    def _due(self, at: datetime) -> None:
+        if self._next_due is None or at < self._next_due:
+            self._next_due = at
+
+    async def advance(self, now: datetime) -> list[Action]:
+        """Fire every timer due by `now`: batched welcomes, reminders, expiries."""
+        if self._next_due is None or now < self._next_due:
+            return []
+        self.clock = max(self.clock or now, now)
+        uow = await self._unit()
+        await uow.flush()
+        from groupbot.timers import fire_due
+
+        out = await fire_due(self, uow.connection, now)
+        self._next_due = await repo_mod.next_due(uow.connection)
+        for at in self._batch_due.values():
+            self._due(at)
+        return out
+
+    async def finish(self) -> list[Action]:
+        """End of input: deliver everything already due, including pending batched welcomes."""
+        out: list[Action] = []
+        if self.clock is not None:
+            out = await self.advance(self.clock)
+            for community in sorted(self._batch_due):
+                repo = await self.repository(community)
+                out.extend(await self.welcome_batch(repo, self.clock))
+        await self.commit()
+        return out
+
+    async def welcome_batch(self, repo: CommunityRepository, at: datetime) -> list[Action]:
+        """One channel post greeting every newcomer waiting for a welcome."""
+        await self._unit_flush()
+        self._batch_due.pop(repo.community, None)
+        waiting = await repo.take_welcomes()
+        out: list[Action] = []
+        if not waiting:
+            return out
+        names = [name or member for member, name in waiting]
+        text = batch_welcome_text(self.rulebook, repo.community, names)
+        channel = self.rulebook.channels.welcome
+        for n, (member, _) in enumerate(waiting):
+            fields: dict[str, Any] = {
+                "member": member,
+                "text": text,
+                "via": "channel",
+                "channel": channel,
+                "batch": [m for m, _ in waiting],
+            }
+            # One post greets them all: only the first action is delivered.
+            self.emit(repo, Action("welcome", at, repo.community, fields), out, deliver=n == 0)
+        return out

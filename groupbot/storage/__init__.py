@@ -1,0 +1,1 @@
+"""Persistence: typed models, community-bound repositories, the outbox and migrations."""

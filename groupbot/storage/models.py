@@ -1,0 +1,181 @@
+"""SQLAlchemy 2 typed models, all on one MetaData that Alembic owns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Community",
+    "Member",
+    "OutboxMessage",
+    "PendingWelcome",
+    "Post",
+    "ProcessedEvent",
+    "Request",
+    "metadata",
+    "table",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+KEY = 191  # fits an indexed VARCHAR on every backend we support
+
+
+class Base(DeclarativeBase):
+    """Declarative base bound to groupbot's single MetaData."""
+
+    metadata = metadata
+
+
+class Community(Base):
+    """A Slack workspace, a Discord server or a local community."""
+
+    __tablename__ = "communities"
+
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shadow_mode: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class Member(Base):
+    """What groupbot knows about one member of one community."""
+
+    __tablename__ = "members"
+
+    community: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    member: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    joined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    introduced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    roles: Mapped[str] = mapped_column(String(500), default="")
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    own_domains: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class Post(Base):
+    """One post's bookkeeping for the rolling windows (no message text)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_member_at", "community", "member", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(KEY))
+    member: Mapped[str] = mapped_column(String(KEY))
+    message: Mapped[str] = mapped_column(String(KEY))
+    channel: Mapped[str] = mapped_column(String(KEY))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    promotional: Mapped[bool] = mapped_column(Boolean)
+
+
+class ProcessedEvent(Base):
+    """A platform event already handled, so a retry yields no second set of actions."""
+
+    __tablename__ = "processed_events"
+
+    community: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Request(Base):
+    """An approval request: a held post or a member's ask to share."""
+
+    __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_community_status", "community", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(KEY))
+    member: Mapped[str] = mapped_column(String(KEY))
+    member_name: Mapped[str] = mapped_column(String(200), default="")
+    origin: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(KEY))
+    message: Mapped[str | None] = mapped_column(String(KEY), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    remind_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(KEY), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditEntry(Base):
+    """One action the bot took (or would take, in shadow mode), with its reasons."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_community_at", "community", "at"),
+        Index("ix_audit_member_action", "community", "member", "action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(KEY))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(40))
+    member: Mapped[str | None] = mapped_column(String(KEY), nullable=True)
+    message: Mapped[str | None] = mapped_column(String(KEY), nullable=True)
+    request: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    shadow: Mapped[bool] = mapped_column(Boolean, default=False)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class OutboxMessage(Base):
+    """A message the bot owes someone, written with the decision and delivered with retry."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(KEY))
+    audit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PendingWelcome(Base):
+    """A newcomer waiting for the next batched channel welcome (join bursts)."""
+
+    __tablename__ = "pending_welcomes"
+
+    community: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    member: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Table, typed as one (the ORM declares it as a FromClause)."""
+    return cast(Table, model.__table__)

@@ -1,0 +1,125 @@
+"""The transactional outbox: owed messages delivered with retry and backoff."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.core.ports import DeliveryError, Platform
+from groupbot.storage.models import OutboxMessage, table
+
+__all__ = ["MAX_ATTEMPTS", "OutboxWorker", "deliver"]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BASE_DELAY = timedelta(seconds=2)
+MAX_DELAY = timedelta(minutes=10)
+
+
+async def deliver(platform: Platform, community: str, action: str, f: dict[str, Any]) -> None:
+    """Carry out one owed action through the platform port."""
+    match action:
+        case "welcome":
+            if f.get("via") == "channel":
+                await platform.post(community, f["channel"], f["text"])
+            else:
+                await platform.send_direct(community, f["member"], f["text"])
+        case "etiquette_note" | "request_denied" | "request_expired" | "request_approved":
+            await platform.send_direct(community, f["member"], f["text"])
+        case "hold":
+            await platform.remove(community, f["channel"], f["message"], f["member"])
+        case "published":
+            await platform.post(community, f["channel"], f["text"])
+        case "owners_notified" | "owners_reminded" | "owners_alerted":
+            await platform.notify_owners(community, {"action": action, **f})
+        case (
+            "command_rejected"
+            | "command_reply"
+            | "queue_listed"
+            | "shadow_mode_changed"
+            | "member_forgotten"
+            | "stats_reported"
+        ):
+            await platform.reply(community, f["member"], f["text"])
+        case _:
+            raise DeliveryError(f"no delivery for action {action!r}", retry=False)
+
+
+def _backoff(attempts: int, retry_after: float | None) -> timedelta:
+    if retry_after is not None:
+        return timedelta(seconds=retry_after)
+    delay: timedelta = BASE_DELAY * 2 ** max(0, attempts - 1)
+    return min(MAX_DELAY, delay)
+
+
+class OutboxWorker:
+    """Claims due outbox rows, delivers them, and records the outcome."""
+
+    def __init__(self, engine: AsyncEngine, platform: Platform, batch: int = 200) -> None:
+        self.engine = engine
+        self.platform = platform
+        self.batch = batch
+
+    async def drain(self, now: datetime | None = None) -> int:
+        """Deliver every due row; return how many were delivered."""
+        delivered = 0
+        while True:
+            count, more = await self._round(now or datetime.now(UTC))
+            delivered += count
+            if not more:
+                return delivered
+
+    async def _round(self, now: datetime) -> tuple[int, bool]:
+        outbox = table(OutboxMessage)
+        async with self.engine.begin() as conn:
+            query = (
+                select(
+                    outbox.c.id,
+                    outbox.c.community,
+                    outbox.c.action,
+                    outbox.c.payload,
+                    outbox.c.attempts,
+                )
+                .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
+                .order_by(outbox.c.id)
+                .limit(self.batch)
+            )
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await conn.execute(query)).all()
+            sent: list[dict[str, Any]] = []
+            for row in rows:
+                try:
+                    await deliver(
+                        self.platform, row.community, row.action, orjson.loads(row.payload)
+                    )
+                except DeliveryError as exc:
+                    attempts = row.attempts + 1
+                    give_up = not exc.retry or attempts >= MAX_ATTEMPTS
+                    log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)
+                    await conn.execute(
+                        update(outbox)
+                        .where(outbox.c.id == row.id)
+                        .values(
+                            attempts=attempts,
+                            last_error=str(exc)[:500],
+                            status="failed" if give_up else "pending",
+                            next_attempt_at=now + _backoff(attempts, exc.retry_after),
+                        )
+                    )
+                    continue
+                sent.append({"row_id": row.id})
+            if sent:
+                await conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == bindparam("row_id"))
+                    .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1),
+                    sent,
+                )
+        return len(sent), len(rows) == self.batch

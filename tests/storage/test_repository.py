@@ -1,0 +1,151 @@
+"""Repositories, the outbox and restarts on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from replaykit import PITCH_TEXT, cmd, join, only, replay, say
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.adapters.memory import MemoryPlatform
+from groupbot.core.ports import DeliveryError
+from groupbot.storage.models import OutboxMessage
+from groupbot.storage.outbox import OutboxWorker
+from groupbot.storage.repository import CommunityRepository, UnitOfWork
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def _request(engine: AsyncEngine, community: str = "c1") -> int:
+    async with engine.connect() as conn:
+        await conn.begin()
+        repo = CommunityRepository(UnitOfWork(conn), community)
+        await repo.ensure_community(NOW)
+        request = await repo.create_request(
+            member="ben",
+            member_name="Ben",
+            origin="share",
+            channel="promotions",
+            message=None,
+            text="My course",
+            rule=None,
+            evidence="",
+            at=NOW,
+            remind_at=None,
+            expire_at=NOW + timedelta(hours=72),
+        )
+        await conn.commit()
+    return request
+
+
+async def test_request_ids_count_from_one_and_are_community_bound(engine: AsyncEngine) -> None:
+    first = await _request(engine, "c1")
+    second = await _request(engine, "c2")
+    assert (first, second) == (1, 2)
+    async with engine.connect() as conn:
+        c1 = CommunityRepository(UnitOfWork(conn), "c1")
+        assert await c1.get_request(2) is None
+        row = await c1.get_request(1)
+        assert row is not None and row.status == "pending" and row.created_at == NOW
+
+
+async def test_two_owners_deciding_at_once_decide_once(engine: AsyncEngine) -> None:
+    request = await _request(engine)
+    concurrent = engine.dialect.name == "postgresql"
+    barrier = asyncio.Barrier(2 if concurrent else 1)
+
+    async def decide(owner: str, status: str) -> bool:
+        async with engine.connect() as conn:
+            await conn.begin()
+            repo = CommunityRepository(UnitOfWork(conn), "c1")
+            await barrier.wait()  # both transactions are open before either updates
+            won = await repo.decide(request, status, owner, None, NOW)
+            await conn.commit()
+            return won
+
+    if concurrent:
+        results = list(await asyncio.gather(decide("olive", "approved"), decide("mo", "denied")))
+    else:  # SQLite serialises writers on the file lock: the second simply comes later
+        results = [await decide("olive", "approved"), await decide("mo", "denied")]
+    assert sorted(results) == [False, True]
+    async with engine.connect() as conn:
+        row = await CommunityRepository(UnitOfWork(conn), "c1").get_request(request)
+    assert row is not None and row.status in ("approved", "denied")
+
+
+async def test_replay_on_a_database_survives_a_restart(database_url: str) -> None:
+    first = [join("olive", 0, roles=["owner"]), join("ben", 1), say("ben", PITCH_TEXT, 2, id="m1")]
+    _, actions, _ = await replay(first, database=database_url)
+    assert only(actions, "approval_requested")[0]["request"] == 1
+    # The same events again change nothing; the next request gets the next id.
+    _, again, _ = await replay(first, database=database_url)
+    assert again == []
+    later = [
+        say("ben", PITCH_TEXT + " Last chance!", 3, id="m2"),
+        cmd("olive", "approve", "1", minute=4),
+    ]
+    _, actions, _ = await replay(later, database=database_url)
+    assert only(actions, "approval_requested")[0]["request"] == 2
+    assert only(actions, "published")[0]["request"] == 1
+
+
+class FlakyPlatform(MemoryPlatform):
+    """Fails the first DM, then works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def send_direct(self, community: str, member: str, text: str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise DeliveryError("platform is down", retry_after=30)
+        await super().send_direct(community, member, text)
+
+
+async def test_outbox_delivers_once_with_retry(database_url: str, engine: AsyncEngine) -> None:
+    await replay([join("ann", 1), join("ben", 2)], database=database_url)
+    platform = FlakyPlatform()
+    worker = OutboxWorker(engine, platform)
+    assert await worker.drain(NOW + timedelta(minutes=5)) == 1
+    assert await worker.drain(NOW + timedelta(minutes=5)) == 0  # the failed one waits 30 s
+    assert await worker.drain(NOW + timedelta(minutes=6)) == 1
+    assert await worker.drain(NOW + timedelta(days=1)) == 0
+    assert sorted(d.target for d in platform.deliveries) == ["ann", "ben"]
+    async with engine.connect() as conn:
+        statuses = (
+            await conn.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+        ).all()
+    assert dict(statuses) == {"sent": 2}
+
+
+async def test_undeliverable_messages_are_parked_not_retried_forever(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    await replay([join("ann", 1)], database=database_url)
+    platform = MemoryPlatform()
+    platform.refuse_dm.add("ann")
+    worker = OutboxWorker(engine, platform)
+    assert await worker.drain(NOW + timedelta(hours=1)) == 0
+    async with engine.connect() as conn:
+        status = await conn.scalar(select(OutboxMessage.status))
+    assert status == "failed"
+
+
+@pytest.mark.parametrize("member", ["ben"])
+async def test_forget_deletes_a_member(database_url: str, member: str) -> None:
+    events = [
+        join("olive", 0, roles=["owner"]),
+        join(member, 1),
+        say(member, PITCH_TEXT, 2),
+        cmd("olive", "forget", member, minute=3),
+        cmd("olive", "queue", minute=4),
+    ]
+    _, actions, _ = await replay(events, database=database_url)
+    assert only(actions, "member_forgotten")[0]["records"] > 0
+    assert only(actions, "queue_listed")[0]["requests"] == []

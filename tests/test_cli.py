@@ -1,0 +1,189 @@
+"""The command line as owners and scripts use it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from replaykit import PITCH_TEXT, cmd, join, say
+
+GROUPBOT = str(Path(sys.executable).parent / "groupbot")
+
+
+def run(
+    *args: str, stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run groupbot as a separate process."""
+    return subprocess.run(
+        [GROUPBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_every_command_has_help() -> None:
+    for command in (
+        ["--help"],
+        ["classify", "--help"],
+        ["replay", "--help"],
+        ["demo", "--help"],
+        ["console", "--help"],
+        ["rules", "check", "--help"],
+        ["rules", "explain", "--help"],
+        ["queue", "list", "--help"],
+        ["stats", "--help"],
+        ["forget", "--help"],
+        ["db", "upgrade", "--help"],
+    ):
+        result = run(*command)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Usage" in result.stdout
+
+
+def test_classify_reads_stdin_and_reports_bad_lines(tmp_path: Path) -> None:
+    stdin = (
+        "\n".join(
+            [
+                json.dumps(
+                    {"id": "a", "text": "Hi all, I'm Sam, a baker from York. Glad to be here!"}
+                ),
+                json.dumps({"text": "Subscribe to my channel youtube.com/@samtips for daily tips"}),
+                "not json",
+                json.dumps({"id": "d", "text": 42}),
+            ]
+        )
+        + "\n"
+    )
+    result = run("classify", stdin=stdin, cwd=tmp_path)
+    assert result.returncode == 1
+    out = lines(result.stdout)
+    assert [o["id"] for o in out] == ["a", 2, 3, 4]
+    assert out[1]["promotional"] is True and out[1]["reasons"]
+    assert "error" in out[2] and "error" in out[3]
+
+
+def test_classify_missing_file_is_one_clear_line(tmp_path: Path) -> None:
+    result = run("classify", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "cannot read" in result.stderr
+
+
+def test_replay_from_any_directory_with_a_fresh_database(tmp_path: Path) -> None:
+    events = [
+        join("olive", 0, roles=["owner"]),
+        join("ben", 1),
+        say("ben", PITCH_TEXT, 2),
+        cmd("olive", "approve", "1", minute=3),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    result = run("replay", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    actions = lines(result.stdout)
+    assert [a["request"] for a in actions if a["action"] == "published"] == [1]
+    assert not list(tmp_path.glob("*.db"))  # no --database: nothing written to disk
+
+
+def test_replay_with_a_broken_rulebook_names_key_and_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[watch]\nfirst_posts = 10\nfirst_dayz = 3\n")
+    result = run("replay", "--rules", str(rules), stdin="")
+    assert result.returncode == 2
+    assert "rules.toml:3: watch.first_dayz" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_rules_check_and_explain(tmp_path: Path) -> None:
+    example = Path(__file__).parents[1] / "examples" / "rulebook.toml"
+    ok = run("rules", "check", str(example))
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    explained = run("rules", "explain", "Join my server https://discord.gg/abc123", "--json")
+    data = json.loads(explained.stdout)
+    assert data["promotional"] is True
+    assert any(r["rule"] == "invite_link" and r["fired"] for r in data["rules"])
+    readable = run("rules", "explain", "Join my server https://discord.gg/abc123")
+    assert "invite_link" in readable.stdout and "discord.gg/abc123" in readable.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_owner_tasks_against_the_configured_database(tmp_path: Path, backend: str) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    env = {"GROUPBOT_DATABASE_URL": url}
+    assert run("db", "upgrade", env=env).returncode == 0
+    events = tmp_path / "events.jsonl"
+    recent = [join("ben", 1), say("ben", PITCH_TEXT, 2), cmd("dev", "share", "promotions", "Hi")]
+    now = datetime.now(UTC).replace(microsecond=0)
+    for n, event in enumerate(recent):  # recent, so the requests are still pending today
+        event["at"] = (now - timedelta(minutes=10 - n)).isoformat()
+    events.write_text("".join(json.dumps(e) + "\n" for e in recent))
+    assert run("replay", str(events), "--database", url).returncode == 0
+    listed = run("queue", "list", "-c", "c1", env=env)
+    assert listed.returncode == 0 and "#1" in listed.stdout and "#2" in listed.stdout
+    approved = run("queue", "approve", "-c", "c1", "1", env=env)
+    assert approved.returncode == 0, approved.stderr
+    again = run("queue", "approve", "-c", "c1", "#1", env=env)
+    assert again.returncode == 1 and "already approved" in again.stderr
+    denied = run("queue", "deny", "-c", "c1", "2", "not", "this", "week", env=env)
+    assert denied.returncode == 0
+    unknown = run("queue", "deny", "-c", "c1", "9", "no", env=env)
+    assert unknown.returncode == 1 and "no request #9" in unknown.stderr
+    stats = run("stats", "-c", "c1", env=env)
+    assert "Newcomers: 1" in stats.stdout
+    forgot = run("forget", "-c", "c1", "ben", env=env)
+    assert forgot.returncode == 0 and "Forgot ben" in forgot.stdout
+
+
+def test_db_upgrade_refuses_an_unknown_url() -> None:
+    result = run("db", "upgrade", "--database", "mysql://x@y/z")
+    assert result.returncode == 2 and result.stderr.startswith("groupbot: ")
+
+
+def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
+    result = run("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    for expected in (
+        "welcome",
+        "gentle note",
+        "holds",
+        "publishes request",
+        "decided not to share",
+        "Thanks for asking first",
+        "Newcomers:",
+    ):
+        assert expected in text, expected
+
+
+def test_console_plays_a_scripted_session(tmp_path: Path) -> None:
+    script = (
+        "\n".join(
+            [
+                "join olive owner",
+                "join ben",
+                "ben: " + PITCH_TEXT,
+                "olive /queue",
+                "olive /approve 1",
+                "ben /approve 1",
+                "wait 3d",
+                "quit",
+            ]
+        )
+        + "\n"
+    )
+    result = run("console", stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "gentle note" in result.stdout and "publishes request #1" in result.stdout
+    assert "Only owners and moderators can approve" in result.stdout
