@@ -20,6 +20,7 @@ from groupbot.core.welcome import BURST_WINDOW, WelcomePacer
 from groupbot.storage import repository as repo_mod
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent
 from groupbot.storage.repository import CommunityRepository, UnitOfWork, utc
+from groupbot.timers import TimerKind, TimerQueue, fire, request_summary
 
 __all__ = ["Bot", "Sink"]
 
@@ -56,7 +57,7 @@ class Bot:
         self._communities: dict[str, bool | None] = {}
         self._pacers: dict[str, WelcomePacer] = {}
         self._batch_due: dict[str, datetime] = {}
-        self._next_due: datetime | None = None
+        self.timers = TimerQueue()
         self._post_window = timedelta(days=rulebook.rules.self_promo_ratio.window_days)
         self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
         from groupbot.commands import CommandHandler
@@ -71,13 +72,22 @@ class Bot:
             members = await conn.scalar(select(func.count()).select_from(Member))
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
             self._fresh = not members and not events
-            self._next_due = await repo_mod.next_due(conn)
+            for row in await repo_mod.pending_requests(conn):
+                self.timers.add_request(
+                    row.community,
+                    row.id,
+                    row.member,
+                    request_summary(row.member_name or row.member, row.text),
+                    row.remind_at,
+                    row.expire_at,
+                )
             for community, due in await conn.execute(
                 select(PendingWelcome.community, func.min(PendingWelcome.due_at)).group_by(
                     PendingWelcome.community
                 )
             ):
                 self._batch_due[community] = utc(due)
+                self.timers.add(utc(due), TimerKind.WELCOME_BATCH, community)
 
     async def close(self) -> None:
         """Commit what is buffered and release the connection."""
@@ -240,9 +250,11 @@ class Bot:
                 fields["channel"] = self.rulebook.channels.welcome
             self.emit(repo, Action("welcome", now, c, fields), out)
             return out
-        due = self._batch_due.setdefault(c, now + BURST_WINDOW)
+        due = self._batch_due.get(c)
+        if due is None:
+            due = self._batch_due[c] = now + BURST_WINDOW
+            self.timers.add(due, TimerKind.WELCOME_BATCH, c)
         repo.queue_welcome(ev.member, name, due)
-        self._due(due)
         return out
 
     async def _posted(
@@ -265,9 +277,7 @@ class Bot:
         )
         repo.save_member(state)
         if not edited:
-            promo = verdict.analysis.promotional and not self.rulebook.is_promotion_channel(
-                ev.channel
-            )
+            promo = verdict.analysis.promotional and not self.engine.channel_facts(ev.channel)[1]
             repo.add_post(ev.member, ev.message, ev.channel, now, promo)
         out: list[Action] = []
         c = ev.community
@@ -388,7 +398,6 @@ class Bot:
         remind_at = (
             now + timedelta(hours=remind) if 0 < remind < approvals.expire_after_hours else None
         )
-        await self._unit_flush()
         request = await repo.create_request(
             member=member.member,
             member_name=member.display_name(),
@@ -402,7 +411,10 @@ class Bot:
             remind_at=remind_at,
             expire_at=expire_at,
         )
-        self._due(remind_at or expire_at)
+        summary = request_summary(member.display_name(), text)
+        self.timers.add_request(
+            repo.community, request, member.member, summary, remind_at, expire_at
+        )
         return request
 
     async def announce_request(
@@ -461,30 +473,15 @@ class Bot:
             out,
         )
 
-    async def _unit_flush(self) -> None:
-        uow = await self._unit()
-        await uow.flush()
-
     # -- timers ----------------------------------------------------------------------------
-
-    def _due(self, at: datetime) -> None:
-        if self._next_due is None or at < self._next_due:
-            self._next_due = at
 
     async def advance(self, now: datetime) -> list[Action]:
         """Fire every timer due by `now`: batched welcomes, reminders, expiries."""
-        if self._next_due is None or now < self._next_due:
+        due = self.timers.next_due()
+        if due is None or now < due:
             return []
         self.clock = max(self.clock or now, now)
-        uow = await self._unit()
-        await uow.flush()
-        from groupbot.timers import fire_due
-
-        out = await fire_due(self, uow.connection, now)
-        self._next_due = await repo_mod.next_due(uow.connection)
-        for at in self._batch_due.values():
-            self._due(at)
-        return out
+        return await fire(self, self.timers.pop_due(now))
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""
@@ -497,9 +494,13 @@ class Bot:
         await self.commit()
         return out
 
+    def batch_due(self, community: str) -> datetime | None:
+        """When the community's pending batched welcome is due, if one is pending."""
+        return self._batch_due.get(community)
+
     async def welcome_batch(self, repo: CommunityRepository, at: datetime) -> list[Action]:
         """One channel post greeting every newcomer waiting for a welcome."""
-        await self._unit_flush()
+        await (await self._unit()).flush()
         self._batch_due.pop(repo.community, None)
         waiting = await repo.take_welcomes()
         out: list[Action] = []

@@ -2,53 +2,123 @@
 
 from __future__ import annotations
 
+import heapq
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import IntEnum
 from typing import TYPE_CHECKING
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.core.actions import Action
 from groupbot.core.approvals import Status
 from groupbot.core.texts import expiry_text, quote
-from groupbot.storage.repository import RequestRow, due_requests
+
+__all__ = ["Timer", "TimerKind", "TimerQueue", "fire", "request_summary"]
+
+
+def request_summary(member_name: str, text: str) -> str:
+    """How reminders refer to a request: who asked, and a short quote."""
+    return f"from {member_name}: {quote(text, 120)}"
+
 
 if TYPE_CHECKING:
     from groupbot.service import Bot
 
-__all__ = ["fire_due"]
+
+class TimerKind(IntEnum):
+    """What a timer does; at equal times welcomes go first, expiry last."""
+
+    WELCOME_BATCH = 0
+    REMIND = 1
+    EXPIRE = 2
 
 
-async def fire_due(bot: Bot, connection: AsyncConnection, now: datetime) -> list[Action]:
-    """Fire everything due by `now`, in the order it fell due, each at its own time."""
-    work: list[tuple[datetime, int, str, RequestRow | None]] = []
-    for community, due in bot._batch_due.items():
-        if due <= now:
-            work.append((due, 0, community, None))
-    for due_row in await due_requests(connection, now):
-        if due_row.remind_at is not None and due_row.remind_at <= now:
-            work.append((due_row.remind_at, 1, due_row.community, due_row))
-        if due_row.expire_at <= now:
-            work.append((due_row.expire_at, 2, due_row.community, due_row))
-    work.sort(key=lambda item: (item[0], item[1], item[3].id if item[3] else 0))
+@dataclass(frozen=True, slots=True, order=True)
+class Timer:
+    """One scheduled piece of work."""
+
+    due: datetime
+    kind: TimerKind
+    seq: int
+    community: str = field(compare=False)
+    request: int | None = field(default=None, compare=False)
+    member: str = field(default="", compare=False)
+    summary: str = field(default="", compare=False)
+
+
+class TimerQueue:
+    """An in-memory heap of timers, rebuilt from the database at start-up."""
+
+    def __init__(self) -> None:
+        self._heap: list[Timer] = []
+        self._seq = 0
+
+    def add(
+        self,
+        due: datetime,
+        kind: TimerKind,
+        community: str,
+        request: int | None = None,
+        member: str = "",
+        summary: str = "",
+    ) -> None:
+        """Schedule work at `due` (for requests: who asked and what, for the texts)."""
+        self._seq += 1
+        timer = Timer(due, kind, self._seq, community, request, member, summary)
+        heapq.heappush(self._heap, timer)
+
+    def add_request(
+        self,
+        community: str,
+        request: int,
+        member: str,
+        summary: str,
+        remind_at: datetime | None,
+        expire_at: datetime,
+    ) -> None:
+        """Schedule a pending request's reminder (if any) and expiry."""
+        if remind_at is not None:
+            self.add(remind_at, TimerKind.REMIND, community, request, member, summary)
+        self.add(expire_at, TimerKind.EXPIRE, community, request, member, summary)
+
+    def next_due(self) -> datetime | None:
+        """When the earliest timer falls due, if any."""
+        return self._heap[0].due if self._heap else None
+
+    def pop_due(self, now: datetime) -> list[Timer]:
+        """Remove and return every timer due by `now`, in due order."""
+        due: list[Timer] = []
+        while self._heap and self._heap[0].due <= now:
+            due.append(heapq.heappop(self._heap))
+        return due
+
+
+async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
+    """Carry out due timers, each at its own time; stale ones (already decided) do nothing."""
     out: list[Action] = []
-    for due, kind, community, row in work:
-        repo = await bot.repository(community)
-        if row is None:
-            out.extend(await bot.welcome_batch(repo, due))
-        elif kind == 1:
-            await repo.mark_reminded(row.id)
+    for timer in timers:
+        repo = await bot.repository(timer.community)
+        if timer.kind is TimerKind.WELCOME_BATCH:
+            if bot.batch_due(timer.community) == timer.due:  # else already greeted
+                out.extend(await bot.welcome_batch(repo, timer.due))
+            continue
+        request = timer.request
+        assert request is not None
+        # Conditional updates: a request decided meanwhile (here or elsewhere) is left alone.
+        if timer.kind is TimerKind.REMIND:
+            expire_at = await repo.mark_reminded(request)
+            if expire_at is None:
+                continue
             fields = {
-                "request": row.id,
-                "member": row.member,
-                "expires_at": row.expire_at.isoformat(),
+                "request": request,
+                "member": timer.member,
+                "expires_at": expire_at.isoformat(),
                 "text": (
-                    f"Reminder: request #{row.id} from {row.member_name or row.member} is still "
-                    f"waiting ({quote(row.text, 120)}). It lapses at "
-                    f"{row.expire_at:%Y-%m-%d %H:%M} UTC."
+                    f"Reminder: request #{request} ({timer.summary}) is still waiting. "
+                    f"It lapses at {expire_at:%Y-%m-%d %H:%M} UTC."
                 ),
             }
-            bot.emit(repo, Action("owners_reminded", due, community, fields), out)
-        elif await repo.decide(row.id, Status.EXPIRED, None, None, due):
-            fields = {"request": row.id, "member": row.member, "text": expiry_text(row.id)}
-            bot.emit(repo, Action("request_expired", due, community, fields), out)
+            bot.emit(repo, Action("owners_reminded", timer.due, timer.community, fields), out)
+        elif await repo.decide(request, Status.EXPIRED, None, None, timer.due):
+            fields = {"request": request, "member": timer.member, "text": expiry_text(request)}
+            bot.emit(repo, Action("request_expired", timer.due, timer.community, fields), out)
     return out

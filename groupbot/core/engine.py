@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from groupbot.core.detect import Analysis, Detector, DetectorConfig
 from groupbot.core.rulebook import Rulebook
-from groupbot.core.rules import REGISTRY, Finding, RuleContext
+from groupbot.core.rules import REGISTRY, Finding, Rule, RuleContext
 from groupbot.core.state import OWNER_ROLES, MemberState, RecentCopy
 
 __all__ = ["Engine", "Verdict", "detector_config"]
 
 OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
+CHANNEL_CACHE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,25 @@ class Engine:
         self._post_window = timedelta(days=rules.self_promo_ratio.window_days)
         self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
         self._copy_window = timedelta(minutes=rules.cross_post.window_minutes)
+        self._channels: dict[str, tuple[bool, bool, tuple[Rule, ...]]] = {}
+
+    def channel_facts(self, channel: str) -> tuple[bool, bool, tuple[Rule, ...]]:
+        """(intro channel, promotion channel, rules in scope there), cached per channel."""
+        facts = self._channels.get(channel)
+        if facts is None:
+            rb = self.rulebook
+            promotion = rb.is_promotion_channel(channel)
+            rules = tuple(
+                rule
+                for rule in REGISTRY.values()
+                if not (rule.promotion_rule and promotion)
+                and rule.scope(rb).applies(channel, frozenset(), "")
+            )
+            facts = (rb.is_intro_channel(channel), promotion, rules)
+            if len(self._channels) > CHANNEL_CACHE:
+                self._channels.clear()
+            self._channels[channel] = facts
+        return facts
 
     def is_exempt(self, member: str, roles: frozenset[str]) -> bool:
         """Owners, moderators and the rulebook's named owners are never coached."""
@@ -69,9 +89,9 @@ class Engine:
 
     def analyze(self, text: str, channel: str, state: MemberState | None = None) -> Analysis:
         """Run the detectors on one post."""
-        own = frozenset(state.own_domains) if state else frozenset()
+        own = frozenset(state.own_domains) if state and state.own_domains else frozenset()
         return self.detector.analyze(
-            text, intro_channel=self.rulebook.is_intro_channel(channel), own_domains=own
+            text, intro_channel=self.channel_facts(channel)[0], own_domains=own
         )
 
     def evaluate(
@@ -88,7 +108,7 @@ class Engine:
         """Decide about one post and update the member's state."""
         state.prune(at, self._post_window, self._note_window, self._copy_window)
         analysis = self.analyze(text, channel, state)
-        promotion_channel = self.rulebook.is_promotion_channel(channel)
+        promotion_channel = self.channel_facts(channel)[1]
         watched = state.watched(at, self.rulebook.watch.first_posts, self.rulebook.watch.first_days)
         newly_introduced = analysis.introduction and not state.introduced
         if newly_introduced:
@@ -129,10 +149,11 @@ class Engine:
 
     def _findings(self, ctx: RuleContext, state: MemberState) -> tuple[Finding, ...]:
         found: list[Finding] = []
-        for rule in REGISTRY.values():
-            if rule.promotion_rule and ctx.promotion_channel:
-                continue
-            if not rule.scope(self.rulebook).applies(ctx.channel, state.roles, state.member):
+        for rule in self.channel_facts(ctx.channel)[2]:
+            scope = rule.scope(self.rulebook)
+            if (scope.exempt_roles or scope.exempt_members) and not scope.applies(
+                ctx.channel, state.roles, state.member
+            ):
                 continue
             finding = rule.match(ctx)
             if finding is not None:

@@ -344,13 +344,21 @@ class CommunityRepository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    async def mark_reminded(self, request: int) -> None:
-        """A reminder went out; don't send another."""
-        await self._c.execute(
+    async def mark_reminded(self, request: int) -> datetime | None:
+        """Claim a pending request's reminder; its expiry time, or None if not due one."""
+        result = await self._c.execute(
             update(Request)
-            .where(Request.community == self.community, Request.id == request)
+            .where(
+                Request.community == self.community,
+                Request.id == request,
+                Request.status == "pending",
+                Request.remind_at.is_not(None),
+            )
             .values(remind_at=None)
+            .returning(Request.expire_at)
         )
+        expire_at = result.scalar_one_or_none()
+        return utc(expire_at) if expire_at is not None else None
 
     async def pending_requests(self, limit: int = 50) -> list[RequestRow]:
         """This community's pending requests, oldest first."""
@@ -486,34 +494,7 @@ class CommunityRepository:
         }
 
 
-async def due_requests(connection: AsyncConnection, now: datetime) -> Sequence[RequestRow]:
-    """Pending requests whose reminder or expiry is due, in due order, across communities."""
-    rows = await connection.execute(
-        select(table(Request)).where(
-            Request.status == "pending",
-            (Request.expire_at <= now) | (Request.remind_at <= now),
-        )
-    )
-    found = [_request(r) for r in rows]
-    return sorted(
-        found,
-        key=lambda r: (
-            min(x for x in (r.remind_at, r.expire_at) if x is not None and x <= now),
-            r.id,
-        ),
-    )
-
-
-async def next_due(connection: AsyncConnection) -> datetime | None:
-    """The earliest pending reminder, expiry or batched welcome, across communities."""
-    times = [
-        await connection.scalar(
-            select(func.min(Request.remind_at)).where(Request.status == "pending")
-        ),
-        await connection.scalar(
-            select(func.min(Request.expire_at)).where(Request.status == "pending")
-        ),
-        await connection.scalar(select(func.min(PendingWelcome.due_at))),
-    ]
-    found = [utc(t) for t in times if t is not None]
-    return min(found) if found else None
+async def pending_requests(connection: AsyncConnection) -> list[RequestRow]:
+    """Every pending request in the database, to rebuild the timers at start-up."""
+    rows = await connection.execute(select(table(Request)).where(Request.status == "pending"))
+    return [_request(r) for r in rows]

@@ -18,8 +18,7 @@ def match(ctx: RuleContext) -> Finding | None:
         rule=NAME,
         evidence=evidence,
         detail=(
-            f"your post looks like a promotion ({shown})"
-            " and you haven't introduced yourself yet"
+            f"your post looks like a promotion ({shown}) and you haven't introduced yourself yet"
         ),
         threshold=(
             f"promotion score {analysis.score:.2f} >= {ctx.rulebook.detection.threshold:.2f}"
