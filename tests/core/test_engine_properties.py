@@ -24,8 +24,8 @@ PIECES = st.sampled_from(
         "hxxp://",
         "\u200b",
         "\u202e",
-        "с",
-        "ｃｈｅｃｋ ｏｕｔ",
+        "\u0441",  # Cyrillic es
+        "\uff43\uff48\uff45\uff43\uff4b \uff4f\uff55\uff54",  # full-width
         "<https://a.com|b.com>",
         "[x](http://y.com)",
         "50% off",
