@@ -1,0 +1,111 @@
+"""Throughput of `groupbot classify` as a whole process over 100,000 JSON lines, start-up included.
+
+Usage: .venv/bin/python benchmarks/classify.py [--lines N] [--keep FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = ["Priya", "Tom", "Ana", "Kwame", "Jess", "Marco", "Leila", "Dan", "Sofia", "Raj", "Olu"]
+PLACES = ["Leeds", "Oslo", "Lisbon", "Accra", "Denver", "Turin", "Cork", "Madrid", "Pune"]
+ROLES = ["web writer", "backend developer", "designer", "nurse", "baker", "teacher", "student"]
+TOPICS = ["the release", "the parser", "our CI", "the meetup", "pricing", "the docs", "testing"]
+SITES = ["example.com", "growthco.io", "shop.example.co.uk", "mybakery.store", "devblog.dev"]
+TEMPLATES = [
+    "Did anyone else see {topic} change this week? I think it broke something for us.",
+    "Thanks {name}, that fixed it!",
+    "How do I configure {topic} for a small team?",
+    "I agree with {name}, {topic} is much better now.",
+    "lol same here",
+    "Good morning everyone ☀️",
+    "Can someone explain how {topic} works? I'm a bit lost.",
+    "We tried {topic} at work and it didn't scale past ten people, sadly.",
+    "Hi all, I'm {name}, a {role} from {place}. Glad to be here!",
+    "Hello everyone! My name is {name} and I work as a {role} in {place}.",
+    "Hey folks, {name} here, new to this community 👋",
+    "Loved this talk by {name} on {topic}, the part about trade-offs is great: https://{site}/talk",
+    "@{name} the docs explain it here: https://docs.{site}/guide#{topic_slug}",
+    "Check out my new video on {topic}! youtube.com/watch?v=abc{n}",
+    "Subscribe to my channel for daily tips on {topic} 🙏",
+    "Join our Discord for more: discord.gg/inv{n}",
+    "We offer {topic} consulting at ${n}/hour, DM me for a free audit!",
+    "Use my code SAVE{n} for 20% off at {site} — today only!",
+    "https://{site}/p/{n}",
+    "Get rich from home 💰 visit {site}[.]com now",
+]
+
+
+def generate(path: Path, count: int) -> None:
+    """Write count mixed, realistic messages as JSON Lines (deterministic)."""
+    rng = random.Random(42)
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(count):
+            topic = rng.choice(TOPICS)
+            text = rng.choice(TEMPLATES).format(
+                name=rng.choice(NAMES),
+                place=rng.choice(PLACES),
+                role=rng.choice(ROLES),
+                topic=topic,
+                topic_slug=topic.replace(" ", "-"),
+                site=rng.choice(SITES),
+                n=rng.randint(1, 99999),
+            )
+            record = {"id": f"m{i}", "text": text, "member": f"U{rng.randint(1, 500)}"}
+            if rng.random() < 0.1:
+                record["channel"] = "introductions"
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def command(path: Path) -> list[str]:
+    """The CLI when it exists, else the run_classify entry point."""
+    cli = ROOT / ".venv" / "bin" / "groupbot"
+    if cli.exists():
+        probe = subprocess.run([str(cli), "classify", "--help"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return [str(cli), "classify", str(path)]
+    code = (
+        "import sys; from groupbot.classify import run_classify; "
+        "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer))"
+    )
+    python = ROOT / ".venv" / "bin" / "python"
+    return [str(python if python.exists() else sys.executable), "-c", code, str(path)]
+
+
+def main() -> None:
+    """Generate the input, time the whole process, print messages per second."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="also save the generated input here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "messages.jsonl"
+        generate(path, args.lines)
+        if args.keep:
+            shutil.copy(path, args.keep)
+        cmd = command(path)
+        best = float("inf")
+        for _ in range(3):
+            with open(os.devnull, "wb") as sink:
+                start = time.perf_counter()
+                subprocess.run(cmd, stdout=sink, check=True, cwd=tmp)
+                best = min(best, time.perf_counter() - start)
+        print(f"command: {' '.join(cmd[:2])} ...")
+        print(
+            f"{args.lines} messages in {best:.3f} s (best of 3, start-up included): "
+            f"{args.lines / best:,.0f} messages/s"
+        )
+
+
+if __name__ == "__main__":
+    main()

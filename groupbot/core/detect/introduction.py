@@ -1,0 +1,200 @@
+"""Introduction signals: a greeting, a self-description, or a post in an intro channel."""
+
+from __future__ import annotations
+
+import re
+
+from .results import Signal
+
+__all__ = ["INTRO_BIAS", "intro_signals"]
+
+INTRO_BIAS = -2.0
+_GREETINGS = frozenset(
+    w
+    for w in [
+        "hi",
+        "hii",
+        "hiii",
+        "hello",
+        "helloo",
+        "hellooo",
+        "hey",
+        "heyy",
+        "heya",
+        "hiya",
+        "howdy",
+        "hallo",
+        "hola",
+        "bonjour",
+        "salut",
+        "ciao",
+        "ola",
+        "olá",
+        "namaste",
+        "greetings",
+        "yo",
+        "hej",
+        "hei",
+        "hallå",
+        "merhaba",
+        "salaam",
+        "salam",
+        "aloha",
+        "g'day",
+        "gday",
+        "moin",
+        "servus",
+        "sup",
+        "wassup",
+        "hoi",
+        "olà",
+        "привет",
+        "здравствуйте",
+        "привіт",
+        "γεια",
+        "こんにちは",
+        "你好",
+        "안녕하세요",
+        "bom",
+        "buenos",
+        "buenas",
+        "morning",
+        "evening",
+        "afternoon",
+    ]
+)
+_NAME_STOP = (
+    r"(?!(?:so|not|just|really|sure|glad|happy|also|still|very|the|going|trying|looking|here|"
+    r"new|excited|thinking|getting|in|on|at|to|with|having|doing|working|currently|back|sorry|"
+    r"afraid|curious|wondering|interested|done|fine|good|ok|okay|a|an|from|based|kind|pretty|"
+    r"quite|totally|always|never|lost|stuck|confused|tired|late|about|loving|using|building|"
+    r"making|planning|hoping|struggling|bored|no|sick|all|gonna|like|over|out|off|down|up|"
+    r"learning|running|selling|offering|launching|and|but|or|your|my|this|that|it|what|guessing|"
+    r"assuming|seeing|reading|having|well|fairly|mostly|only|even|available|open|ready|free|"
+    r"proud|thrilled|delighted|pleased|stoked|honoured|honored|grateful|thankful|late)\b)"
+)
+_ROLES = (
+    r"(?:founder|co-?founder|ceo|cto|coo|owner|head|lead|director|manager|student|developer|dev|"
+    r"designer|writer|engineer|consultant|teacher|freelancer|marketer|coach|photographer|artist|"
+    r"researcher|nurse|doctor|lawyer|accountant|baker|chef|editor|journalist|illustrator|"
+    r"programmer|analyst|scientist|mom|mum|dad|parent|retiree|hobbyist|maker|musician|architect)"
+)
+_STRONG: tuple[tuple[str, str], ...] = (
+    ("my", r" name(?:'s| is)\b"),
+    (
+        "i'm im",
+        rf" (?:a |an |the )?(?:[\w-]+ ){{0,2}}{_ROLES}\b|"
+        r" (?:new here|new to)\b|"
+        r" (?:new here|new to)\b",
+    ),
+    (
+        "i",
+        rf" am (?:a |an |the )?(?:[\w-]+ ){{0,2}}{_ROLES}\b|"
+        r" am (?:new here|new to)\b|"
+        r" am (?:new here|new to)\b|"
+        r" (?:work|worked|teach|study|run|manage|lead|write|freelance) (?:as|at|in|for|on)\b|"
+        r" (?:live|lived|grew up) in\b|'ve been (?:lurking|a member|reading)|"
+        r" (?:just |recently )?joined(?! (?:the|a|an|this|that|my|our|in|your)\b)|"
+        r"(?:'ve| have) just joined(?! (?:the|a|an|this|that|my|our|in|your)\b)",
+    ),
+    (
+        "new",
+        r" (?:here|member|to (?:this|the) (?:group|community|server|workspace|channel|slack|"
+        r"discord))\b",
+    ),
+    ("just recently", r" joined(?! (?:the|a|an|this|that|my|our|in|your)\b)"),
+    (
+        "glad happy excited thrilled delighted pleased stoked honoured honored",
+        r" to (?:be here|join|be part|have joined|be a part|finally join|be joining|meet)",
+    ),
+    ("nice great lovely", r" to (?:meet|e-?meet|be here|join)\b"),
+    ("little", r" (?:bit )?about (?:me|myself)"),
+    ("introduce introducing", r" myself"),
+    ("first", r" (?:post|time posting|message) here"),
+    ("long", r"[- ]?time lurker"),
+    ("lurker", r""),
+    ("je", r" (?:m'appelle|suis)\b"),
+    ("ich", r" (?:bin|heiße|heisse|arbeite)\b"),
+    ("mein", r" name ist"),
+    ("me", r" llamo\b"),
+    ("mi", r" (?:chiamo|nombre es)\b"),
+    ("soy sono", r" (?:un|una|de|di|[a-zá-ú]++,)"),
+    ("eu", r" sou\b"),
+    ("meu", r" nome (?:é|e)\b"),
+    ("меня", r" зовут"),
+    ("ik", r" ben\b"),
+    ("jag", r" (?:heter|är)\b"),
+)
+_WEAK: tuple[tuple[str, str], ...] = (
+    ("i'm im", r" (?:from|based in|based out of|living in|located in|originally from)\b"),
+    ("i", r" am (?:from|based in|living in|located in|originally from)\b"),
+    ("based", r" (?:in|out of)\b"),
+    (
+        "looking",
+        r" forward to (?:meeting|connecting|chatting|learning|getting to know|being|"
+        r"contributing|talking)",
+    ),
+    ("i", r" (?:love|enjoy|do|make) (?:\w+ )?(?:in my spare time|on the side|for fun)"),
+    ("hoping", r" to (?:learn|connect|meet)"),
+)
+
+
+def _index(entries: tuple[tuple[str, str], ...]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Compile one pattern per trigger word (matched after a space)."""
+    index: dict[str, list[re.Pattern[str]]] = {}
+    for triggers, rest in entries:
+        for word in triggers.split():
+            tail = f"(?:{rest})" if rest else r"\b"
+            index.setdefault(word, []).append(re.compile(" " + re.escape(word) + tail))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+_NAME_CAPITAL = re.compile(r"\b(?:[Ii]'?m|I am|[Mm]y name(?:'s| is)) ([A-Z][^\W\d_]++)")
+_NAME_LOWER = re.compile(
+    rf"(?<![\w'])(?:i'?m|i am|my name(?:'s| is)) {_NAME_STOP}([a-z][a-z-]++)"
+    r"(?=,| -| from\b| and i\b| here\b| based\b| a\b| an\b| the\b|\s*\.|!|\s*$)"
+)
+_NAME_KEYS = frozenset({"i'm", "im", "am", "name", "name's"})
+_STRONG_INDEX = _index(_STRONG)
+_WEAK_INDEX = _index(_WEAK)
+_STRONG_KEYS = frozenset(_STRONG_INDEX)
+_WEAK_KEYS = frozenset(_WEAK_INDEX)
+
+
+def _first(
+    index: dict[str, tuple[re.Pattern[str], ...]], keys: frozenset[str], words: set[str], text: str
+) -> str | None:
+    """The first self-description phrase found."""
+    for key in keys.intersection(words):
+        for pattern in index[key]:
+            if (m := pattern.search(text)) is not None:
+                return m.group().strip()
+    return None
+
+
+def _name(original: str, folded: str) -> str | None:
+    """ "I'm Priya" / "my name is Priya": a self-introduction by name."""
+    m = _NAME_CAPITAL.search(original) or _NAME_LOWER.search(folded)
+    return m.group().strip() if m is not None else None
+
+
+def intro_signals(
+    text: str, words: list[str], wordset: set[str], intro_channel: bool, original: str, folded: str
+) -> list[Signal]:
+    """Return the introduction signals of a message (text from promotion.spaced())."""
+    found: list[Signal] = []
+    greeting = next((w for w in words[:3] if w in _GREETINGS), None)
+    if greeting is not None:
+        found.append(Signal("greeting", greeting, "opens with a greeting", 1.2))
+    strong = _first(_STRONG_INDEX, _STRONG_KEYS, wordset, text)
+    if strong is None and not _NAME_KEYS.isdisjoint(wordset):
+        strong = _name(original, folded)
+    if strong is not None:
+        found.append(Signal("self_description", strong, "says who they are", 2.2))
+    elif (weak := _first(_WEAK_INDEX, _WEAK_KEYS, wordset, text)) is not None:
+        found.append(Signal("self_description", weak, "says a little about themselves", 1.0))
+    if intro_channel:
+        found.append(
+            Signal("intro_channel", "intro channel", "posted in the introductions channel", 3.0)
+        )
+    return found

@@ -1,0 +1,332 @@
+"""Find links in folded text: plain, bare, masked (Slack and Markdown), invites, shorteners."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .domains import is_tld, registered_domain
+from .results import Link
+
+__all__ = ["MAX_LINKS", "MAX_URL", "find_links"]
+
+MAX_LINKS = 64  # a message with more links than this is a flood whatever they are
+MAX_URL = 2048  # longer "words" are cut: browsers and platforms do not keep longer links
+
+_URL = re.compile(
+    r"(?<![\w@.\-/])(?:(?P<scheme>https?|ftp)://)?"
+    r"(?P<host>(?:[\w-]++\.)+[\w-]++)(?P<port>:\d{1,5}+)?(?P<path>[/?#][^\s<>\"'`|\[\]]*+)?"
+)
+_SLACK = re.compile(r"<(?P<target>(?:https?|ftp)://[^|>\s]++)(?:\|(?P<label>[^>]*+))?>")
+_MARKDOWN = re.compile(r"\[(?P<label>[^\]\n]{0,500}+)\]\(\s*+(?P<target>[^)\s]++)\s*+\)")
+_AFFILIATE = re.compile(
+    r"[?&;/](?P<param>ref|ref_?id|ref_?code|referral|referrer|aff|affiliate|aff_?id|affid"
+    r"|utm_[a-z]++|partner_?id|irclickid|clickid|coupon|promo_?code|via)="
+)
+_EMOJI_RUN = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\u200d]++"
+)
+_AMAZON_TAG = re.compile(r"[?&]tag=")
+_TRAILING = ".,;:!?)'\"*"
+_SHORTENERS = frozenset(
+    [
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "t.co",
+        "goo.gl",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "rebrand.ly",
+        "cutt.ly",
+        "shorturl.at",
+        "tiny.cc",
+        "rb.gy",
+        "bl.ink",
+        "lnkd.in",
+        "s.id",
+        "v.gd",
+        "t.ly",
+        "adf.ly",
+        "shorte.st",
+        "bc.vc",
+        "ouo.io",
+        "tr.im",
+        "x.co",
+        "qr.ae",
+        "soo.gd",
+        "clck.ru",
+        "shrtco.de",
+        "y2u.be",
+        "fb.me",
+        "amzn.to",
+        "amzn.eu",
+        "a.co",
+        "dlvr.it",
+        "ift.tt",
+        "j.mp",
+        "tiny.one",
+        "short.gy",
+        "shorturl.com",
+        "gg.gg",
+        "surl.li",
+    ]
+)
+_BARE_OK = frozenset(
+    [
+        "com",
+        "net",
+        "org",
+        "io",
+        "co",
+        "gg",
+        "me",
+        "ly",
+        "tv",
+        "info",
+        "biz",
+        "xyz",
+        "app",
+        "dev",
+        "uk",
+        "us",
+        "ca",
+        "de",
+        "fr",
+        "es",
+        "nl",
+        "au",
+        "nz",
+        "ie",
+        "in",
+        "shop",
+        "store",
+        "online",
+        "site",
+        "tech",
+        "blog",
+        "news",
+        "live",
+        "link",
+        "club",
+        "fm",
+        "ru",
+        "br",
+        "pt",
+        "ai",
+        "cc",
+        "eu",
+        "ch",
+        "se",
+        "dk",
+        "fi",
+        "pro",
+        "top",
+        "ink",
+        "page",
+        "space",
+        "website",
+        "media",
+        "studio",
+        "design",
+        "agency",
+    ]
+)
+_BARE_AMBIGUOUS = frozenset(
+    [
+        "is",
+        "it",
+        "to",
+        "at",
+        "be",
+        "no",
+        "so",
+        "am",
+        "as",
+        "an",
+        "by",
+        "do",
+        "my",
+        "py",
+        "md",
+        "sh",
+        "pl",
+        "rs",
+        "zip",
+        "mov",
+    ]
+)
+_SHORT_HOSTS = frozenset({"t.me", "t.co", "g.co", "x.co", "a.co", "s.id", "t.ly", "j.mp"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """A validated link target, independent of any community's allow-lists."""
+
+    url: str
+    host: str
+    domain: str
+    invite: str | None
+    invite_code: str | None
+    shortener: bool
+    affiliate: str | None
+
+
+def _invite(domain: str, host: str, path: str) -> tuple[str | None, str | None]:
+    """Return (platform, code) when a link invites people into another community."""
+    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    if domain in ("discord.gg", "dsc.gg", "discord.io") and parts:
+        return "discord", parts[0]
+    if domain in ("discord.com", "discordapp.com") and len(parts) > 1 and parts[0] == "invite":
+        return "discord", parts[1]
+    if domain == "slack.com" and (host == "join.slack.com" or "shared_invite" in path):
+        return "slack", parts[-1] if parts else host
+    if domain in ("t.me", "telegram.me", "telegram.dog") and parts:
+        return "telegram", parts[-1]
+    if host == "chat.whatsapp.com" and parts:
+        return "whatsapp", parts[0]
+    if domain == "whatsapp.com" and len(parts) > 1 and parts[0] == "channel":
+        return "whatsapp", parts[1]
+    if domain in ("facebook.com", "fb.com") and len(parts) > 1 and parts[0] == "groups":
+        return "facebook", parts[1]
+    return None, None
+
+
+@lru_cache(maxsize=16384)
+def _target(scheme: str, host: str, port: str, path: str) -> _Target | None:
+    """Validate one candidate and describe it, or None when it is not a link."""
+    host = host.strip(".-_")
+    tld = host.rsplit(".", 1)[-1]
+    labels = host.split(".")
+    explicit = bool(scheme) or labels[0] == "www"
+    if tld.isdigit():
+        if not scheme or len(labels) != 4 or not all(x.isdigit() for x in labels):
+            return None
+        domain = host
+    else:
+        if not is_tld(tld) or "_" in labels[-2]:
+            return None
+        if not explicit:
+            if len(labels[-2]) < 2 and host not in _SHORT_HOSTS:
+                return None
+            if not path and tld not in _BARE_OK and (len(tld) != 2 or tld in _BARE_AMBIGUOUS):
+                return None
+            if tld in _BARE_AMBIGUOUS and len(path) < 2:
+                return None
+        domain = registered_domain(host)
+    invite, code = _invite(domain, host, path)
+    affiliate = None
+    if path:
+        found = _AFFILIATE.search(path)
+        if found:
+            affiliate = found.group("param")
+        elif ("amazon." in domain or domain.startswith("amzn.")) and _AMAZON_TAG.search(path):
+            affiliate = "tag"
+    url = f"{scheme or 'https'}://{host}{port}{path}"
+    return _Target(url, host, domain, invite, code, domain in _SHORTENERS, affiliate)
+
+
+def _candidates(text: str) -> list[tuple[int, _Target]]:
+    """Plain and bare links in text, with their positions (only dotted words are examined)."""
+    found: list[tuple[int, _Target]] = []
+    pos = 0
+    for token in text.split():
+        if "." not in token.rstrip(_TRAILING):
+            continue
+        start = text.find(token, pos)
+        pos = start + len(token)
+        if len(found) >= MAX_LINKS:
+            break
+        token = token[:MAX_URL]
+        if not token.isascii():
+            token = _EMOJI_RUN.sub("", token)
+        for m in _URL.finditer(token):
+            path = m.group("path") or ""
+            if path:
+                path = path.rstrip(_TRAILING)
+            target = _target(m.group("scheme") or "", m.group("host"), m.group("port") or "", path)
+            if target is not None:
+                found.append((start + m.start(), target))
+    return found
+
+
+def _allowed(t: _Target, allow_domains: frozenset[str], allow_invites: frozenset[str]) -> bool:
+    """Whether a community's allow-lists cover this link."""
+    if t.domain in allow_domains or t.host in allow_domains:
+        return True
+    if t.invite is not None and allow_invites:
+        code = (t.invite_code or "").lower()
+        return (
+            code in allow_invites
+            or t.url in allow_invites
+            or t.url.split("://", 1)[1] in (allow_invites)
+        )
+    return False
+
+
+def _link(t: _Target, label: str | None, config: tuple[frozenset[str], frozenset[str]]) -> Link:
+    """Build the public Link for a target."""
+    return Link(
+        t.url,
+        t.host,
+        t.domain,
+        t.invite,
+        t.invite_code,
+        t.shortener,
+        _allowed(t, *config),
+        label,
+        t.affiliate,
+    )
+
+
+def _masked(text: str) -> tuple[list[tuple[int, _Target, str | None]], str]:
+    """Slack <url|label> and Markdown [label](url) links, and the text with them blanked."""
+    found: list[tuple[int, _Target, str | None]] = []
+    spans: list[tuple[int, int]] = []
+    for pattern in (_SLACK, _MARKDOWN):
+        if pattern is _SLACK and "<" not in text:
+            continue
+        if pattern is _MARKDOWN and "](" not in text:
+            continue
+        for m in pattern.finditer(text):
+            inner = _candidates(m.group("target"))
+            if not inner:
+                continue
+            target = inner[0][1]
+            label_text = m.group("label") or ""
+            shown = _candidates(label_text) if "." in label_text else []
+            label_domain = None
+            if shown and shown[0][1].domain != target.domain:
+                label_domain = shown[0][1].domain
+            found.append((m.start(), target, label_domain))
+            spans.append(m.span())
+    if spans:
+        chars = list(text)
+        for start, end in spans:
+            chars[start:end] = " " * (end - start)
+        text = "".join(chars)
+    return found, text
+
+
+def find_links(
+    text: str,
+    allow_domains: frozenset[str] = frozenset(),
+    allow_invites: frozenset[str] = frozenset(),
+) -> tuple[Link, ...]:
+    """Every link in folded text, in order of appearance."""
+    if "." not in text:
+        return ()
+    config = (allow_domains, allow_invites)
+    masked: list[tuple[int, _Target, str | None]] = []
+    if "<" in text or "](" in text:
+        masked, text = _masked(text)
+    plain = _candidates(text)
+    if not masked:
+        return tuple(_link(t, None, config) for _, t in plain)
+    merged = sorted(
+        [(p, t, lbl) for p, t, lbl in masked] + [(p, t, None) for p, t in plain],
+        key=lambda item: item[0],
+    )
+    return tuple(_link(t, lbl, config) for _, t, lbl in merged)

@@ -1,0 +1,123 @@
+"""Text folding: Unicode normalisation, homoglyphs, invisible characters and de-obfuscation."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["fingerprint", "fold", "join_spaced"]
+
+_INVISIBLE = dict.fromkeys(
+    [
+        173,
+        847,
+        1564,
+        4447,
+        4448,
+        6068,
+        6069,
+        6158,
+        12644,
+        65279,
+        65440,
+        *list(range(8203, 8208)),
+        *list(range(8234, 8239)),
+        *list(range(8288, 8304)),
+        *list(range(65024, 65040)),
+    ]
+)
+_COMMON_TLDS = "com|net|org|io|co|gg|me|ly|uk|info|biz|xyz|app|dev|shop|store|online|site|tv"
+_BR = re.compile(r"<br\s*+/?>")
+_HXXP = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//")
+_BRACKET_DOT = re.compile(r"\s?+[\[({<]\s?+(?:\.|dot)\s?+[\])}>]\s?+")
+_WORD_DOT = re.compile(rf"(?<=[a-z0-9])\s++(?:dot|\(dot\))\s++(?=(?:{_COMMON_TLDS})\b)")
+_SPACED_DOT = re.compile(
+    rf"(?<=[a-z0-9])(?:\s++\.\s*+|\.\s++)(?=(?:{_COMMON_TLDS})(?:/|\s|$|[,!?)]))"
+)
+_DOT_TLD_HINT = re.compile(rf"\.\s++(?:{_COMMON_TLDS})|\s\.(?:{_COMMON_TLDS})")
+_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
+_ASCII = frozenset(map(chr, range(128)))
+_TOKEN = re.compile(r"\S++")
+_ASCII_LETTER = re.compile(r"[a-z]")
+
+
+@lru_cache(maxsize=1)
+def _homoglyph_table() -> dict[int, str]:
+    """Map each confusable character to the ASCII letter or digit it imitates."""
+    from confusable_homoglyphs import confusables
+
+    table: dict[int, str] = {}
+    for char, glyphs in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        candidates = [g["c"].strip("\u200e") for g in glyphs]
+        ascii_ = [c for c in candidates if len(c) == 1 and c.isascii() and c.isalnum()]
+        letters = [c for c in ascii_ if c.isalpha()]
+        if letters or ascii_:
+            table[ord(char)] = (letters or ascii_)[0].lower()
+    return table
+
+
+def _fold_mixed(match: re.Match[str]) -> str:
+    """Fold the homoglyphs of one token that mixes Latin letters with look-alikes."""
+    token = match.group()
+    return token.translate(_homoglyph_table()) if _ASCII_LETTER.search(token) else token
+
+
+def _unicode(text: str) -> str:
+    """Normalise non-ASCII text: NFKC, invisible characters removed, homoglyphs folded."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    if "\u2019" in text or "\u2018" in text:
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+    chars = set(text).difference(_ASCII)
+    invisible = [c for c in chars if ord(c) in _INVISIBLE]
+    for c in invisible:
+        text = text.replace(c, "")
+        chars.discard(c)
+    if not any(c.isalnum() for c in chars):
+        return text
+    table = _homoglyph_table()
+    confusable = [c for c in chars if ord(c) in table]
+    if not confusable:
+        return text
+    if any(c.isalpha() and ord(c) >= 0x370 and ord(c) not in table for c in chars):
+        return _TOKEN.sub(_fold_mixed, text)
+    for c in confusable:
+        text = text.replace(c, table[ord(c)])
+    return text
+
+
+def _spaced(match: re.Match[str]) -> str:
+    """Join s p a c e d letters back into a word."""
+    return match.group().replace(" ", "")
+
+
+def fold(text: str) -> str:
+    """Return the folded, lower-case, de-obfuscated text used for matching."""
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    text = text.lower() if text.isascii() else _unicode(text)
+    if "<br" in text:
+        text = _BR.sub("\n", text)
+    if "hxx" in text or "h**p" in text or "[:]" in text:
+        text = _HXXP.sub(r"http\1://", text)
+    if "dot" in text or "[.]" in text or "(.)" in text or "{.}" in text:
+        text = _BRACKET_DOT.sub(".", text)
+        text = _WORD_DOT.sub(".", text)
+    if (". " in text or " ." in text) and _DOT_TLD_HINT.search(text):
+        text = _SPACED_DOT.sub(".", text)
+    return text
+
+
+def join_spaced(text: str) -> str:
+    """Join runs of s p a c e d letters ("c h e c k") back into words."""
+    return _SPACED_LETTERS.sub(_spaced, text)
+
+
+def fingerprint(folded: str) -> str:
+    """Return the near-duplicate fingerprint of folded text: whitespace collapsed."""
+    return " ".join(folded.split())

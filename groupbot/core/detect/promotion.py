@@ -1,0 +1,318 @@
+"""Promotion signals: phrases (calls to action, bait, prices, urgency) and link-based evidence."""
+
+from __future__ import annotations
+
+import re
+
+from .results import Link, Signal
+
+__all__ = [
+    "DETAILS",
+    "WEIGHTS",
+    "link_signals",
+    "phrase_signals",
+    "spaced",
+    "words_outside_links",
+]
+
+_OFFERING = (
+    r"(?:new |own |latest |first |youtube |yt |music |official |online |small |little |"
+    r"personal |free |debut )?"
+    r"(?:channel|page|website|web site|site|blog|shop|store|business|company|agency|startup|app|"
+    r"product|course|book|ebook|e-book|podcast|newsletter|server|discord|services?|"
+    r"brand|instagram|insta|ig|twitter|tiktok|soundcloud|etsy|videos?|vids?|songs?|mixtape|track|"
+    r"album|playlist|cover|remix|beats?|mix|rap|ep|studio|consultancy|workshop|webinar|"
+    r"masterclass|coaching|portfolio|merch|saas|platform|fanpage|vlog|stream|twitch|"
+    r"patreon|kickstarter|indiegogo|gofundme|fundraiser|campaign|petition|offer|deals?|"
+    r"program|programme|community|group|link|profile|account|music video|upload)"
+)
+_SUB = r"(?:subscribe|suscribe|subcribe|subscibe|sub to|sub)"
+_ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "engagement_bait": (
+        ("sub subs", r" ?(?:4|for|2) ?subs?\b"),
+        ("sub4sub sub2sub", r""),
+        ("like&subscribe subscribirse suscribirse inscreva subscribete suscribete", r""),
+        ("first", r" (?:subscriber|follower)s?\b"),
+        ("sucscribe subscibe subscrib", r"\w*+ (?:to )?(?:me|my)\b"),
+        (
+            "please pls plz plzz pleas kindly",
+            rf" (?:{_SUB}\b|like\b|share\b|follow\b|comment (?:and|&)|check\b|watch (?:my|this|it)|"
+            r"listen (?:to )?(?:my|this|it)|view my|visit\b|support\b|give\b|add me\b)",
+        ),
+        ("and go guys also now", rf" {_SUB}\b"),
+        ("sub", r" (?:me|my)\b"),
+        ("follow like", r" ?(?:4|for) ?(?:follow|like)\b"),
+        ("add", r" me (?:on|here|up)\b"),
+        (
+            "subscribe suscribe subcribe subscibe",
+            r" (?:to )?(?:my|me|us|our|him|her|them|for|if|and|now|pls|please|plz|this|"
+            r"the channel)\b",
+        ),
+        (
+            "help",
+            r" me (?:to )?(?:reach|get|getting|hit|make it to|get to) [\d,. k]++ ?"
+            r"(?:subs|subscribers|followers|likes|views|members)",
+        ),
+        (
+            "like",
+            r" (?:this|my|if|and share|and subscribe)(?: comment| post| video)?"
+            r"(?: if| so| to| for| and| pls| please)\b|(?: this)? comment\b|"
+            r"(?: and| &) (?:share|sub)",
+        ),
+        ("give", r" (?:it|this|me|us|my \w+) an? (?:like|thumbs up|thumb up|follow|share|sub)"),
+        ("thumb", r" (?:this|it) up\b"),
+        (
+            "share",
+            r" (?:and|&) (?:subscribe|follow|like)|(?: this)? (?:with|to) (?:everyone|your)"
+            r"|(?: this)? if\b|(?: this| my)? (?:video|song|post|channel|page)\b|"
+            r"(?: it)? on (?:facebook|fb|twitter|instagram|whatsapp)",
+        ),
+        ("follow", r" (?:me|my|us|our)\b"),
+        ("turn", r" on (?:post )?notifications"),
+        ("smash hit", r" (?:that|the) (?:like|bell|sub)"),
+        ("tag", r" (?:a friend|your friends|someone)"),
+        ("upvote retweet", r" (?:this|my|if)\b"),
+    ),
+    "own_offering": (
+        ("my our mah mi", rf" {_OFFERING}s?\b"),
+        (
+            "i",
+            r" (?:just )?(?:made|created|built|launched|started|run|recorded|produced|uploaded|"
+            r"released|sell|offer|am selling|am launching) (?:a|an|my|our|this|the)\b|"
+            r"'?m (?:a |an )?(?:\d+ year old |young |new |upcoming |up and coming |aspiring )?"
+            r"(?:rapper|youtuber|singer|producer|beatmaker|vlogger|streamer)\b",
+        ),
+        (
+            "we",
+            r" (?:offer|sell|provide|are offering|are selling|just launched|launched|deliver)\b",
+        ),
+        (
+            "im i'm",
+            r" (?:a |an )?(?:\d+ year old |young |new |upcoming |aspiring )?"
+            r"(?:rapper|youtuber|singer|producer|beatmaker|vlogger|streamer)\b",
+        ),
+    ),
+    "call_to_action": (
+        (
+            "check",
+            r" (?:out )?(?:my|our|me|us|the link|(?:this|the|these) (?:video|vid|playlist|song|"
+            r"track|channel|page|site|website|app|trailer|clip|link|cover))\b|"
+            r"(?: the)? (?:link|my)\b",
+        ),
+        ("visit", r" (?:my|our|us|the link|the website|this|here|now)\b"),
+        ("click", r" (?:the |on |this |my )?(?:link|here|below|above|now)"),
+        ("link", r" (?:is )?in (?:my |the )?(?:bio|profile|description|comments)"),
+        ("dm pm message inbox contact email e-mail text whatsapp ping", r" (?:me|us)\b"),
+        ("hit", r" me up"),
+        ("sign signup", r" ?up (?:here|now|at|today|for|using|with)|(?: up)? (?:here|now|today)"),
+        ("register enrol enroll apply", r" (?:now|here|today|at)\b"),
+        ("buy", r" (?:now|it now|my|our|here|today|from me)\b"),
+        ("order", r" (?:now|yours|today|here)\b"),
+        ("shop", r" (?:now|at|our|my)\b"),
+        ("get", r" (?:yours|your copy)\b"),
+        ("grab", r" (?:your|yours|a copy|it)\b"),
+        ("book", r" (?:a|your) (?:free )?(?:call|demo|session|consultation|spot|slot)"),
+        ("use", r" (?:my|our) (?:code|coupon|link|referral)|(?: the)? (?:code|coupon) \w++"),
+        ("download", r" (?:my|our|the app|now|it now)\b"),
+        ("join", r" (?:my|our|us)\b"),
+        ("come", r" (?:join|check) (?:me|us|my|our)\b"),
+        ("go", r" (?:to|check) (?:my|our)\b"),
+        ("type", r" in\b"),
+        ("search", r" (?:for )?(?:my|me)\b"),
+        ("listen watch read try support", r"(?: to)? (?:my|our)\b"),
+        ("donate fiverr upwork", r""),
+        ("vote", r" for\b"),
+        ("learn", r" more (?:at|here)\b"),
+        ("info", r" (?:at|here)\b"),
+    ),
+    "suggestion": (
+        ("check", r" (?:it |this |these |him |her |them )?out\b|(?: this| these| him| her| it)\b"),
+        ("come", r" (?:join|check)\b"),
+        ("take", r" a look (?:at )?(?:this|my|our)\b"),
+        ("look", r" (?:at|and) (?:this|my|share)\b"),
+        ("you u y'all guys", r" (?:should|need to|must|gotta) (?:check|watch|listen|see)\b"),
+    ),
+    "price": (
+        ("usd eur gbp dollars euros bucks quid", r""),
+        ("per a", r" ?(?:month|mo|year|yr|hour|hr|session|lesson)\b"),
+    ),
+    "discount": (
+        ("percent", r" off\b"),
+        (
+            "discount discounts discounted coupon coupons voucher vouchers giveaway sale earlybird "
+            "bogo",
+            r"",
+        ),
+        ("promo", r" ?codes?"),
+        ("early", r" ?bird"),
+        ("special", r" offer"),
+        ("half", r" price"),
+        (
+            "free",
+            r" (?:trial|shipping|gift ?cards?|iphone|robux|v-?bucks|followers|subscribers|"
+            r"money|cs ?go|skins|audit|consultation|ebook|e-book|webinar|download|sample|quote)\b",
+        ),
+    ),
+    "urgency": (
+        ("today this", r" (?:only|week only)\b"),
+        ("limited", r" (?:time|offer|spots|seats|stock|places)"),
+        ("hurry", r""),
+        ("last", r" chance"),
+        ("only just", r" \d+ (?:spots|seats|left|places|copies)"),
+        ("ends", r" (?:today|tonight|soon|at midnight|this)\b"),
+        ("act", r" (?:now|fast)\b"),
+        ("while", r" (?:stocks|supplies) last"),
+        ("don't dont", r" miss (?:out|this)"),
+        ("before", r" (?:it'?s|they'?re) gone"),
+        ("first", r" \d+ (?:people|buyers|customers|signups)"),
+    ),
+    "money_scheme": (
+        ("make", r" (?:money|\$|cash|\d)"),
+        ("earn", r" (?:money|\$|cash|\d|extra)"),
+        ("make earn", r" (?:money|cash|\$\d+|\d+) (?:from|at) home"),
+        ("passive", r" income"),
+        ("get", r" (?:rich|paid)\b"),
+        ("financial", r" freedom"),
+        ("crypto", r" (?:signals|trading|profits)"),
+        ("forex bitcoin", r""),
+        ("investment", r" opportunit"),
+        ("paid", r" (?:to|for) (?:watch|surveys?)"),
+        ("hack hacked", r" (?:facebook|fb|instagram|accounts?)"),
+        ("free", r" (?:gift ?cards?|iphone)\b"),
+    ),
+}
+DETAILS: dict[str, str] = {
+    "engagement_bait": "asks people to like, share, follow or subscribe",
+    "own_offering": "talks up the member's own channel, product or business",
+    "call_to_action": "tells readers to go somewhere or do something",
+    "suggestion": "nudges readers to go and look at something",
+    "price": "quotes a price",
+    "discount": "offers a discount, deal or freebie",
+    "urgency": "pressures readers to act quickly",
+    "money_scheme": "promises money or freebies",
+    "self_link": "links to a site the member promotes",
+    "invite_link": "invites people to another community",
+    "link_drop": "drops a link with little or no conversation around it",
+    "link": "links to another site",
+    "shortener": "hides the destination behind a link shortener",
+    "affiliate": "carries an affiliate or tracking code",
+    "masked_link": "shows one address but links to another",
+    "learned_phrase": "wording common in promotional posts",
+}
+WEIGHTS: dict[str, float] = {
+    "engagement_bait": 4.5,
+    "own_offering": 2.6,
+    "call_to_action": 3.0,
+    "suggestion": 1.2,
+    "price": 1.8,
+    "discount": 2.2,
+    "urgency": 1.8,
+    "money_scheme": 4.0,
+    "self_link": 3.0,
+    "invite_link": 6.5,
+    "link_drop": 4.0,
+    "link": 1.6,
+    "shortener": 1.5,
+    "affiliate": 2.5,
+    "masked_link": 3.0,
+}
+_WORD = re.compile(r"[^\W_]++")
+_LINKISH = re.compile(r"(?<!\S)[^\s.]*+\.\S*+|<[^>\s]++>")
+_PUNCT = bytes(
+    c if (chr(c).isalnum() and c < 128) or c >= 128 or chr(c) in "'$%" else 32 for c in range(256)
+)
+_PRICE = re.compile(
+    r"[$€£¥₹] ?\d[\d,.]*+(?:k\b)?|\d[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b)"
+)
+_PERCENT_OFF = re.compile(r"\d ?% ?off\b")
+
+
+def _index() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """Compile one pattern per trigger word (matched after a space), indexed by that word."""
+    index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for signal, entries in _ENTRIES.items():
+        for triggers, rest in entries:
+            for word in triggers.split():
+                tail = f"(?:{rest})" if rest else r"\b"
+                index.setdefault(word, []).append(
+                    (signal, re.compile(" " + re.escape(word) + tail))
+                )
+    return {key: tuple(value) for key, value in index.items()}
+
+
+_INDEX = _index()
+_TRIGGERS = frozenset(_INDEX)
+
+
+def spaced(folded: str) -> str:
+    """Folded text with punctuation turned into spaces, led by a space (for word patterns)."""
+    raw = folded.encode("utf-8", "surrogatepass").translate(_PUNCT)
+    return " " + raw.decode("utf-8", "surrogatepass")
+
+
+def _signal(name: str, evidence: str) -> Signal:
+    """A phrase signal with its standard detail and weight."""
+    return Signal(name, evidence.strip(), DETAILS[name], WEIGHTS[name])
+
+
+def phrase_signals(
+    folded: str, text: str, words: set[str], extra: re.Pattern[str] | None = None
+) -> dict[str, Signal]:
+    """Return the first piece of evidence for each phrase-based signal (text from spaced())."""
+    found: dict[str, Signal] = {}
+    for key in _TRIGGERS.intersection(words):
+        for name, pattern in _INDEX[key]:
+            if name not in found and (m := pattern.search(text)) is not None:
+                found[name] = _signal(name, m.group())
+    if (
+        "price" not in found
+        and ("$" in folded or not folded.isascii())
+        and (m := _PRICE.search(folded)) is not None
+    ):
+        found["price"] = _signal("price", m.group())
+    if "discount" not in found and "%" in folded and (m := _PERCENT_OFF.search(folded)):
+        found["discount"] = _signal("discount", m.group())
+    if "engagement_bait" not in found and text.startswith((" subscribe", " suscribe")):
+        found["engagement_bait"] = _signal("engagement_bait", text.split()[0])
+    if extra is not None and "call_to_action" not in found and (m := extra.search(folded)):
+        found["call_to_action"] = _signal("call_to_action", m.group())
+    return found
+
+
+def words_outside_links(folded: str, words: list[str], has_links: bool) -> int:
+    """Count the words a message says besides its links."""
+    if not has_links:
+        return len(words)
+    return len(_WORD.findall(_LINKISH.sub(" ", folded)))
+
+
+def link_signals(
+    links: tuple[Link, ...], own_domains: frozenset[str], words: int, self_ref: bool
+) -> dict[str, Signal]:
+    """Signals carried by the links themselves."""
+    found: dict[str, Signal] = {}
+
+    def add(name: str, evidence: str) -> None:
+        if name not in found:
+            found[name] = Signal(name, evidence, DETAILS[name], WEIGHTS[name])
+
+    open_links = [link for link in links if not link.allowed]
+    for link in open_links:
+        if link.invite is not None:
+            add("invite_link", link.url.split("://", 1)[1])
+        if link.domain in own_domains:
+            add("self_link", link.domain)
+        if link.label_domain is not None:
+            add("masked_link", f"{link.label_domain} -> {link.domain}")
+        if link.shortener:
+            add("shortener", link.domain)
+        if link.affiliate is not None:
+            add("affiliate", f"{link.affiliate}= on {link.domain}")
+    if open_links:
+        first = open_links[0]
+        if self_ref:
+            add("self_link", first.domain)
+        if words <= 4:
+            add("link_drop", first.domain)
+        add("link", first.domain)
+    return found

@@ -1,0 +1,59 @@
+"""The detector's value types: signals, links, analyses and configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Analysis", "DetectorConfig", "Link", "Signal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of evidence: its kind, the exact span, a friendly reason and its weight."""
+
+    signal: str
+    evidence: str
+    detail: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link found in a message, however it was written."""
+
+    url: str
+    host: str
+    domain: str
+    invite: str | None
+    invite_code: str | None
+    shortener: bool
+    allowed: bool
+    label_domain: str | None
+    affiliate: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the detectors concluded about one message, with their reasons."""
+
+    promotional: bool
+    score: float
+    kind: str | None
+    reasons: tuple[Signal, ...]
+    introduction: bool
+    intro_score: float
+    intro_reasons: tuple[Signal, ...]
+    links: tuple[Link, ...]
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorConfig:
+    """A community's detector settings."""
+
+    threshold: float = 0.5
+    allow_domains: frozenset[str] = frozenset()
+    allow_invites: frozenset[str] = frozenset()
+    extra_cta_phrases: tuple[str, ...] = ()
+    use_model: bool = True
+    intro_threshold: float = 0.5

@@ -1,0 +1,138 @@
+"""The Detector's verdicts and reasons on realistic messages, with and without the model."""
+
+import pytest
+
+from groupbot.core.detect import Analysis, Detector, DetectorConfig
+
+MODEL = Detector()
+RULES = Detector(DetectorConfig(use_model=False))
+BOTH = pytest.mark.parametrize("detector", [MODEL, RULES], ids=["model", "rules"])
+
+
+def signals(a: Analysis) -> set[str]:
+    return {s.signal for s in a.reasons}
+
+
+@BOTH
+@pytest.mark.parametrize(
+    ("text", "kind", "signal"),
+    [
+        ("Subscribe to my channel for daily tips!", "engagement_bait", "engagement_bait"),
+        ("Help me reach 1,000 subscribers please 🙏", "engagement_bait", "engagement_bait"),
+        ("Like this if you agree 👍", "engagement_bait", "engagement_bait"),
+        ("Join our Discord: discord.gg/abc123", "invite", "invite_link"),
+        ("Come hang out chat.whatsapp.com/HyT6sdf8", "invite", "invite_link"),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "link_drop", "link_drop"),
+        ("Check out this video: https://youtu.be/xyz987", "link_drop", "link_drop"),
+        ("Use my code SAVE10 for 10% off at coolgadgets.store", "self_promotion", "discount"),
+        ("Need a logo? I design them for $20, message me.", "self_promotion", "price"),
+        ("Link in bio for my full workout programme 💪", "self_promotion", "call_to_action"),
+        ("Free money <https://scam.example.net/claim|paypal.com>", "self_promotion", "masked_link"),
+        ("Get 3 months free: https://fintech.com/?ref=abc123", "self_promotion", "affiliate"),
+        ("Join my server: dis\u0441ord.gg/abc123", "invite", "invite_link"),
+        ("check out my site example dot com", "self_promotion", "own_offering"),
+    ],
+)
+def test_promotional(detector: Detector, text: str, kind: str, signal: str) -> None:
+    a = detector.analyze(text)
+    assert a.promotional and a.kind == kind and signal in signals(a)
+    assert a.reasons and 0.5 <= a.score <= 1
+    assert not a.introduction
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Did anyone else's build break after the 3.2 update?",
+        "Thanks, that fixed it!",
+        "Loved this piece by Maria Popova on boredom, the bit about attention stuck with me: "
+        "https://www.themarginalian.org/2024/01/05/boredom/",
+        "@Tom you can find it in the docs here: https://docs.python.org/3/library/datetime.html",
+        "I had the same bug, this GitHub issue has the workaround: "
+        "https://github.com/psf/requests/issues/6432",
+        "Coffee is the real dependency of this project ☕",
+        "",
+        "   ",
+    ],
+)
+def test_not_promotional(detector: Detector, text: str) -> None:
+    a = detector.analyze(text)
+    assert not a.promotional and a.kind is None and a.score < 0.5
+
+
+@BOTH
+@pytest.mark.parametrize(
+    ("text", "intro_channel"),
+    [
+        ("Hi all, I'm Priya, a web writer from Leeds 👋", False),
+        ("Hello! My name is Kwame and I work as a data analyst in Accra.", False),
+        ("Hi all, I'm Priya, a web writer from Leeds. I blog at priyawrites.co.uk.", False),
+        ("Bonjour à tous ! Je m'appelle Camille, je suis développeuse à Lyon.", False),
+        ("hey all im jas, nurse from brum, just joined :)", False),
+        ("Hello everyone! 👋", True),
+    ],
+)
+def test_introductions(detector: Detector, text: str, intro_channel: bool) -> None:
+    a = detector.analyze(text, intro_channel=intro_channel)
+    assert a.introduction and not a.promotional
+    assert a.intro_reasons and a.intro_score >= 0.5
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi all, I'm Sam from GrowthCo. We offer SEO at $99/month, DM me for a free audit!",
+        "Hello everyone! I'm Jake. Join my Telegram for free signals: t.me/jakesignals",
+        "Hey all! I'm DJ Trix, check out my new mixtape on soundcloud.com/djtrix and follow me!",
+    ],
+)
+def test_a_hello_wrapped_around_a_pitch_is_a_pitch(detector: Detector, text: str) -> None:
+    for channel in (False, True):
+        a = detector.analyze(text, intro_channel=channel)
+        assert a.promotional and not a.introduction
+
+
+def test_own_domain_is_self_link_evidence() -> None:
+    a = RULES.analyze("New post: example.com/blog/1", own_domains=frozenset({"example.com"}))
+    assert "self_link" in signals(a)
+    assert next(s for s in a.reasons if s.signal == "self_link").evidence == "example.com"
+
+
+def test_allow_listed_invite_and_domain_are_not_promotion() -> None:
+    det = Detector(
+        DetectorConfig(
+            allow_invites=frozenset({"https://discord.gg/ours"}),
+            allow_domains=frozenset({"ours.org"}),
+        )
+    )
+    assert not det.analyze("The community server: discord.gg/ours").promotional
+    assert det.analyze("The community server: discord.gg/ours").links[0].allowed
+    assert not det.analyze("Docs: https://docs.ours.org/faq").promotional
+    assert det.analyze("Their server: discord.gg/theirs").promotional
+
+
+def test_extra_cta_phrases() -> None:
+    det = Detector(DetectorConfig(use_model=False, extra_cta_phrases=("Ring my bell",)))
+    a = det.analyze("ring my bell for a great deal")
+    assert "call_to_action" in signals(a)
+
+
+def test_threshold_is_configurable() -> None:
+    text = "Check out the changelog"
+    assert not Detector(DetectorConfig(threshold=0.99)).analyze(text).promotional
+
+
+def test_model_reports_its_strongest_words_as_reasons() -> None:
+    a = MODEL.analyze("This guy win dollars sleeping, free gift cards for everyone")
+    assert a.promotional
+    assert any(s.signal == "learned_phrase" for s in a.reasons) or a.reasons
+
+
+def test_reasons_are_explained() -> None:
+    a = MODEL.analyze("Use my code SAVE10 for 10% off at coolgadgets.store today only!")
+    for s in a.reasons:
+        assert s.signal and s.evidence and s.detail and s.weight > 0
+    assert a.links[0].domain == "coolgadgets.store"
+    assert a.fingerprint == "use my code save10 for 10% off at coolgadgets.store today only!"

@@ -1,0 +1,86 @@
+"""`groupbot classify` semantics via run_classify: one verdict per line, errors in place."""
+
+import io
+
+import orjson
+import pytest
+
+from groupbot.classify import run_classify
+from groupbot.core.detect import DetectorConfig
+
+
+def classify(lines: list[bytes], config: DetectorConfig | None = None) -> tuple[int, list[dict]]:
+    out = io.BytesIO()
+    status = run_classify(io.BytesIO(b"".join(lines)), out, config)
+    return status, [orjson.loads(x) for x in out.getvalue().splitlines()]
+
+
+def line(obj: object) -> bytes:
+    return orjson.dumps(obj) + b"\n"
+
+
+def test_contract_example() -> None:
+    status, out = classify(
+        [
+            line({"id": "a", "text": "Hi everyone, I'm Sam, a baker from York. Glad to be here!"}),
+            line({"text": "Subscribe to my channel for daily tips: youtube.com/@samtips"}),
+            b"this is not json\n",
+            line({"id": "d", "text": 42}),
+            line({"id": "e", "text": ""}),
+        ]
+    )
+    assert status == 1 and len(out) == 5
+    assert out[0]["id"] == "a" and out[0]["introduction"] and not out[0]["promotional"]
+    assert out[1]["id"] == 2 and out[1]["promotional"] and out[1]["reasons"]
+    assert {r["signal"] for r in out[1]["reasons"]} >= {"engagement_bait"}
+    assert out[2]["id"] == 3 and "error" in out[2]
+    assert out[3]["id"] == 4 and "text" in out[3]["error"]
+    assert out[4] | {"reasons": []} == out[4] and not out[4]["promotional"]
+    for o in (out[0], out[1], out[4]):
+        assert isinstance(o["score"], float) and 0 <= o["score"] <= 1
+        assert isinstance(o["promotional"], bool) and isinstance(o["introduction"], bool)
+        for r in o["reasons"]:
+            assert {"signal", "evidence", "detail"} <= r.keys()
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        (b"{broken\n", "not valid JSON"),
+        (b"[1, 2]\n", "not a JSON object"),
+        (b'"text"\n', "not a JSON object"),
+        (b'{"id": "x"}\n', "text"),
+        (b'{"text": null}\n', "text"),
+        (b"\n", "empty"),
+        (b"\xff\xfe\n", "not valid JSON"),
+    ],
+)
+def test_malformed_lines_are_reported_and_processing_goes_on(raw: bytes, error: str) -> None:
+    status, out = classify([line({"text": "hello"}), raw, line({"id": 7, "text": "thanks!"})])
+    assert status == 1
+    assert [o["id"] for o in out] == [1, 2, 7]
+    assert error in out[1]["error"] and set(out[1]) == {"id", "error"}
+
+
+def test_all_good_lines_exit_zero_and_keep_order() -> None:
+    texts = ["lol same", "Join our Discord: discord.gg/abc", "thanks!", "lol same"]
+    status, out = classify([line({"id": f"m{i}", "text": t}) for i, t in enumerate(texts)])
+    assert status == 0
+    assert [o["id"] for o in out] == ["m0", "m1", "m2", "m3"]
+    assert [o["promotional"] for o in out] == [False, True, False, False]
+    assert out[1]["kind"] == "invite"
+
+
+@pytest.mark.parametrize(
+    ("channel", "introduction"),
+    [("introductions", True), ("#intros", True), ("say-hello", True), ("general", False)],
+)
+def test_intro_channels(channel: str, introduction: bool) -> None:
+    _, out = classify([line({"text": "Hello everyone! 👋", "channel": channel})])
+    assert out[0]["introduction"] is introduction
+
+
+def test_last_line_without_newline_and_config() -> None:
+    cfg = DetectorConfig(allow_invites=frozenset({"ours"}))
+    status, out = classify([b'{"text": "come join discord.gg/ours"}'], cfg)
+    assert status == 0 and out[0]["promotional"] is False
