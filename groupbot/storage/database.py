@@ -1,0 +1,111 @@
+"""Database URLs, async engines and session factories for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import StaticPool
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "create_engine",
+    "database_url",
+    "is_memory_sqlite",
+    "session_factory",
+]
+
+DEFAULT_DATABASE_URL = "sqlite:///groupbot.db"
+
+# The async driver used when a URL names only the database kind.
+_DEFAULT_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+# Drivers SQLAlchemy can only use synchronously; refused up front with a clear message.
+_SYNC_DRIVERS = {"pysqlite", "pysqlcipher", "psycopg2", "psycopg2cffi", "pg8000"}
+_EXPECTED = "expected sqlite:///FILE, sqlite:// or postgresql://USER@HOST/DB"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def database_url(url: str) -> str:
+    """Map a plain or driver-qualified SQLite/PostgreSQL URL to the async URL to connect with."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"not a database URL: {url[:20]!r}...; {_EXPECTED}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend not in _DEFAULT_DRIVERS:
+        raise ValueError(f"unsupported database {backend!r} in {parsed!r}; {_EXPECTED}")
+    if driver in _SYNC_DRIVERS:
+        raise ValueError(
+            f"driver {driver!r} in {parsed!r} is synchronous: use {backend}+"
+            f"{_DEFAULT_DRIVERS[backend]}:// or a plain {backend}:// URL"
+        )
+    if backend == "postgresql" and driver in ("", "asyncpg"):
+        mapped = _libpq_to_asyncpg(parsed.set(drivername="postgresql+asyncpg"))
+    else:  # an explicit driver is used as given
+        mapped = parsed.set(drivername=f"{backend}+{driver or _DEFAULT_DRIVERS[backend]}")
+    if mapped.query != parsed.query:
+        return mapped.render_as_string(hide_password=False)
+    return f"{mapped.drivername}:{url.partition(':')[2]}"  # keep the rest exactly as given
+
+
+def _libpq_to_asyncpg(url: URL) -> URL:
+    """Translate libpq's `sslmode` (as hosting platforms hand out) into asyncpg's `ssl`."""
+    if "sslmode" not in url.query:
+        return url
+    query = dict(url.query)
+    sslmode = query.pop("sslmode")
+    query.setdefault("ssl", sslmode)
+    return url.set(query=query)
+
+
+def is_memory_sqlite(url: str) -> bool:
+    """Tell whether a URL names an in-memory SQLite database."""
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create an AsyncEngine tuned for the backend the URL names."""
+    url = database_url(url)
+    backend = make_url(url).get_backend_name()
+    options: dict[str, Any] = {}
+    if backend == "sqlite":
+        memory = is_memory_sqlite(url)
+        if memory:
+            options["poolclass"] = StaticPool  # one connection: the whole process sees one database
+    else:
+        options.update(pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+    options.update(kwargs)
+    engine = _create_async_engine(url, **options)
+    if backend == "sqlite":
+        _tune_sqlite(engine, wal=not memory)
+    return engine
+
+
+def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
+    """Set the per-connection SQLite pragmas: foreign keys, busy timeout and, for files, WAL."""
+    pragmas = ["foreign_keys = ON", f"busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"]
+    if wal:
+        pragmas += ["journal_mode = WAL", "synchronous = NORMAL"]
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(f"PRAGMA {pragma}")
+        finally:
+            cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return a session factory on the engine whose objects stay usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
