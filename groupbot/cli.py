@@ -97,8 +97,9 @@ def replay(
     ] = None,
     batch: Annotated[int, typer.Option(help="Events per transaction.", min=1)] = 500,
     progress: Annotated[
-        bool | None, typer.Option(help="Progress on stderr (default: when stderr is a terminal).")
-    ] = None,
+        bool,
+        typer.Option(help="Report progress on stderr every 10,000 events (long inputs only)."),
+    ] = True,
 ) -> None:
     """Feed recorded events through the real engine and print every action as JSON Lines."""
     from groupbot.replay_run import run_replay
@@ -108,9 +109,10 @@ def replay(
         stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
-    show = sys.stderr.isatty() if progress is None else progress
     with stream:
-        code = asyncio.run(run_replay(stream, sys.stdout.buffer, rulebook, database, batch, show))
+        code = asyncio.run(
+            run_replay(stream, sys.stdout.buffer, rulebook, database, batch, progress)
+        )
     raise typer.Exit(code)
 
 

@@ -50,6 +50,6 @@ async def run_replay(
                 errors.flush()
         await bot.finish()
     outfile.flush()
-    if progress:
+    if progress and count >= PROGRESS_EVERY:
         errors.write(f"replayed {count:,} events, {bad} malformed line(s) skipped\n")
     return 1 if bad else 0

@@ -26,6 +26,7 @@ __all__ = ["Bot", "Sink"]
 
 Sink = Callable[[Action], None]
 MEMBER_CACHE = 200_000
+RETENTION_EVERY = timedelta(days=1)
 SEEN_CACHE = 200_000
 
 
@@ -160,9 +161,19 @@ class Bot:
 
     def _tick(self, at: datetime) -> datetime:
         at = utc(at)
+        if self.clock is None:
+            self.timers.add(at + RETENTION_EVERY, TimerKind.RETENTION, "")
         if self.clock is None or at > self.clock:
             self.clock = at
         return self.clock
+
+    async def apply_retention(self, now: datetime) -> None:
+        """Drop message text older than the retention period; schedule the next sweep."""
+        self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
+        horizon = now - timedelta(days=self.rulebook.retention.message_days)
+        await (await self._unit()).flush()
+        for community in list(self._communities):
+            await (await self.repository(community)).purge_before(horizon)
 
     async def _handle(self, event: Event, now: datetime) -> list[Action]:
         repo = await self.repository(event.community)

@@ -30,6 +30,7 @@ class TimerKind(IntEnum):
     WELCOME_BATCH = 0
     REMIND = 1
     EXPIRE = 2
+    RETENTION = 3
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -97,6 +98,9 @@ async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
     out: list[Action] = []
     for timer in timers:
         repo = await bot.repository(timer.community)
+        if timer.kind is TimerKind.RETENTION:
+            await bot.apply_retention(timer.due)
+            continue
         if timer.kind is TimerKind.WELCOME_BATCH:
             if bot.batch_due(timer.community) == timer.due:  # else already greeted
                 out.extend(await bot.welcome_batch(repo, timer.due))

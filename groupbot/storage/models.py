@@ -145,6 +145,7 @@ class AuditEntry(Base):
     rule: Mapped[str | None] = mapped_column(String(64), nullable=True)
     shadow: Mapped[bool] = mapped_column(Boolean, default=False)
     detail: Mapped[str] = mapped_column(Text, default="{}")
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class OutboxMessage(Base):

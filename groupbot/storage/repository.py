@@ -26,7 +26,10 @@ from groupbot.storage.models import (
     table,
 )
 
-__all__ = ["CommunityRepository", "RequestRow", "UnitOfWork", "utc"]
+__all__ = ["MESSAGE_TEXT_FIELDS", "CommunityRepository", "RequestRow", "UnitOfWork", "utc"]
+
+# Action fields that carry (or quote) message text: kept apart so retention can drop them.
+MESSAGE_TEXT_FIELDS = frozenset({"text", "reasons", "findings", "reason", "note", "evidence"})
 
 
 def utc(at: datetime) -> datetime:
@@ -250,7 +253,9 @@ class CommunityRepository:
     def record(self, action: Action, *, shadow: bool = False, deliver: bool = True) -> None:
         """Write an action to the audit log and, if it reaches someone, to the outbox."""
         f = action.fields
-        detail = orjson.dumps(f).decode()
+        payload = orjson.dumps(f).decode()
+        detail = {k: v for k, v in f.items() if k not in MESSAGE_TEXT_FIELDS}
+        evidence = {k: v for k, v in f.items() if k in MESSAGE_TEXT_FIELDS}
         self.uow.buffer(
             table(AuditEntry),
             {
@@ -262,7 +267,8 @@ class CommunityRepository:
                 "request": f.get("request"),
                 "rule": f.get("rule"),
                 "shadow": shadow,
-                "detail": detail,
+                "detail": orjson.dumps(detail).decode(),
+                "evidence": orjson.dumps(evidence).decode() if evidence else None,
             },
         )
         if deliver and action.action in DELIVERED_ACTIONS:
@@ -273,7 +279,7 @@ class CommunityRepository:
                     "community": self.community,
                     "audit_id": None,
                     "action": action.action,
-                    "payload": detail,
+                    "payload": payload,
                     "status": "pending",
                     "attempts": 0,
                     "next_attempt_at": action.at,
@@ -422,8 +428,19 @@ class CommunityRepository:
         )
         await self._c.execute(
             update(AuditEntry)
-            .where(AuditEntry.community == self.community, AuditEntry.at < horizon)
-            .values(detail="{}")
+            .where(
+                AuditEntry.community == self.community,
+                AuditEntry.at < horizon,
+                AuditEntry.evidence.is_not(None),
+            )
+            .values(evidence=None)
+        )
+        await self._c.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.community == self.community,
+                OutboxMessage.status == "sent",
+                OutboxMessage.sent_at < horizon,
+            )
         )
 
     async def stats(self) -> dict[str, Any]:

@@ -6,13 +6,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from replaykit import PITCH_TEXT, cmd, join, only, replay, say
+from replaykit import PITCH_TEXT, cmd, join, only, replay, rulebook, say
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.ports import DeliveryError
-from groupbot.storage.models import OutboxMessage
+from groupbot.storage.models import AuditEntry, OutboxMessage, Request
 from groupbot.storage.outbox import OutboxWorker
 from groupbot.storage.repository import CommunityRepository, UnitOfWork
 
@@ -149,3 +149,28 @@ async def test_forget_deletes_a_member(database_url: str, member: str) -> None:
     _, actions, _ = await replay(events, database=database_url)
     assert only(actions, "member_forgotten")[0]["records"] > 0
     assert only(actions, "queue_listed")[0]["requests"] == []
+
+
+async def test_retention_drops_message_text_but_keeps_decisions(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    rules = rulebook("[retention]\nmessage_days = 1\n")
+    events = [
+        join("olive", 0, roles=["owner"]),
+        join("ben", 1),
+        say("ben", PITCH_TEXT, 2, id="m1"),
+        cmd("olive", "deny", "1", "not this week", minute=3),
+        say("ann", "Morning all, how was the weekend?", days=3),
+    ]
+    await replay(events, rules, database=database_url)
+    async with engine.connect() as conn:
+        request = (await conn.execute(select(Request.text, Request.status))).one()
+        audit = (
+            await conn.execute(
+                select(AuditEntry.action, AuditEntry.rule, AuditEntry.evidence).where(
+                    AuditEntry.action == "etiquette_note"
+                )
+            )
+        ).one()
+    assert request == ("", "denied")
+    assert audit == ("etiquette_note", "promote_before_introduce", None)
