@@ -246,6 +246,7 @@ class CommandHandler:
             ),
             out,
         )
+        self.bot.decided(repo, request, Status.APPROVED, row.member, ev.member, note, now, out)
 
     async def _deny(
         self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
@@ -295,6 +296,7 @@ class CommandHandler:
             ),
             out,
         )
+        self.bot.decided(repo, request, Status.DENIED, row.member, ev.member, reason, now, out)
 
     async def _withdraw(
         self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
@@ -322,6 +324,7 @@ class CommandHandler:
             out,
             deliver=False,
         )
+        self.bot.decided(repo, request, Status.WITHDRAWN, ev.member, ev.member, None, now, out)
 
     async def _queue(
         self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]

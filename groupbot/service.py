@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -48,6 +49,8 @@ class Bot:
         self.platform = platform
         self.batch_size = max(1, batch_size)
         self.sink = sink
+        self.on_commit: Callable[[], None] | None = None  # e.g. wake the outbox worker
+        self._lock = asyncio.Lock()
         self.clock: datetime | None = None
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
@@ -95,15 +98,18 @@ class Bot:
         await self.commit()
 
     async def commit(self) -> None:
-        """Flush buffered writes and commit the unit of work."""
+        """Flush buffered writes and commit the unit of work (callers hold the turn)."""
         if self._uow is None or self._conn is None:
             return
         await self._uow.flush()
         await self._conn.commit()
         await self._conn.close()
+        owed = self._uow.outbox_written
         self._conn = None
         self._uow = None
         self._pending = 0
+        if owed and self.on_commit is not None:
+            self.on_commit()
 
     async def rollback(self) -> None:
         """Abandon the unit of work and forget cached state it may have changed."""
@@ -147,17 +153,18 @@ class Bot:
 
     async def handle(self, event: Event) -> list[Action]:
         """Process one event exactly once; return the actions it caused (timers first)."""
-        now = self._tick(event.at)
-        out = await self.advance(now)
-        try:
-            out.extend(await self._handle(event, now))
-            self._pending += 1
-            if self._pending >= self.batch_size:
-                await self.commit()
-        except BaseException:
-            await self.rollback()
-            raise
-        return out
+        async with self._lock:
+            now = self._tick(event.at)
+            try:
+                out = await self._advance(now)
+                out.extend(await self._handle(event, now))
+                self._pending += 1
+                if self._pending >= self.batch_size:
+                    await self.commit()
+            except BaseException:
+                await self.rollback()
+                raise
+            return out
 
     def _tick(self, at: datetime) -> datetime:
         at = utc(at)
@@ -484,10 +491,36 @@ class Bot:
             out,
         )
 
+    def decided(
+        self,
+        repo: CommunityRepository,
+        request: int,
+        status: str,
+        member: str,
+        by: str | None,
+        note: str | None,
+        at: datetime,
+        out: list[Action],
+    ) -> None:
+        """Tell the owners' copies of a request how it was decided (they get updated)."""
+        fields = {"request": request, "status": status, "member": member, "by": by, "note": note}
+        self.emit(repo, Action("request_decided", at, repo.community, fields), out)
+
     # -- timers ----------------------------------------------------------------------------
 
     async def advance(self, now: datetime) -> list[Action]:
-        """Fire every timer due by `now`: batched welcomes, reminders, expiries."""
+        """Fire every timer due by `now` (committed at once unless batching)."""
+        async with self._lock:
+            try:
+                out = await self._advance(utc(now))
+                if out and self.batch_size == 1:
+                    await self.commit()
+            except BaseException:
+                await self.rollback()
+                raise
+            return out
+
+    async def _advance(self, now: datetime) -> list[Action]:
         due = self.timers.next_due()
         if due is None or now < due:
             return []
@@ -496,14 +529,15 @@ class Bot:
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""
-        out: list[Action] = []
-        if self.clock is not None:
-            out = await self.advance(self.clock)
-            for community in sorted(self._batch_due):
-                repo = await self.repository(community)
-                out.extend(await self.welcome_batch(repo, self.clock))
-        await self.commit()
-        return out
+        async with self._lock:
+            out: list[Action] = []
+            if self.clock is not None:
+                out = await self._advance(self.clock)
+                for community in sorted(self._batch_due):
+                    repo = await self.repository(community)
+                    out.extend(await self.welcome_batch(repo, self.clock))
+            await self.commit()
+            return out
 
     def batch_due(self, community: str) -> datetime | None:
         """When the community's pending batched welcome is due, if one is pending."""

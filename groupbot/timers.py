@@ -125,4 +125,5 @@ async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
         elif await repo.decide(request, Status.EXPIRED, None, None, timer.due):
             fields = {"request": request, "member": timer.member, "text": expiry_text(request)}
             bot.emit(repo, Action("request_expired", timer.due, timer.community, fields), out)
+            bot.decided(repo, request, Status.EXPIRED, timer.member, None, None, timer.due, out)
     return out

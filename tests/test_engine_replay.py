@@ -280,7 +280,7 @@ async def test_reminder_and_expiry_fire_only_when_the_clock_passes_them() -> Non
     _, early, _ = await replay([*base, say("ann", "hello all", hours=23)])
     assert not only(early, "owners_reminded") and not only(early, "request_expired")
     _, later, _ = await replay([*base, say("ann", "hello all", hours=80)])
-    assert kinds(later)[-2:] == ["owners_reminded", "request_expired"]
+    assert kinds(later)[-3:] == ["owners_reminded", "request_expired", "request_decided"]
     reminded, expired = only(later, "owners_reminded")[0], only(later, "request_expired")[0]
     assert reminded["at"] == "2026-03-03T09:02:00Z" and expired["at"] == "2026-03-05T09:02:00Z"
     assert expired["member"] == "ben"

@@ -21,6 +21,7 @@ DELIVERED_ACTIONS = frozenset(
         "request_expired",
         "owners_reminded",
         "owners_alerted",
+        "request_decided",
         "command_rejected",
         "command_reply",
         "queue_listed",

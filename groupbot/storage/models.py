@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -18,12 +20,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "SLACK_BOTS",
+    "SLACK_INSTALLATIONS",
+    "SLACK_OAUTH_STATES",
     "AuditEntry",
     "Base",
     "Community",
     "Member",
     "OutboxMessage",
     "PendingWelcome",
+    "PlatformMessage",
     "Post",
     "ProcessedEvent",
     "Request",
@@ -175,6 +181,32 @@ class PendingWelcome(Base):
     member: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlatformMessage(Base):
+    """A message the bot posted about a request (an owner notification), to update it later."""
+
+    __tablename__ = "platform_messages"
+    __table_args__ = (Index("ix_platform_messages_request", "community", "request"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(KEY))
+    request: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(KEY))
+    ref: Mapped[str] = mapped_column(String(KEY))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Slack's OAuth installation and state stores keep their tables here, so Alembic owns them.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    metadata, SQLAlchemyInstallationStore.default_installations_table_name
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(
+    metadata, SQLAlchemyInstallationStore.default_bots_table_name
+)
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    metadata, SQLAlchemyOAuthStateStore.default_table_name
+)
 
 
 def table(model: type[Base]) -> Table:

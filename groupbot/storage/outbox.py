@@ -36,7 +36,7 @@ async def deliver(platform: Platform, community: str, action: str, f: dict[str, 
             await platform.remove(community, f["channel"], f["message"], f["member"])
         case "published":
             await platform.post(community, f["channel"], f["text"])
-        case "owners_notified" | "owners_reminded" | "owners_alerted":
+        case "owners_notified" | "owners_reminded" | "owners_alerted" | "request_decided":
             await platform.notify_owners(community, {"action": action, **f})
         case (
             "command_rejected"

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from groupbot.core.actions import DELIVERED_ACTIONS, Action
 from groupbot.core.state import MemberState
@@ -20,13 +20,23 @@ from groupbot.storage.models import (
     Member,
     OutboxMessage,
     PendingWelcome,
+    PlatformMessage,
     Post,
     ProcessedEvent,
     Request,
     table,
 )
 
-__all__ = ["MESSAGE_TEXT_FIELDS", "CommunityRepository", "RequestRow", "UnitOfWork", "utc"]
+__all__ = [
+    "MESSAGE_TEXT_FIELDS",
+    "CommunityRepository",
+    "RequestRow",
+    "UnitOfWork",
+    "pending_requests",
+    "platform_messages",
+    "remember_platform_message",
+    "utc",
+]
 
 # Action fields that carry (or quote) message text: kept apart so retention can drop them.
 MESSAGE_TEXT_FIELDS = frozenset({"text", "reasons", "findings", "reason", "note", "evidence"})
@@ -514,3 +524,28 @@ async def pending_requests(connection: AsyncConnection) -> list[RequestRow]:
     """Every pending request in the database, to rebuild the timers at start-up."""
     rows = await connection.execute(select(table(Request)).where(Request.status == "pending"))
     return [_request(r) for r in rows]
+
+
+async def remember_platform_message(
+    engine: AsyncEngine, community: str, request: int, channel: str, ref: str, at: datetime
+) -> None:
+    """Record a message the bot posted about a request (e.g. an owner notification)."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(PlatformMessage).values(
+                community=community, request=request, channel=channel, ref=ref, created_at=at
+            )
+        )
+
+
+async def platform_messages(
+    engine: AsyncEngine, community: str, request: int
+) -> list[tuple[str, str]]:
+    """(channel, ref) of every message the bot posted about a request."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(PlatformMessage.channel, PlatformMessage.ref)
+            .where(PlatformMessage.community == community, PlatformMessage.request == request)
+            .order_by(PlatformMessage.id)
+        )
+        return [(channel, ref) for channel, ref in rows]
