@@ -25,6 +25,13 @@ queue_app = typer.Typer(
     help="Work the approval queue in the configured database.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+run_app = typer.Typer(
+    help="Run the bot: `run slack`, `run discord`, or bare `run` for every platform configured.",
+    invoke_without_command=True,
+)
+discord_app = typer.Typer(help="Discord helpers.", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+app.add_typer(discord_app, name="discord")
 app.add_typer(rules_app, name="rules")
 app.add_typer(queue_app, name="queue")
 app.add_typer(db_app, name="db")
@@ -242,6 +249,101 @@ def db_upgrade(
     except ValueError as exc:
         fail(str(exc))
     typer.echo("database is up to date")
+
+
+MetricsPort = Annotated[int, typer.Option(help="Port for /healthz and /metrics.")]
+
+
+@run_app.callback()
+def run_all(
+    ctx: typer.Context,
+    rules: RulesOption = None,
+    host: Annotated[str, typer.Option(help="Address for the HTTP servers.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="Slack HTTP port.")] = 3000,
+    metrics_port: MetricsPort = 9100,
+) -> None:
+    """Run every platform whose credentials are set in the environment."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from groupbot.launch import run_configured
+
+    try:
+        asyncio.run(run_configured(_rulebook(rules), host, port, metrics_port))
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@run_app.command("slack")
+def run_slack(
+    http: Annotated[bool, typer.Option("--http", help="Events API over HTTP.")] = False,
+    socket: Annotated[bool, typer.Option("--socket", help="Socket Mode (one workspace).")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on (HTTP mode).")] = "0.0.0.0",
+    port: Annotated[int, typer.Option(help="Port to listen on (HTTP mode).")] = 3000,
+    metrics_port: MetricsPort = 9100,
+    rules: RulesOption = None,
+) -> None:
+    """Slack over HTTP (/slack/events, OAuth install) or Socket Mode."""
+    if http == socket:
+        fail("choose one of --http or --socket")
+    from groupbot.launch import launch_slack
+
+    try:
+        asyncio.run(
+            launch_slack(_rulebook(rules), "http" if http else "socket", host, port, metrics_port)
+        )
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@run_app.command("discord")
+def run_discord(
+    shard_count: Annotated[int | None, typer.Option(help="Total shards across processes.")] = None,
+    shard_ids: Annotated[
+        str | None, typer.Option(help="Shards this process runs, e.g. 0,1 (needs --shard-count).")
+    ] = None,
+    dev_guild: Annotated[
+        int | None, typer.Option(help="Sync slash commands to this guild only (fast).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address for /healthz and /metrics.")] = "0.0.0.0",
+    metrics_port: MetricsPort = 9100,
+    rules: RulesOption = None,
+) -> None:
+    """The Discord bot (DISCORD_TOKEN)."""
+    ids: list[int] | None = None
+    if shard_ids:
+        try:
+            ids = [int(part) for part in shard_ids.split(",") if part.strip()]
+        except ValueError:
+            fail("--shard-ids takes numbers separated by commas, e.g. 0,1")
+        if shard_count is None:
+            fail("--shard-ids needs --shard-count")
+        if any(i < 0 or i >= shard_count for i in ids):
+            fail(f"--shard-ids must lie in 0..{shard_count - 1}")
+    from groupbot.launch import launch_discord
+
+    try:
+        asyncio.run(
+            launch_discord(_rulebook(rules), shard_count, ids, dev_guild, host, metrics_port)
+        )
+    except ValueError as exc:
+        fail(str(exc))
+
+
+@discord_app.command("invite-url")
+def discord_invite_url(
+    client_id: Annotated[
+        int | None,
+        typer.Option(help="Application id (default: read from DISCORD_TOKEN)."),
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Print the OAuth2 install URL with the smallest permissions the enabled features need."""
+    from groupbot.launch import discord_invite
+
+    try:
+        typer.echo(discord_invite(_rulebook(rules), client_id))
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def main() -> None:

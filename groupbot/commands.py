@@ -34,6 +34,11 @@ COMMANDS = {
 Handler = Callable[[CommunityRepository, CommandIssued, datetime, list[Action]], Awaitable[None]]
 
 
+def _origin(ev: CommandIssued) -> dict[str, Any]:
+    """Where a command came from, so the platform can answer in place (ephemeral, followup)."""
+    return {"channel": ev.channel, "event": ev.event_id}
+
+
 class CommandHandler:
     """Runs one command on behalf of a member, checking their rights on the server side."""
 
@@ -79,6 +84,7 @@ class CommandHandler:
         reason: str,
     ) -> None:
         fields = {"member": ev.member, "name": ev.name, "reason": reason, "text": reason}
+        fields |= _origin(ev)
         self.bot.emit(repo, Action("command_rejected", now, ev.community, fields), out)
 
     def _reply(
@@ -91,7 +97,7 @@ class CommandHandler:
         kind: str = "command_reply",
         **extra: Any,
     ) -> None:
-        fields = {"member": ev.member, "name": ev.name, "text": text, **extra}
+        fields = {"member": ev.member, "name": ev.name, "text": text, **extra} | _origin(ev)
         self.bot.emit(repo, Action(kind, now, ev.community, fields), out)
 
     async def _is_owner(self, repo: CommunityRepository, ev: CommandIssued, now: datetime) -> bool:
