@@ -12,7 +12,7 @@ __all__ = ["INTRO_CHANNELS", "run_classify", "verdict"]
 
 INTRO_CHANNELS = frozenset({"introductions", "intros", "introduce-yourself", "say-hello"})
 _BATCH = 2048
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 65536
 
 
 def verdict(ident: object, analysis: Analysis) -> dict[str, object]:

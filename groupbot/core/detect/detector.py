@@ -8,16 +8,18 @@ from dataclasses import dataclass
 
 from .introduction import INTRO_BIAS, intro_signals
 from .links import find_links
-from .model import WordModel, load_model
+from .model import WordModel, features, load_model
 from .normalize import fingerprint, fold, join_spaced
 from .promotion import DETAILS, link_signals, phrase_signals, spaced, words_outside_links
 from .results import Analysis, DetectorConfig, Link, Signal
 
-__all__ = ["RULE_BIAS", "Detector", "Evaluation"]
+__all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
 
 RULE_BIAS = -3.0
 _INTRO_DAMPING = 0.25
-_MODEL_CAP = 3.0
+# With the model on, a genuine introduction or a link shared in conversation is judged by the
+# model alone, damped by this many logits (the rules' conversation discount is not applied twice).
+_GUARD_DAMPING = 1.0
 _CONVERSATION_WEIGHT = -3.5
 # Phrases, introductions and the model read the head and tail of very long messages; links are
 # looked for everywhere. This bounds the cost of a 40,000-character message.
@@ -109,6 +111,7 @@ _SELLING = frozenset(
     {"own_offering", "self_link", "price", "discount", "affiliate", "money_scheme"}
 )
 _KIND_ORDER = (("invite_link", "invite"), ("engagement_bait", "engagement_bait"))
+_CACHE_SIZE = 4096
 _EMPTY = Analysis(False, 0.0, None, (), False, 0.0, (), (), "")
 
 
@@ -152,6 +155,9 @@ class Detector:
         phrases = [re.escape(fold(p).strip()) for p in config.extra_cta_phrases if p.strip()]
         self._extra = re.compile(r"\b(?:" + "|".join(phrases) + r")\b") if phrases else None
         self._model: WordModel | None = load_model() if config.use_model else None
+        # Verdicts are immutable and depend only on these inputs: repeated posts (cross-posts,
+        # "thanks!", copy-paste spam) are analysed once. Oldest entries are dropped first.
+        self._cache: dict[tuple[str, bool, frozenset[str]], Analysis] = {}
 
     @property
     def config(self) -> DetectorConfig:
@@ -218,18 +224,32 @@ class Detector:
         """Analyse one message: is it promotional, is it an introduction, and why."""
         if not text or text.isspace():
             return _EMPTY
+        key = (text, intro_channel, own_domains)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        analysis = self._analyze(text, intro_channel, own_domains)
+        if len(self._cache) >= _CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]
+        self._cache[key] = analysis
+        return analysis
+
+    def _analyze(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Analysis:
+        """Analyse one message (uncached)."""
         ev = self.evaluate(text, intro_channel, own_domains)
         logit = ev.rule_logit
         model = self._model
+        keys: set[str] = set()
         if model is not None:
-            learned = model.logit(ev.wordset)
-            logit += min(learned, 0.0) if ev.model_negative_only else min(learned, _MODEL_CAP)
+            keys = model_features(ev)
+            learned = model.logit(keys)
+            logit = learned - _GUARD_DAMPING if ev.model_negative_only else max(learned, logit)
         score = _sigmoid(logit)
         reasons = [s for s in ev.signals if s.weight > 0]
         promotional = score >= self._threshold
         if promotional and model is not None:
             floor = 0.5 if reasons else 0.0
-            for word, weight in model.strongest(ev.wordset, floor=floor):
+            for word, weight in model.strongest(keys, floor=floor):
                 reasons.append(Signal("learned_phrase", word, DETAILS["learned_phrase"], weight))
         if promotional and not reasons:
             promotional, score = False, min(score, 0.49)
@@ -245,6 +265,18 @@ class Detector:
             ev.links,
             fingerprint(ev.folded),
         )
+
+
+def model_features(ev: Evaluation) -> set[str]:
+    """The learned model's feature keys for an evaluated message (training uses it too)."""
+    return features(
+        ev.words,
+        ev.wordset,
+        [s.signal for s in ev.signals],
+        link=bool(ev.links),
+        intro=ev.intro_score >= 0.5,
+        guarded=ev.model_negative_only,
+    )
 
 
 def _kind(reasons: list[Signal]) -> str:
