@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.rulebook import Rulebook
 from groupbot.service import Bot, Sink
-from groupbot.storage.database import create_engine, database_url
+from groupbot.storage.database import create_engine, database_url, is_memory_sqlite
 from groupbot.storage.migrate import upgrade
 
 __all__ = ["MEMORY_URL", "open_bot", "open_database"]
@@ -40,7 +40,14 @@ async def open_bot(
 ) -> AsyncIterator[Bot]:
     """A started Bot on a migrated database; buffered work is committed on exit."""
     async with open_database(url) as engine:
-        bot = Bot(engine, rulebook, sink=sink, batch_size=batch_size, platform=platform)
+        bot = Bot(
+            engine,
+            rulebook,
+            sink=sink,
+            batch_size=batch_size,
+            platform=platform,
+            private=is_memory_sqlite(database_url(url)),
+        )
         await bot.start()
         try:
             yield bot

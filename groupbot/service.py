@@ -19,7 +19,7 @@ from groupbot.core.state import MemberState
 from groupbot.core.texts import batch_welcome_text, note_text, quote, welcome_text
 from groupbot.core.welcome import BURST_WINDOW, WelcomePacer
 from groupbot.storage import repository as repo_mod
-from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent
+from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
 from groupbot.storage.repository import CommunityRepository, UnitOfWork, utc
 from groupbot.timers import TimerKind, TimerQueue, fire, request_summary
 
@@ -42,6 +42,7 @@ class Bot:
         platform: str = "replay",
         batch_size: int = 1,
         sink: Sink | None = None,
+        private: bool = False,
     ) -> None:
         self.db = db
         self.rulebook = rulebook
@@ -50,6 +51,10 @@ class Bot:
         self.batch_size = max(1, batch_size)
         self.sink = sink
         self.on_commit: Callable[[], None] | None = None  # e.g. wake the outbox worker
+        # A private database (in-memory SQLite) is seen by no other process, so request ids can
+        # be handed out here and written with the batch instead of one round trip each.
+        self.private = private
+        self._next_request = 0
         self._lock = asyncio.Lock()
         self.clock: datetime | None = None
         self._conn: AsyncConnection | None = None
@@ -76,6 +81,9 @@ class Bot:
             members = await conn.scalar(select(func.count()).select_from(Member))
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
             self._fresh = not members and not events
+            if self.private:
+                last = await conn.scalar(select(func.max(Request.id)))
+                self._next_request = int(last or 0) + 1
             for row in await repo_mod.pending_requests(conn):
                 self.timers.add_request(
                     row.community,
@@ -428,12 +436,17 @@ class Bot:
             at=now,
             remind_at=remind_at,
             expire_at=expire_at,
+            request_id=self._take_request_id() if self.private else None,
         )
         summary = request_summary(member.display_name(), text)
         self.timers.add_request(
             repo.community, request, member.member, summary, remind_at, expire_at
         )
         return request
+
+    def _take_request_id(self) -> int:
+        self._next_request += 1
+        return self._next_request - 1
 
     async def announce_request(
         self,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -93,6 +93,34 @@ def _request(row: Any) -> RequestRow:
     )
 
 
+# The per-request statements, built once: constructing them per call cost more than running them.
+_ONE = (Request.community == bindparam("cid")) & (Request.id == bindparam("rid"))
+_PENDING_ONE = _ONE & (Request.status == "pending")
+_GET_REQUEST = select(table(Request)).where(_ONE)
+_DECIDE = (
+    update(Request)
+    .where(_PENDING_ONE)
+    .values(
+        status=bindparam("new_status"),
+        decided_by=bindparam("by_member"),
+        decision_note=bindparam("the_note"),
+        decided_at=bindparam("when"),
+    )
+)
+_REMINDED = (
+    update(Request)
+    .where(_PENDING_ONE & Request.remind_at.is_not(None))
+    .values(remind_at=None)
+    .returning(Request.expire_at)
+)
+_PENDING = (
+    select(table(Request))
+    .where((Request.community == bindparam("cid")) & (Request.status == "pending"))
+    .order_by(Request.id)
+    .limit(bindparam("limit"))
+)
+
+
 class UnitOfWork:
     """One transaction on one connection; small writes are buffered and sent in bulk."""
 
@@ -105,6 +133,13 @@ class UnitOfWork:
     def buffer(self, table: Table, row: dict[str, Any]) -> None:
         """Queue a row for a bulk insert at the next flush."""
         self._rows.setdefault(table, []).append(row)
+
+    async def flush_table(self, target: Table) -> None:
+        """Send one table's buffered rows now (before reading or updating that table)."""
+        rows = self._rows.get(target)
+        if rows:
+            await self.connection.execute(insert(target), rows)
+            rows.clear()
 
     def member_dirty(self, community: str, state: MemberState) -> None:
         """Queue a member's row for an upsert at the next flush."""
@@ -310,83 +345,73 @@ class CommunityRepository:
         at: datetime,
         remind_at: datetime | None,
         expire_at: datetime,
+        request_id: int | None = None,
     ) -> int:
-        """Queue an approval request and return its id."""
-        result = await self._c.execute(
-            insert(Request)
-            .values(
-                community=self.community,
-                member=member,
-                member_name=member_name,
-                origin=origin,
-                channel=channel,
-                message=message,
-                text=text,
-                rule=rule,
-                evidence=evidence,
-                status="pending",
-                created_at=at,
-                remind_at=remind_at,
-                expire_at=expire_at,
-            )
-            .returning(Request.id)
-        )
+        """Queue an approval request and return its id (the database's, unless one is given)."""
+        row: dict[str, Any] = {
+            "community": self.community,
+            "member": member,
+            "member_name": member_name,
+            "origin": origin,
+            "channel": channel,
+            "message": message,
+            "text": text,
+            "rule": rule,
+            "evidence": evidence,
+            "status": "pending",
+            "created_at": at,
+            "remind_at": remind_at,
+            "expire_at": expire_at,
+        }
+        if request_id is not None:  # a private database: the id is ours to give
+            self.uow.buffer(table(Request), {"id": request_id, **row})
+            return request_id
+        result = await self._c.execute(insert(Request).values(**row).returning(Request.id))
         return int(result.scalar_one())
+
+    async def _requests_written(self) -> None:
+        await self.uow.flush_table(table(Request))
 
     async def get_request(self, request: int) -> RequestRow | None:
         """One of this community's requests, or None."""
-        row = (
-            await self._c.execute(
-                select(table(Request)).where(
-                    Request.community == self.community, Request.id == request
-                )
-            )
-        ).first()
+        await self._requests_written()
+        row = (await self._c.execute(_GET_REQUEST, {"cid": self.community, "rid": request})).first()
         return _request(row) if row else None
 
     async def decide(
         self, request: int, status: str, by: str | None, note: str | None, at: datetime
     ) -> bool:
         """Move a pending request to its outcome; False if someone decided first."""
+        await self._requests_written()
         result = await self._c.execute(
-            update(Request)
-            .where(
-                Request.community == self.community,
-                Request.id == request,
-                Request.status == "pending",
-            )
-            .values(status=status, decided_by=by, decision_note=note, decided_at=at)
+            _DECIDE,
+            {
+                "cid": self.community,
+                "rid": request,
+                "new_status": status,
+                "by_member": by,
+                "the_note": note,
+                "when": at,
+            },
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def mark_reminded(self, request: int) -> datetime | None:
         """Claim a pending request's reminder; its expiry time, or None if not due one."""
-        result = await self._c.execute(
-            update(Request)
-            .where(
-                Request.community == self.community,
-                Request.id == request,
-                Request.status == "pending",
-                Request.remind_at.is_not(None),
-            )
-            .values(remind_at=None)
-            .returning(Request.expire_at)
-        )
+        await self._requests_written()
+        result = await self._c.execute(_REMINDED, {"cid": self.community, "rid": request})
         expire_at = result.scalar_one_or_none()
         return utc(expire_at) if expire_at is not None else None
 
     async def pending_requests(self, limit: int = 50) -> list[RequestRow]:
         """This community's pending requests, oldest first."""
-        rows = await self._c.execute(
-            select(table(Request))
-            .where(Request.community == self.community, Request.status == "pending")
-            .order_by(Request.id)
-            .limit(limit)
-        )
+        await self._requests_written()
+        rows = await self._c.execute(_PENDING, {"cid": self.community, "limit": limit})
         return [_request(r) for r in rows]
 
     async def member_requests(self, member: str, limit: int = 20) -> list[RequestRow]:
         """A member's own requests, newest first."""
+        await self._requests_written()
         rows = await self._c.execute(
             select(table(Request))
             .where(Request.community == self.community, Request.member == member)
@@ -416,6 +441,7 @@ class CommunityRepository:
 
     async def forget(self, member: str) -> int:
         """Delete everything stored about a member; return the number of rows removed."""
+        await self._requests_written()
         removed = 0
         for model in (Member, Post, PendingWelcome, Request, AuditEntry):
             t = table(model)
@@ -427,6 +453,7 @@ class CommunityRepository:
 
     async def purge_before(self, horizon: datetime) -> None:
         """Retention: drop decided requests' text and audit snippets older than the horizon."""
+        await self._requests_written()
         await self._c.execute(
             update(Request)
             .where(
@@ -455,6 +482,7 @@ class CommunityRepository:
 
     async def stats(self) -> dict[str, Any]:
         """The community's health: newcomers, intro rate, notes, promotion share, turnaround."""
+        await self._requests_written()
         c = self._c
         newcomers = await c.scalar(
             select(func.count())

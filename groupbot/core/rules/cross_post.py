@@ -16,6 +16,10 @@ def match(ctx: RuleContext) -> Finding | None:
     fingerprint = ctx.analysis.fingerprint
     if len(fingerprint) < MIN_FINGERPRINT:
         return None
+    recent = ctx.member.copies
+    # Cheap test first: without enough other channels in the window no blast is possible.
+    if len({c.channel for c in recent} | {ctx.channel}) < config.min_channels:
+        return None
     cutoff = config.similarity * 100
     copies = [
         c

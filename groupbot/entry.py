@@ -1,0 +1,38 @@
+"""The console-script entry point: `classify` starts light, everything else goes to the CLI."""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def _classify_fast(argv: list[str]) -> int | None:
+    """Run `classify [FILE]` without importing the full CLI; None if the arguments need it."""
+    if len(argv) > 1 or any(a.startswith("-") and a != "-" for a in argv):
+        return None  # options (--rules, --help) are the full CLI's job
+    from groupbot.classify import run_classify
+
+    path = argv[0] if argv else "-"
+    if path == "-":
+        return run_classify(sys.stdin.buffer, sys.stdout.buffer)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        sys.stderr.write(f"groupbot: cannot read {path}: {exc.strerror}\n")
+        return 2
+    with stream:
+        return run_classify(stream, sys.stdout.buffer)
+
+
+def main() -> None:
+    """Dispatch `groupbot ...`."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["classify"]:
+        code = _classify_fast(argv[1:])
+        if code is not None:
+            sys.stdout.flush()
+            raise SystemExit(code)
+    from groupbot.cli import main as cli_main
+
+    cli_main()
