@@ -8,10 +8,12 @@ from typing import IO, BinaryIO
 
 import orjson
 
+from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.actions import Action
 from groupbot.core.rulebook import Rulebook
 from groupbot.replay import read_events
 from groupbot.runtime import MEMORY_URL, open_bot
+from groupbot.storage.outbox import OutboxWorker
 
 __all__ = ["run_replay"]
 
@@ -37,18 +39,31 @@ async def run_replay(
     bad = 0
     count = 0
     started = time.perf_counter()
+    owed = False
+
+    def committed() -> None:
+        nonlocal owed
+        owed = True
+
     async with open_bot(database or MEMORY_URL, rulebook, sink=sink, batch_size=batch) as bot:
+        # The outbox is emptied into a platform that only counts, as a live bot's would be.
+        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
+        bot.on_commit = committed
         for _, event in read_events(infile, errors):
             if event is None:
                 bad += 1
                 continue
             await bot.handle(event)
             count += 1
+            if owed:
+                owed = False
+                await worker.drain(bot.clock)
             if progress and count % PROGRESS_EVERY == 0:
                 rate = count / max(time.perf_counter() - started, 1e-9)
                 errors.write(f"replayed {count:,} events ({rate:,.0f}/s)\n")
                 errors.flush()
         await bot.finish()
+        await worker.drain(bot.clock)
     outfile.flush()
     if progress and count >= PROGRESS_EVERY:
         errors.write(f"replayed {count:,} events, {bad} malformed line(s) skipped\n")

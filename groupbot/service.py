@@ -28,7 +28,7 @@ __all__ = ["Bot", "Sink"]
 Sink = Callable[[Action], None]
 MEMBER_CACHE = 200_000
 RETENTION_EVERY = timedelta(days=1)
-SEEN_CACHE = 200_000
+SEEN_CACHE = 50_000
 
 
 class Bot:
@@ -51,6 +51,7 @@ class Bot:
         self.batch_size = max(1, batch_size)
         self.sink = sink
         self.on_commit: Callable[[], None] | None = None  # e.g. wake the outbox worker
+        self.community_names: dict[str, str] = {}  # display names adapters learn (workspace)
         # A private database (in-memory SQLite) is seen by no other process, so request ids can
         # be handed out here and written with the batch instead of one round trip each.
         self.private = private
@@ -60,7 +61,7 @@ class Bot:
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
         self._pending = 0
-        self._fresh = False
+        self._all_seen = self._all_members = False
         self._members: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._communities: dict[str, bool | None] = {}
@@ -80,7 +81,8 @@ class Bot:
         async with self.db.connect() as conn:
             members = await conn.scalar(select(func.count()).select_from(Member))
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
-            self._fresh = not members and not events
+            # A fresh database: the caches hold everything there is, until they evict.
+            self._all_seen = self._all_members = not members and not events
             if self.private:
                 last = await conn.scalar(select(func.max(Request.id)))
                 self._next_request = int(last or 0) + 1
@@ -130,7 +132,7 @@ class Bot:
         self._members.clear()
         self._seen.clear()
         self._communities.clear()
-        self._fresh = False
+        self._all_seen = self._all_members = False
 
     async def _unit(self) -> UnitOfWork:
         if self._uow is None:
@@ -188,12 +190,12 @@ class Bot:
         horizon = now - timedelta(days=self.rulebook.retention.message_days)
         await (await self._unit()).flush()
         for community in list(self._communities):
-            await (await self.repository(community)).purge_before(horizon)
+            await (await self.repository(community)).purge_before(horizon, now)
 
     async def _handle(self, event: Event, now: datetime) -> list[Action]:
         repo = await self.repository(event.community)
         key = (event.community, event.event_id)
-        if key in self._seen or (not self._fresh and await repo.seen(event.event_id)):
+        if key in self._seen or (not self._all_seen and await repo.seen(event.event_id)):
             return []
         self._remember_seen(key)
         repo.mark_processed(event.event_id, now)
@@ -209,6 +211,7 @@ class Bot:
         self._seen[key] = None
         if len(self._seen) > SEEN_CACHE:
             self._seen.popitem(last=False)
+            self._all_seen = False  # the cache no longer holds every id: ask the database
 
     async def member(
         self, repo: CommunityRepository, member: str, now: datetime, name: str = ""
@@ -217,13 +220,15 @@ class Bot:
         key = (repo.community, member)
         state = self._members.get(key)
         if state is None:
-            if not self._fresh:
+            if not self._all_members:
+                await (await self._unit()).flush()  # an evicted member may still be buffered
                 state = await repo.load_member(member, now, self._post_window, self._note_window)
             if state is None:
                 state = MemberState(member=member, first_seen_at=now, name=name)
             self._members[key] = state
             if len(self._members) > MEMBER_CACHE:
                 self._members.popitem(last=False)
+                self._all_members = False  # from now on a cache miss may be a known member
         else:
             self._members.move_to_end(key)
         return state
@@ -269,7 +274,7 @@ class Bot:
             via = welcome.resolved_mode(self.platform)
             fields: dict[str, Any] = {
                 "member": ev.member,
-                "text": welcome_text(self.rulebook, c, name),
+                "text": welcome_text(self.rulebook, self.community_names.get(c, c), name),
                 "via": via,
             }
             if via == "channel":
@@ -366,7 +371,8 @@ class Bot:
                 now=now,
             )
         name = state.display_name()
-        text = note_text(self.rulebook, c, name, ev.text, [f.detail for f in findings], request)
+        shown = self.community_names.get(c, c)
+        text = note_text(self.rulebook, shown, name, ev.text, [f.detail for f in findings], request)
         note = {
             "member": ev.member,
             "message": ev.message,
@@ -565,7 +571,8 @@ class Bot:
         if not waiting:
             return out
         names = [name or member for member, name in waiting]
-        text = batch_welcome_text(self.rulebook, repo.community, names)
+        shown = self.community_names.get(repo.community, repo.community)
+        text = batch_welcome_text(self.rulebook, shown, names)
         channel = self.rulebook.channels.welcome
         for n, (member, _) in enumerate(waiting):
             fields: dict[str, Any] = {

@@ -400,3 +400,17 @@ async def test_a_member_withdraws_their_own_request_only() -> None:
     )
     assert only(actions, "command_rejected")[0]["member"] == "ann"
     assert only(actions, "request_withdrawn")[0]["request"] == 1
+
+
+async def test_small_caches_still_remember_members_and_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import groupbot.service as service
+
+    monkeypatch.setattr(service, "MEMBER_CACHE", 2)
+    monkeypatch.setattr(service, "SEEN_CACHE", 2)
+    pitch = say("ben", PITCH, 10, id="m1")
+    events = [join("ben", 1), *(join(f"x{i}", 2 + i) for i in range(4)), pitch, pitch]
+    _, actions, _ = await replay(events, batch=3)
+    notes = only(actions, "etiquette_note")
+    assert [n["rule"] for n in notes] == ["promote_before_introduce"]

@@ -22,9 +22,16 @@ class Delivery:
 class MemoryPlatform:
     """Records every delivery in order; can be told to fail for a member (no DMs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
         self.deliveries: list[Delivery] = []
         self.refuse_dm: set[str] = set()
+        self.keep = keep  # False: only count (replay delivers everything and keeps nothing)
+        self.delivered = 0
+
+    def _record(self, delivery: Delivery) -> None:
+        self.delivered += 1
+        if self.keep:
+            self.deliveries.append(delivery)
 
     async def send_direct(self, community: str, member: str, text: str) -> None:
         """Record a DM, or fail the way a platform does when DMs are closed."""
@@ -32,21 +39,21 @@ class MemoryPlatform:
             from groupbot.core.ports import DeliveryError
 
             raise DeliveryError(f"{member} does not accept direct messages", retry=False)
-        self.deliveries.append(Delivery("dm", community, member, text))
+        self._record(Delivery("dm", community, member, text))
 
     async def post(self, community: str, channel: str, text: str) -> None:
         """Record a channel post."""
-        self.deliveries.append(Delivery("post", community, channel, text))
+        self._record(Delivery("post", community, channel, text))
 
     async def remove(self, community: str, channel: str, message: str, member: str) -> None:
         """Record a removal."""
-        self.deliveries.append(Delivery("remove", community, channel, message))
+        self._record(Delivery("remove", community, channel, message))
 
     async def notify_owners(self, community: str, payload: dict[str, Any]) -> None:
         """Record an owners' notification."""
         text = str(payload.get("text", ""))
-        self.deliveries.append(Delivery("owners", community, "owners", text, payload))
+        self._record(Delivery("owners", community, "owners", text, payload))
 
     async def reply(self, community: str, member: str, text: str) -> None:
         """Record a private command reply."""
-        self.deliveries.append(Delivery("reply", community, member, text))
+        self._record(Delivery("reply", community, member, text))

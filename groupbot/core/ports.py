@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["DeliveryError", "Platform"]
+__all__ = ["DeliveryError", "DeliversActions", "Platform"]
 
 
 class DeliveryError(Exception):
@@ -33,3 +33,11 @@ class Platform(Protocol):
 
     async def reply(self, community: str, member: str, text: str) -> None:
         """Answer a command privately (ephemeral where the platform has it)."""
+
+
+@runtime_checkable
+class DeliversActions(Protocol):
+    """Optional: a platform that delivers some actions itself, seeing their whole payload."""
+
+    async def deliver_action(self, community: str, action: str, payload: dict[str, Any]) -> bool:
+        """Deliver one action; return False to leave it to the five port methods."""

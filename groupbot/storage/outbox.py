@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot.core.ports import DeliveryError, Platform
+from groupbot.core.ports import DeliversActions, DeliveryError, Platform
 from groupbot.storage.models import OutboxMessage, table
 
 __all__ = ["MAX_ATTEMPTS", "OutboxWorker", "deliver"]
@@ -24,6 +24,10 @@ MAX_DELAY = timedelta(minutes=10)
 
 async def deliver(platform: Platform, community: str, action: str, f: dict[str, Any]) -> None:
     """Carry out one owed action through the platform port."""
+    if isinstance(platform, DeliversActions) and await platform.deliver_action(
+        community, action, f
+    ):
+        return
     match action:
         case "welcome":
             if f.get("via") == "channel":
@@ -61,10 +65,17 @@ def _backoff(attempts: int, retry_after: float | None) -> timedelta:
 class OutboxWorker:
     """Claims due outbox rows, delivers them, and records the outcome."""
 
-    def __init__(self, engine: AsyncEngine, platform: Platform, batch: int = 200) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        platform: Platform,
+        batch: int = 200,
+        scope: ColumnElement[bool] | None = None,
+    ) -> None:
         self.engine = engine
         self.platform = platform
         self.batch = batch
+        self.scope = scope  # e.g. only the communities this process serves (Discord shards)
 
     async def drain(self, now: datetime | None = None) -> int:
         """Deliver every due row; return how many were delivered."""
@@ -90,6 +101,8 @@ class OutboxWorker:
                 .order_by(outbox.c.id)
                 .limit(self.batch)
             )
+            if self.scope is not None:
+                query = query.where(self.scope)
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = (await conn.execute(query)).all()
@@ -115,11 +128,6 @@ class OutboxWorker:
                     )
                     continue
                 sent.append({"row_id": row.id})
-            if sent:
-                await conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id == bindparam("row_id"))
-                    .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1),
-                    sent,
-                )
+            if sent:  # delivered: the audit log keeps the record, the queue lets go of it
+                await conn.execute(delete(outbox).where(outbox.c.id == bindparam("row_id")), sent)
         return len(sent), len(rows) == self.batch

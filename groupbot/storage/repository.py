@@ -38,6 +38,9 @@ __all__ = [
     "utc",
 ]
 
+# How long event ids are remembered: platforms retry within minutes, so a week is ample.
+DEDUPE = timedelta(days=7)
+
 # Action fields that carry (or quote) message text: kept apart so retention can drop them.
 MESSAGE_TEXT_FIELDS = frozenset({"text", "reasons", "findings", "reason", "note", "evidence"})
 
@@ -133,6 +136,10 @@ class UnitOfWork:
     def buffer(self, table: Table, row: dict[str, Any]) -> None:
         """Queue a row for a bulk insert at the next flush."""
         self._rows.setdefault(table, []).append(row)
+
+    def buffered(self, target: Table) -> list[dict[str, Any]]:
+        """Rows of one table waiting for the next flush."""
+        return self._rows.get(target, [])
 
     async def flush_table(self, target: Table) -> None:
         """Send one table's buffered rows now (before reading or updating that table)."""
@@ -369,12 +376,15 @@ class CommunityRepository:
         result = await self._c.execute(insert(Request).values(**row).returning(Request.id))
         return int(result.scalar_one())
 
-    async def _requests_written(self) -> None:
-        await self.uow.flush_table(table(Request))
+    async def _requests_written(self, request: int | None = None) -> None:
+        """Write buffered requests first (only if `request` is among them, when given)."""
+        rows = self.uow.buffered(table(Request))
+        if rows and (request is None or any(r["id"] == request for r in rows)):
+            await self.uow.flush_table(table(Request))
 
     async def get_request(self, request: int) -> RequestRow | None:
         """One of this community's requests, or None."""
-        await self._requests_written()
+        await self._requests_written(request)
         row = (await self._c.execute(_GET_REQUEST, {"cid": self.community, "rid": request})).first()
         return _request(row) if row else None
 
@@ -382,7 +392,7 @@ class CommunityRepository:
         self, request: int, status: str, by: str | None, note: str | None, at: datetime
     ) -> bool:
         """Move a pending request to its outcome; False if someone decided first."""
-        await self._requests_written()
+        await self._requests_written(request)
         result = await self._c.execute(
             _DECIDE,
             {
@@ -398,7 +408,7 @@ class CommunityRepository:
 
     async def mark_reminded(self, request: int) -> datetime | None:
         """Claim a pending request's reminder; its expiry time, or None if not due one."""
-        await self._requests_written()
+        await self._requests_written(request)
         result = await self._c.execute(_REMINDED, {"cid": self.community, "rid": request})
         expire_at = result.scalar_one_or_none()
         return utc(expire_at) if expire_at is not None else None
@@ -451,8 +461,8 @@ class CommunityRepository:
             removed += int(getattr(result, "rowcount", 0) or 0)
         return removed
 
-    async def purge_before(self, horizon: datetime) -> None:
-        """Retention: drop decided requests' text and audit snippets older than the horizon."""
+    async def purge_before(self, horizon: datetime, now: datetime) -> None:
+        """Retention: drop message text older than the horizon, and old event ids."""
         await self._requests_written()
         await self._c.execute(
             update(Request)
@@ -473,10 +483,8 @@ class CommunityRepository:
             .values(evidence=None)
         )
         await self._c.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.community == self.community,
-                OutboxMessage.status == "sent",
-                OutboxMessage.sent_at < horizon,
+            delete(ProcessedEvent).where(
+                ProcessedEvent.community == self.community, ProcessedEvent.at < now - DEDUPE
             )
         )
 
