@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,6 +29,7 @@ Sink = Callable[[Action], None]
 MEMBER_CACHE = 200_000
 RETENTION_EVERY = timedelta(days=1)
 SEEN_CACHE = 50_000
+SEEN_WINDOW = timedelta(days=1)
 
 
 class Bot:
@@ -61,9 +62,11 @@ class Bot:
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
         self._pending = 0
-        self._all_seen = self._all_members = False
+        self._all_members = False
+        # Event ids newer than the floor are all in `_seen`; older ones need the database.
+        self._seen_floor: datetime | None = datetime.max.replace(tzinfo=UTC)
         self._members: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         self._communities: dict[str, bool | None] = {}
         self._pacers: dict[str, WelcomePacer] = {}
         self._batch_due: dict[str, datetime] = {}
@@ -82,7 +85,10 @@ class Bot:
             members = await conn.scalar(select(func.count()).select_from(Member))
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
             # A fresh database: the caches hold everything there is, until they evict.
-            self._all_seen = self._all_members = not members and not events
+            fresh = not members and not events
+            self._all_members = fresh
+            # Fresh: nothing was processed before. Otherwise anything stamped before now may be.
+            self._seen_floor = None if fresh else datetime.now(UTC)
             if self.private:
                 last = await conn.scalar(select(func.max(Request.id)))
                 self._next_request = int(last or 0) + 1
@@ -132,7 +138,8 @@ class Bot:
         self._members.clear()
         self._seen.clear()
         self._communities.clear()
-        self._all_seen = self._all_members = False
+        self._all_members = False
+        self._seen_floor = datetime.max.replace(tzinfo=UTC)
 
     async def _unit(self) -> UnitOfWork:
         if self._uow is None:
@@ -195,9 +202,13 @@ class Bot:
     async def _handle(self, event: Event, now: datetime) -> list[Action]:
         repo = await self.repository(event.community)
         key = (event.community, event.event_id)
-        if key in self._seen or (not self._all_seen and await repo.seen(event.event_id)):
+        at = utc(event.at)
+        floor = self._seen_floor
+        if key in self._seen or (
+            floor is not None and at <= floor and await repo.seen(event.event_id)
+        ):
             return []
-        self._remember_seen(key)
+        self._remember_seen(key, at)
         repo.mark_processed(event.event_id, now)
         match event:
             case MemberJoined():
@@ -207,11 +218,17 @@ class Bot:
             case CommandIssued():
                 return await self._commands.run(repo, event, now)
 
-    def _remember_seen(self, key: tuple[str, str]) -> None:
-        self._seen[key] = None
-        if len(self._seen) > SEEN_CACHE:
+    def _remember_seen(self, key: tuple[str, str], at: datetime) -> None:
+        self._seen[key] = at
+        horizon = (self.clock or at) - SEEN_WINDOW
+        while self._seen:
+            oldest_at = next(iter(self._seen.values()))
+            if len(self._seen) <= SEEN_CACHE and oldest_at >= horizon:
+                break
             self._seen.popitem(last=False)
-            self._all_seen = False  # the cache no longer holds every id: ask the database
+            # Platforms retry within minutes, so only events this old can be forgotten repeats.
+            if self._seen_floor is None or oldest_at > self._seen_floor:
+                self._seen_floor = oldest_at
 
     async def member(
         self, repo: CommunityRepository, member: str, now: datetime, name: str = ""
