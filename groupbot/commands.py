@@ -177,7 +177,7 @@ class CommandHandler:
         if request is None:
             return
         note = " ".join(ev.args[1:]).strip() or None
-        if not await repo.decide(request, Status.APPROVED, ev.member, note, now):
+        if not await self.bot.decide(repo, request, Status.APPROVED, ev.member, note, now):
             row = await repo.get_request(request)
             self._reject(
                 repo,
@@ -272,7 +272,7 @@ class CommandHandler:
         if not reason:
             self._reject(repo, ev, now, out, "Usage: deny ID REASON — members deserve a reason.")
             return
-        if not await repo.decide(request, Status.DENIED, ev.member, reason, now):
+        if not await self.bot.decide(repo, request, Status.DENIED, ev.member, reason, now):
             row = await repo.get_request(request)
             self._reject(
                 repo,
@@ -315,8 +315,8 @@ class CommandHandler:
         if row is None or row.member != ev.member:
             self._reject(repo, ev, now, out, f"You have no request #{request}.")
             return
-        if row.status != Status.PENDING or not await repo.decide(
-            request, Status.WITHDRAWN, ev.member, None, now
+        if row.status != Status.PENDING or not await self.bot.decide(
+            repo, request, Status.WITHDRAWN, ev.member, None, now
         ):
             self._reject(
                 repo, ev, now, out, refusal_for_decided(request, row.status, row.decided_by)

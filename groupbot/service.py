@@ -57,6 +57,8 @@ class Bot:
         # be handed out here and written with the batch instead of one round trip each.
         self.private = private
         self._next_request = 0
+        # ... and every pending request's state is known here: id -> (expiry, reminder still due).
+        self._ledger: dict[int, tuple[datetime, bool]] | None = {} if private else None
         self._lock = asyncio.Lock()
         self.clock: datetime | None = None
         self._conn: AsyncConnection | None = None
@@ -93,6 +95,8 @@ class Bot:
                 last = await conn.scalar(select(func.max(Request.id)))
                 self._next_request = int(last or 0) + 1
             for row in await repo_mod.pending_requests(conn):
+                if self._ledger is not None:
+                    self._ledger[row.id] = (row.expire_at, row.remind_at is not None)
                 self.timers.add_request(
                     row.community,
                     row.id,
@@ -461,11 +465,41 @@ class Bot:
             expire_at=expire_at,
             request_id=self._take_request_id() if self.private else None,
         )
+        if self._ledger is not None:
+            self._ledger[request] = (expire_at, remind_at is not None)
         summary = request_summary(member.display_name(), text)
         self.timers.add_request(
             repo.community, request, member.member, summary, remind_at, expire_at
         )
         return request
+
+    async def decide(
+        self,
+        repo: CommunityRepository,
+        request: int,
+        status: str,
+        by: str | None,
+        note: str | None,
+        at: datetime,
+    ) -> bool:
+        """Decide a pending request exactly once; False if it was no longer pending."""
+        if self._ledger is None:
+            return await repo.decide(request, status, by, note, at)
+        if self._ledger.pop(request, None) is None:
+            return False
+        repo.decide_later(request, status, by, note, at)
+        return True
+
+    async def claim_reminder(self, repo: CommunityRepository, request: int) -> datetime | None:
+        """Claim a pending request's one reminder; its expiry time, or None if none is due."""
+        if self._ledger is None:
+            return await repo.mark_reminded(request)
+        entry = self._ledger.get(request)
+        if entry is None or not entry[1]:
+            return None
+        self._ledger[request] = (entry[0], False)
+        repo.reminded_later(request)
+        return entry[0]
 
     def _take_request_id(self) -> int:
         self._next_request += 1

@@ -109,7 +109,7 @@ async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
         assert request is not None
         # Conditional updates: a request decided meanwhile (here or elsewhere) is left alone.
         if timer.kind is TimerKind.REMIND:
-            expire_at = await repo.mark_reminded(request)
+            expire_at = await bot.claim_reminder(repo, request)
             if expire_at is None:
                 continue
             fields = {
@@ -122,7 +122,7 @@ async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
                 ),
             }
             bot.emit(repo, Action("owners_reminded", timer.due, timer.community, fields), out)
-        elif await repo.decide(request, Status.EXPIRED, None, None, timer.due):
+        elif await bot.decide(repo, request, Status.EXPIRED, None, None, timer.due):
             fields = {"request": request, "member": timer.member, "text": expiry_text(request)}
             bot.emit(repo, Action("request_expired", timer.due, timer.community, fields), out)
             bot.decided(repo, request, Status.EXPIRED, timer.member, None, None, timer.due, out)

@@ -116,6 +116,7 @@ _REMINDED = (
     .values(remind_at=None)
     .returning(Request.expire_at)
 )
+_REMINDED_PLAIN = update(Request).where(_PENDING_ONE).values(remind_at=None)
 _PENDING = (
     select(table(Request))
     .where((Request.community == bindparam("cid")) & (Request.status == "pending"))
@@ -130,12 +131,24 @@ class UnitOfWork:
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._deferred: dict[Any, list[dict[str, Any]]] = {}
         self._members: dict[tuple[str, str], MemberState] = {}
         self.outbox_written = 0
 
     def buffer(self, table: Table, row: dict[str, Any]) -> None:
         """Queue a row for a bulk insert at the next flush."""
         self._rows.setdefault(table, []).append(row)
+
+    def defer(self, statement: Any, params: dict[str, Any]) -> None:
+        """Queue an UPDATE for the next flush (after the inserts it may depend on)."""
+        self._deferred.setdefault(statement, []).append(params)
+
+    async def flush_deferred(self) -> None:
+        """Run the queued UPDATEs now."""
+        for statement, rows in self._deferred.items():
+            if rows:
+                await self.connection.execute(statement, rows)
+        self._deferred.clear()
 
     def buffered(self, target: Table) -> list[dict[str, Any]]:
         """Rows of one table waiting for the next flush."""
@@ -160,6 +173,7 @@ class UnitOfWork:
             if rows:
                 await self.connection.execute(insert(target), rows)
         self._rows.clear()
+        await self.flush_deferred()
 
     async def _upsert_members(self) -> None:
         rows = [
@@ -381,6 +395,7 @@ class CommunityRepository:
         rows = self.uow.buffered(table(Request))
         if rows and (request is None or any(r["id"] == request for r in rows)):
             await self.uow.flush_table(table(Request))
+        await self.uow.flush_deferred()
 
     async def get_request(self, request: int) -> RequestRow | None:
         """One of this community's requests, or None."""
@@ -405,6 +420,26 @@ class CommunityRepository:
             },
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    def decide_later(
+        self, request: int, status: str, by: str | None, note: str | None, at: datetime
+    ) -> None:
+        """`decide` for a private database whose caller already knows the request is pending."""
+        self.uow.defer(
+            _DECIDE,
+            {
+                "cid": self.community,
+                "rid": request,
+                "new_status": status,
+                "by_member": by,
+                "the_note": note,
+                "when": at,
+            },
+        )
+
+    def reminded_later(self, request: int) -> None:
+        """`mark_reminded` for a private database whose caller knows a reminder is due."""
+        self.uow.defer(_REMINDED_PLAIN, {"cid": self.community, "rid": request})
 
     async def mark_reminded(self, request: int) -> datetime | None:
         """Claim a pending request's reminder; its expiry time, or None if not due one."""
