@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["DeliveryError", "DeliversActions", "Platform"]
+__all__ = ["DeliversActions", "DeliveryError", "Platform"]
 
 
 class DeliveryError(Exception):

@@ -1,0 +1,73 @@
+"""`groupbot run slack`: the app over HTTP or Socket Mode until cancelled or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
+from groupbot.core.rulebook import Rulebook
+from groupbot.observability import start_metrics_server
+from groupbot.runtime import open_database
+from groupbot.settings import Settings
+
+__all__ = ["run_slack", "socket_mode"]
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def socket_mode(service: SlackService, app_token: str) -> AsyncIterator[None]:
+    """Connect over Socket Mode (one workspace) until the block exits."""
+    handler = AsyncSocketModeHandler(service.bolt, app_token, web_client=service.bolt.client)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run_slack(
+    settings: Settings,
+    rulebook: Rulebook,
+    *,
+    mode: Literal["http", "socket"],
+    host: str,
+    port: int,
+    metrics_port: int | None,
+) -> None:
+    """Serve Slack until cancelled or sent SIGTERM; the database is migrated first."""
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    async with (
+        open_database(settings.groupbot_database_url) as db,
+        slack_service(settings, rulebook, db, mode=mode) as service,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        if metrics_port is not None:
+            metrics = await start_metrics_server(db, host, metrics_port)
+            stack.push_async_callback(metrics.cleanup)
+        if mode == "socket":
+            token = settings.slack_app_token
+            if token is None:
+                raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
+            await stack.enter_async_context(socket_mode(service, token.get_secret_value()))
+            log.info("groupbot: Slack over Socket Mode")
+        else:
+            bound = await stack.enter_async_context(serve_http(service, host, port))
+            log.info("groupbot: Slack over HTTP on %s:%s", host, bound)
+        await stop.wait()
