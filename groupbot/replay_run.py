@@ -49,11 +49,16 @@ async def run_replay(
         # The outbox is emptied into a platform that only counts, as a live bot's would be.
         worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
         bot.on_commit = committed
-        for _, event in read_events(infile, errors):
+        for number, event in read_events(infile, errors):
             if event is None:
                 bad += 1
                 continue
-            await bot.handle(event)
+            try:
+                await bot.handle(event)
+            except Exception as exc:  # one event the engine cannot take must not sink the rest
+                errors.write(f"line {number}: not processed: {type(exc).__name__}: {exc}\n")
+                bad += 1
+                continue
             count += 1
             if owed:
                 owed = False

@@ -27,6 +27,7 @@ __all__ = ["Bot", "Sink"]
 
 Sink = Callable[[Action], None]
 MEMBER_CACHE = 200_000
+LIVE_BATCH = 64  # most events a live bot's group commit puts in one transaction
 RETENTION_EVERY = timedelta(days=1)
 SEEN_CACHE = 50_000
 SEEN_WINDOW = timedelta(days=1)
@@ -44,6 +45,7 @@ class Bot:
         batch_size: int = 1,
         sink: Sink | None = None,
         private: bool = False,
+        group_commit: bool = False,
     ) -> None:
         self.db = db
         self.rulebook = rulebook
@@ -60,6 +62,11 @@ class Bot:
         # ... and every pending request's state is known here: id -> (expiry, reminder still due).
         self._ledger: dict[int, tuple[datetime, bool]] | None = {} if private else None
         self._lock = asyncio.Lock()
+        # Group commit (live bots): while other events wait their turn, keep the transaction
+        # open for them, up to batch_size; the last in the queue commits for all.
+        self.group_commit = group_commit
+        self._queued = 0
+        self._batch: list[Event] = []
         self.clock: datetime | None = None
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
@@ -83,6 +90,12 @@ class Bot:
 
     async def start(self) -> None:
         """Look at the database once: is it fresh, and when is the next timer due."""
+        self.timers = TimerQueue()
+        self._batch_due = {}
+        if self._ledger is not None:
+            self._ledger = {}
+        if self.clock is not None:
+            self.timers.add(self.clock + RETENTION_EVERY, TimerKind.RETENTION, "")
         async with self.db.connect() as conn:
             members = await conn.scalar(select(func.count()).select_from(Member))
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
@@ -128,22 +141,42 @@ class Bot:
         self._conn = None
         self._uow = None
         self._pending = 0
+        self._batch.clear()
         if owed and self.on_commit is not None:
             self.on_commit()
 
     async def rollback(self) -> None:
-        """Abandon the unit of work and forget cached state it may have changed."""
+        """Abandon the unit of work; reload what it may have changed from the database."""
         if self._conn is not None:
             await self._conn.rollback()
             await self._conn.close()
         self._conn = None
         self._uow = None
         self._pending = 0
+        self._batch.clear()
         self._members.clear()
         self._seen.clear()
         self._communities.clear()
+        await self.start()  # timers, batched welcomes and the ledger as the database has them
         self._all_members = False
         self._seen_floor = datetime.max.replace(tzinfo=UTC)
+
+    async def _recover(self) -> None:
+        """After a failed event: roll back, then redo the batch's other events without it."""
+        survivors = list(self._batch)
+        await self.rollback()
+        sink, self.sink = self.sink, None  # their actions were reported the first time
+        try:
+            for event in survivors:
+                now = self._tick(event.at)
+                await self._advance(now)
+                await self._handle(event, now)
+            await self.commit()
+        except BaseException:
+            await self.rollback()
+            raise
+        finally:
+            self.sink = sink
 
     async def _unit(self) -> UnitOfWork:
         if self._uow is None:
@@ -174,17 +207,24 @@ class Bot:
 
     async def handle(self, event: Event) -> list[Action]:
         """Process one event exactly once; return the actions it caused (timers first)."""
+        self._queued += 1
         async with self._lock:
+            self._queued -= 1
             now = self._tick(event.at)
             try:
                 out = await self._advance(now)
                 out.extend(await self._handle(event, now))
-                self._pending += 1
-                if self._pending >= self.batch_size:
-                    await self.commit()
             except BaseException:
-                await self.rollback()
+                await self._recover()
                 raise
+            self._batch.append(event)
+            self._pending += 1
+            if self._pending >= self.batch_size or (self.group_commit and not self._queued):
+                try:
+                    await self.commit()
+                except BaseException:
+                    await self.rollback()
+                    raise
             return out
 
     def _tick(self, at: datetime) -> datetime:

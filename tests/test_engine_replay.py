@@ -414,3 +414,29 @@ async def test_small_caches_still_remember_members_and_events(
     _, actions, _ = await replay(events, batch=3)
     notes = only(actions, "etiquette_note")
     assert [n["rule"] for n in notes] == ["promote_before_introduce"]
+
+
+async def test_an_event_that_fails_loses_nothing_else_in_its_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from groupbot.core.engine import Engine
+
+    evaluate = Engine.evaluate
+
+    def failing(self: Engine, state: object, **kw: object) -> object:
+        if kw["text"] == "BOOM":
+            raise RuntimeError("engine fault")
+        return evaluate(self, state, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Engine, "evaluate", failing)
+    events = [
+        join("olive", 0, roles=["owner"]),
+        join("ben", 1),
+        say("ann", "BOOM", 2),
+        say("ben", PITCH, 3, id="m1"),
+        cmd("olive", "approve", "1", minute=4),
+    ]
+    code, actions, errors = await replay(events, batch=50)
+    assert code == 1 and errors.startswith("line 3: not processed: RuntimeError: engine fault")
+    assert only(actions, "etiquette_note")[0]["rule"] == "promote_before_introduce"
+    assert only(actions, "published")[0]["request"] == 1

@@ -180,3 +180,27 @@ async def test_retention_drops_message_text_but_keeps_decisions(
         ).one()
     assert request == ("", "denied")
     assert audit == ("etiquette_note", "promote_before_introduce", None)
+
+
+async def test_group_commit_shares_transactions_and_keeps_every_event(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    async with open_bot(database_url, Rulebook()) as bot:
+        bot.group_commit, bot.batch_size = True, 64
+        commits = 0
+        commit = bot.commit
+
+        async def counting_commit() -> None:
+            nonlocal commits
+            commits += bot._uow is not None
+            await commit()
+
+        bot.commit = counting_commit  # type: ignore[method-assign]
+        joins = [parse_event(join(f"m{i}", i / 100), b"") for i in range(20)]
+        await asyncio.gather(*(bot.handle(event) for event in joins))
+    async with engine.connect() as conn:
+        welcomes = await conn.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "welcome")
+        )
+    assert welcomes == 10  # ten DMs; the rest wait for the batched channel welcome
+    assert 1 <= commits < 20

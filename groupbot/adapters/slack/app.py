@@ -25,7 +25,7 @@ from groupbot.adapters.slack.platform import SlackPlatform
 from groupbot.adapters.slack.translate import Translator
 from groupbot.core.rulebook import Rulebook
 from groupbot.serve import Runner
-from groupbot.service import Bot
+from groupbot.service import LIVE_BATCH, Bot
 from groupbot.settings import Settings
 
 __all__ = ["EVENTS_PATH", "SlackService", "serve_http", "slack_service", "web_app"]
@@ -99,7 +99,7 @@ async def slack_service(
     directory = Directory(clients, rulebook)
     home = Home(db, rulebook, directory, clients)
     platform = SlackPlatform(db, rulebook, clients, directory)
-    bot = Bot(db, rulebook, platform="slack", batch_size=1)
+    bot = Bot(db, rulebook, platform="slack", batch_size=LIVE_BATCH, group_commit=True)
     await bot.start()
     runner = Runner(bot, platform, tick_seconds=tick_seconds)
     Listeners(bot, rulebook, Translator(directory, rulebook), home).register(bolt)
