@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from groupbot.core.rulebook import Rulebook, render_template
@@ -36,7 +37,12 @@ def _intro_channel(rulebook: Rulebook) -> str:
 
 
 def _norms(rulebook: Rulebook) -> str:
-    return "\n".join(f"• {norm}" for norm in rulebook.community.norms)
+    return _bullets(tuple(rulebook.community.norms))
+
+
+@lru_cache(maxsize=64)
+def _bullets(items: tuple[str, ...]) -> str:
+    return "\n".join(f"• {item}" for item in items)
 
 
 def welcome_text(rulebook: Rulebook, community: str, name: str) -> str:

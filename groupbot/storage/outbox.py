@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import ColumnElement, bindparam, delete, select, update
@@ -24,7 +24,9 @@ MAX_DELAY = timedelta(minutes=10)
 
 async def deliver(platform: Platform, community: str, action: str, f: dict[str, Any]) -> None:
     """Carry out one owed action through the platform port."""
-    if isinstance(platform, DeliversActions) and await platform.deliver_action(
+    # getattr, not isinstance: a runtime-checkable Protocol check costs more than a delivery
+    direct = getattr(platform, "deliver_action", None)
+    if direct is not None and await cast(DeliversActions, platform).deliver_action(
         community, action, f
     ):
         return
