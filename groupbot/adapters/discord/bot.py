@@ -1,0 +1,220 @@
+"""The discord.py client: gateway events into the core, slash commands and buttons, delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from groupbot.core.actions import Action
+from groupbot.core.events import Event
+from groupbot.core.ports import DeliveryError
+from groupbot.core.rulebook import Rulebook
+from groupbot.observability import ACTIONS, EVENT_SECONDS, EVENTS
+from groupbot.service import Bot
+
+from .commands import register_commands
+from .interactions import OpenInteractions
+from .platform import DiscordPlatform
+from .runner import DiscordRunner, IdleWait
+from .store import shard_scope
+from .translate import command_event, edit_event, is_owner, join_event, message_event
+from .views import ApproveButton, DenyButton
+
+__all__ = ["CONTENT_MISSING", "GroupbotClient", "default_intents"]
+
+log = logging.getLogger(__name__)
+
+CONTENT_MISSING = (
+    "groupbot cannot read messages here: the **Message Content** intent is not granted to the "
+    "bot (Discord Developer Portal > Bot > Privileged Gateway Intents). It will keep welcoming "
+    "newcomers and working the approval queue, but cannot coach posts until it is enabled."
+)
+EVENT_NAMES = {
+    "MemberJoined": "join",
+    "MessagePosted": "message",
+    "MessageEdited": "edit",
+    "CommandIssued": "command",
+}
+
+
+def default_intents(*, message_content: bool = True, members: bool = True) -> discord.Intents:
+    """The default intents plus the privileged members and message content."""
+    intents = discord.Intents.default()
+    intents.members = members
+    intents.message_content = message_content
+    return intents
+
+
+def summary(actions: list[Action]) -> str:
+    """A short answer for a command whose outcome reached others, not the caller."""
+    for action in actions:
+        f = action.fields
+        match action.action:
+            case "published":
+                return f"Approved request #{f['request']}: it is published in #{f['channel']}."
+            case "pass_granted":
+                return f"Approved request #{f['request']}: the member may post it now."
+            case "request_denied":
+                return f"Denied request #{f['request']}; the member has been told why, kindly."
+            case "request_withdrawn":
+                return f"Request #{f['request']} is withdrawn."
+    return "Done."
+
+
+class GroupbotClient(discord.AutoShardedClient):
+    """One process's shards of the groupbot Discord bot."""
+
+    def __init__(
+        self,
+        core: Bot,
+        rulebook: Rulebook,
+        *,
+        intents: discord.Intents | None = None,
+        shard_count: int | None = None,
+        shard_ids: list[int] | None = None,
+        dev_guild: int | None = None,
+        content_granted: bool = True,
+        idle: IdleWait | None = None,
+        guild_ready_timeout: float = 2.0,
+        tick_seconds: float = 1.0,
+        note_seconds: float = 120.0,
+    ) -> None:
+        shards: dict[str, Any] = {"shard_ids": shard_ids} if shard_ids is not None else {}
+        super().__init__(
+            intents=intents or default_intents(),
+            shard_count=shard_count,
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **shards,
+        )
+        self.core = core
+        self.rulebook = rulebook
+        self.dev_guild = dev_guild
+        self.content_granted = content_granted
+        self.tree: app_commands.CommandTree[GroupbotClient] = app_commands.CommandTree(self)
+        register_commands(self.tree)
+        self.interactions = OpenInteractions()
+        self.platform = DiscordPlatform(
+            self, core.db, rulebook, interactions=self.interactions, note_seconds=note_seconds
+        )
+        self.runner = DiscordRunner(
+            core,
+            self.platform,
+            clock=discord.utils.utcnow,
+            scope=shard_scope(core.db.dialect.name, shard_count, shard_ids),
+            idle=idle,
+            tick_seconds=tick_seconds,
+        )
+        self.stop = asyncio.Event()
+        self._delivering: asyncio.Task[None] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        """Register the persistent buttons and sync the slash commands."""
+        self.add_dynamic_items(ApproveButton, DenyButton)
+        try:
+            if self.dev_guild is not None:
+                guild = discord.Object(self.dev_guild)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+            else:
+                await self.tree.sync()
+        except discord.HTTPException:
+            log.exception("could not sync slash commands; they may be out of date")
+
+    async def on_ready(self) -> None:
+        """Start delivering once the guilds are known (once per process)."""
+        if self._delivering is None:
+            self._delivering = asyncio.create_task(self.runner.run(self.stop))
+        log.info("groupbot ready on shards %s", self.shard_ids or "all")
+
+    async def close(self) -> None:
+        """Stop delivering, then disconnect."""
+        self.stop.set()
+        self.runner.wake()
+        if self._delivering is not None:
+            await asyncio.gather(self._delivering, return_exceptions=True)
+        await super().close()
+
+    # -- gateway events --------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A post: the first-post watch and the etiquette rules."""
+        event = message_event(message, self.rulebook)
+        if event is not None:
+            self.platform.remember_message(event.message, message.channel.id)
+            await self.handle(event)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edit re-evaluates the post (embed unfurls are not edits)."""
+        cached = payload.cached_message
+        message = payload.message
+        if "content" not in payload.data or (cached and cached.content == message.content):
+            return
+        event = edit_event(message, self.rulebook)
+        if event is not None:
+            await self.handle(event)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        """A newcomer: the personal welcome."""
+        event = join_event(member, self.rulebook)
+        if event is not None:
+            await self.handle(event)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Tell the owners once if the bot cannot read messages."""
+        if not self.content_granted:
+            try:
+                await self.platform.tell_owners_once(
+                    guild, "intent:message_content", CONTENT_MISSING
+                )
+            except DeliveryError as exc:
+                log.warning("could not tell %s about the missing intent: %s", guild.id, exc)
+
+    async def handle(self, event: Event) -> list[Action] | None:
+        """Hand one event to the core, with metrics; a failure is logged and gives None."""
+        started = time.perf_counter()
+        EVENTS.labels("discord", EVENT_NAMES[type(event).__name__]).inc()
+        try:
+            actions = await self.core.handle(event)
+        except Exception:
+            log.exception("event %s in %s failed", event.event_id, event.community)
+            return None
+        EVENT_SECONDS.observe(time.perf_counter() - started)
+        for action in actions:
+            ACTIONS.labels(action.action).inc()
+        return actions
+
+    # -- commands, buttons, modals ---------------------------------------------------------
+
+    def owner(self, interaction: discord.Interaction) -> bool:
+        """Owner rights as the platform sees them (the core checks again)."""
+        return is_owner(interaction.user, self.rulebook)
+
+    async def run_command(
+        self, interaction: discord.Interaction, name: str, args: tuple[str, ...]
+    ) -> None:
+        """Defer (ephemeral), run the command in the core; its answer arrives as a followup."""
+        event = command_event(interaction, name, args, self.rulebook)
+        if event is None:
+            await interaction.response.send_message(
+                "groupbot's commands work inside a server.", ephemeral=True
+            )
+            return
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        self.interactions.add(interaction)
+        actions = await self.handle(event)
+        if actions is None:
+            text = "Something went wrong on groupbot's side; please try again in a moment."
+        elif any(a.fields.get("event") == event.event_id for a in actions):
+            return  # the core's own answer arrives through the outbox
+        else:
+            text = summary(actions) if actions else "Nothing to do: that was already handled."
+        await interaction.followup.send(text, ephemeral=True)

@@ -1,0 +1,99 @@
+"""`groupbot run discord`: settings, intents, database, metrics and the sharded client."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from groupbot.core.rulebook import Rulebook
+from groupbot.observability import start_metrics_server
+from groupbot.runtime import open_database
+from groupbot.service import LIVE_BATCH, Bot
+from groupbot.settings import Settings
+
+from .bot import GroupbotClient, default_intents
+
+__all__ = ["Granted", "point_at", "probe_intents", "run_discord"]
+
+log = logging.getLogger(__name__)
+
+
+class Granted:
+    """Which privileged intents the application has been granted in the developer portal."""
+
+    def __init__(self, flags: discord.ApplicationFlags | None) -> None:
+        self.members = (
+            flags is None or flags.gateway_guild_members or flags.gateway_guild_members_limited
+        )
+        self.message_content = (
+            flags is None or flags.gateway_message_content or flags.gateway_message_content_limited
+        )
+
+
+def point_at(api_url: str, gateway_url: str) -> None:
+    """Send REST calls and the gateway connection where the settings say (proxies, tests)."""
+    discord.http.Route.BASE = api_url.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+async def probe_intents(token: str) -> Granted:
+    """Ask Discord which privileged intents are granted, before identifying with them."""
+    probe = discord.Client(intents=discord.Intents.none())
+    try:
+        await probe.login(token)
+        info = await probe.application_info()
+        return Granted(info.flags)
+    finally:
+        await probe.close()
+
+
+async def run_discord(
+    settings: Settings,
+    rulebook: Rulebook,
+    *,
+    shard_count: int | None,
+    shard_ids: list[int] | None,
+    dev_guild: int | None,
+    host: str,
+    metrics_port: int | None,
+    guild_ready_timeout: float = 2.0,
+) -> None:
+    """Run the Discord bot until the gateway closes for good or the task is cancelled."""
+    if settings.discord_token is None:
+        raise ValueError("DISCORD_TOKEN must be set")
+    token = settings.discord_token.get_secret_value()
+    point_at(settings.discord_api_url, settings.discord_gateway_url)
+    granted = await probe_intents(token)
+    if not granted.members:
+        log.warning("the Server Members intent is not granted: newcomers cannot be welcomed")
+    if not granted.message_content:
+        log.warning("the Message Content intent is not granted: posts cannot be coached")
+    intents = default_intents(message_content=granted.message_content, members=granted.members)
+    async with open_database(settings.groupbot_database_url) as db:
+        core = Bot(db, rulebook, platform="discord", batch_size=LIVE_BATCH, group_commit=True)
+        await core.start()
+        metrics = (
+            await start_metrics_server(db, host, metrics_port) if metrics_port is not None else None
+        )
+        client = GroupbotClient(
+            core,
+            rulebook,
+            intents=intents,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            dev_guild=dev_guild,
+            content_granted=granted.message_content,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        try:
+            async with client:
+                await client.start(token)
+        finally:
+            with contextlib.suppress(Exception):
+                await core.close()
+            if metrics is not None:
+                await metrics.cleanup()

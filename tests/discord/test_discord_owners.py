@@ -1,0 +1,69 @@
+"""Owners' side in simcord: missing permissions, /groupbot, intents; and DM pacing."""
+
+from __future__ import annotations
+
+import discord
+from conftest import World
+from sqlalchemy.ext.asyncio import AsyncEngine
+from test_discord_behaviour import PROMO, answers, dms, newcomer, requests
+
+from groupbot.adapters.discord.bot import CONTENT_MISSING
+from groupbot.adapters.discord.pacing import DmPacer
+
+
+async def test_missing_manage_messages_notes_queues_and_tells_owners_once(
+    world: World, engine: AsyncEngine
+) -> None:
+    bot_role = world.guild.roles[world.env.backend.bot_user.name]
+    shop = world.guild.create_text_channel(
+        "shop", overwrites={bot_role: discord.PermissionOverwrite(manage_messages=False)}
+    )
+    ann = await newcomer(world, "ann")
+    bob = await newcomer(world, "bob")
+    await ann.send(shop, PROMO)
+    await bob.send(shop, PROMO.replace("SAVE20", "BOB10"))
+    texts = [m.content for m in world.moderators.history()]
+    assert sum("Manage Messages" in t for t in texts) == 1
+    assert len([m for m in world.moderators.history() if m.embeds]) == 2
+    assert len([m for m in shop.history() if "https://mycourse" in m.content]) == 2  # still up
+    assert any("You posted" in t for t in dms(ann)) and any("You posted" in t for t in dms(bob))
+    assert [status for _, status, _ in await requests(engine)] == ["pending", "pending"]
+
+
+async def test_groupbot_owner_commands(world: World) -> None:
+    rules = await world.owner.slash(world.general, "groupbot rules")
+    assert "promote before introduce: hold and queue" in answers(rules)
+    assert rules.ephemeral
+    shadow = await world.owner.slash(world.general, "groupbot shadow", mode="on")
+    assert "Shadow mode is on" in answers(shadow)
+    ann = await newcomer(world)
+    await ann.send(world.general, PROMO)
+    assert world.moderators.last_message is None  # shadow: nothing sent
+    assert not any("You posted" in t for t in dms(ann))
+    stats = await world.owner.slash(world.general, "groupbot stats")
+    assert answers(stats)
+    forget = await world.owner.slash(world.general, "groupbot forget", member=ann)
+    assert f"Forgot {ann.id}" in answers(forget)
+
+
+async def test_missing_message_content_is_told_once(world: World) -> None:
+    world.client.content_granted = False
+    world.client.dispatch("guild_available", world.client.get_guild(world.guild.id))
+    world.client.dispatch("guild_available", world.client.get_guild(world.guild.id))
+    await world.env.settle()
+    told = [m for m in world.moderators.history() if m.content == CONTENT_MISSING]
+    assert len(told) == 1
+
+
+def test_dm_pacing_keeps_room_for_notes() -> None:
+    now = [0.0]
+    pacer = DmPacer(4, reserve=2, clock=lambda: now[0])
+    assert pacer.take("g", priority=False) is None
+    assert pacer.take("g", priority=False) is None
+    assert pacer.take("g", priority=False) == 60.0  # welcomes leave two slots
+    assert pacer.take("g", priority=True) is None
+    assert pacer.take("g", priority=True) is None
+    assert pacer.take("g", priority=True) == 60.0
+    assert pacer.take("other", priority=True) is None
+    now[0] = 61.0
+    assert pacer.take("g", priority=False) is None
