@@ -35,30 +35,31 @@ def verdict(ident: object, analysis: Analysis) -> dict[str, object]:
     }
 
 
-def _classify_line(
-    detector: Detector, cache: dict[tuple[str, bool], bytes], number: int, line: bytes
-) -> tuple[bytes, bool]:
-    """Classify one input line; returns (output line, ok)."""
-    try:
-        obj = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        return orjson.dumps({"id": number, "error": f"not valid JSON: {exc}"}), False
-    if not isinstance(obj, dict):
-        return orjson.dumps({"id": number, "error": "line is not a JSON object"}), False
-    text = obj.get("text")
-    if not isinstance(text, str):
-        return orjson.dumps({"id": number, "error": "missing string field 'text'"}), False
-    ident = obj.get("id", number)
-    channel = obj.get("channel")
-    intro = isinstance(channel, str) and channel.lower().lstrip("#") in INTRO_CHANNELS
-    key = (text, intro)
-    body = cache.get(key)
-    if body is None:
-        body = orjson.dumps(verdict(0, detector.analyze(text, intro_channel=intro)))[7:]
-        if len(cache) >= _CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = body
-    return b'{"id":' + orjson.dumps(ident) + body, True
+def _body(analysis: Analysis) -> bytes:
+    """The verdict's JSON after its "id" value: `orjson.dumps(verdict(0, analysis))[7:]`."""
+    return orjson.dumps(
+        {
+            "id": 0,
+            "promotional": analysis.promotional,
+            "introduction": analysis.introduction,
+            "score": analysis.score,
+            "kind": analysis.kind,
+            "reasons": [
+                {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
+                for s in analysis.reasons
+            ],
+            "intro_score": analysis.intro_score,
+            "intro_reasons": [
+                {"signal": s.signal, "evidence": s.evidence, "detail": s.detail}
+                for s in analysis.intro_reasons
+            ],
+        }
+    )[7:]
+
+
+def _error(number: int, message: str) -> bytes:
+    """The output line for a malformed input line."""
+    return orjson.dumps({"id": number, "error": message})
 
 
 def run_classify(
@@ -66,23 +67,54 @@ def run_classify(
 ) -> int:
     """Classify every line of infile into outfile; exit status 1 if any line was malformed."""
     detector = Detector(config)
-    cache: dict[tuple[str, bool], bytes] = {}  # repeated texts (cross-posts, "thanks!") once
+    analyze = detector.analyze
+    # Output after the id, by (text, intro channel): repeated texts (cross-posts, "thanks!") once.
+    cache: dict[tuple[str, bool], bytes] = {}
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     status = 0
     out: list[bytes] = []
+    append = out.append
     for number, line in enumerate(infile, 1):
-        if not line.strip():
-            result, ok = orjson.dumps({"id": number, "error": "empty line"}), False
-        else:
-            result, ok = _classify_line(detector, cache, number, line)
-        if not ok:
+        try:
+            obj = loads(line)
+        except decode_error as exc:
             status = 1
-        out.append(result)
+            if line.isspace():  # also b"\n" alone; orjson rejects blank input
+                append(_error(number, "empty line"))
+            else:
+                append(_error(number, f"not valid JSON: {exc}"))
+            continue
+        if type(obj) is not dict:
+            status = 1
+            append(_error(number, "line is not a JSON object"))
+            continue
+        text = obj.get("text")
+        if type(text) is not str:
+            status = 1
+            append(_error(number, "missing string field 'text'"))
+            continue
+        channel = obj.get("channel")
+        intro = channel is not None and _intro_channel(channel)
+        key = (text, intro)
+        body = cache.get(key)
+        if body is None:
+            body = _body(analyze(text, intro_channel=intro))
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()  # cheaper than dropping the oldest one at a time
+            cache[key] = body
+        ident = obj.get("id", number)
+        append(b'{"id":' + dumps(ident) + body)
         if len(out) >= _BATCH:
-            out.append(b"")
+            append(b"")
             outfile.write(b"\n".join(out))
             out.clear()
     if out:
-        out.append(b"")
+        append(b"")
         outfile.write(b"\n".join(out))
     outfile.flush()
     return status
+
+
+def _intro_channel(channel: object) -> bool:
+    """Whether a message's channel is an introductions channel."""
+    return isinstance(channel, str) and channel.lower().lstrip("#") in INTRO_CHANNELS

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import operator
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .introduction import INTRO_BIAS, intro_signals
 from .links import find_links
-from .model import WordModel, features, load_model
+from .model import Terms, WordModel, features, load_model
 from .normalize import fingerprint, fold, join_spaced
 from .promotion import DETAILS, link_signals, phrase_signals, spaced, words_outside_links
-from .results import Analysis, DetectorConfig, Link, Signal
+from .results import Analysis, DetectorConfig, Link, Signal, make_signal
 
 __all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
 
@@ -112,6 +114,20 @@ _SELLING = frozenset(
 )
 _KIND_ORDER = (("invite_link", "invite"), ("engagement_bait", "engagement_bait"))
 _CACHE_SIZE = 4096
+_WEIGHT = operator.attrgetter("weight")
+# Evaluation's fields: folded, words, wordset, links, signals, rule_logit, intro_reasons,
+# intro_score, model_negative_only.
+_Rules = tuple[
+    str,
+    list[str],
+    set[str],
+    tuple[Link, ...],
+    tuple[Signal, ...],
+    float,
+    tuple[Signal, ...],
+    float,
+    bool,
+]
 _EMPTY = Analysis(False, 0.0, None, (), False, 0.0, (), (), "")
 
 
@@ -157,7 +173,8 @@ class Detector:
         self._model: WordModel | None = load_model() if config.use_model else None
         # Verdicts are immutable and depend only on these inputs: repeated posts (cross-posts,
         # "thanks!", copy-paste spam) are analysed once. Oldest entries are dropped first.
-        self._cache: dict[tuple[str, bool, frozenset[str]], Analysis] = {}
+        # (An OrderedDict: dropping the oldest entry of a plain dict gets slow as holes pile up.)
+        self._cache: OrderedDict[tuple[str, bool, frozenset[str]], Analysis] = OrderedDict()
 
     @property
     def config(self) -> DetectorConfig:
@@ -166,6 +183,10 @@ class Detector:
 
     def evaluate(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Evaluation:
         """Run the rules on one message."""
+        return Evaluation(*self._rules(text, intro_channel, own_domains))
+
+    def _rules(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> _Rules:
+        """The fields of `evaluate`'s Evaluation, as a tuple."""
         folded = fold(text)
         window = folded if len(folded) <= _WINDOW else folded[:_HEAD] + "\n" + folded[-_TAIL:]
         plain = spaced(window)
@@ -177,27 +198,32 @@ class Detector:
         wordset = set(words)
         links = find_links(folded, self._allow_domains, self._allow_invites)
         found = phrase_signals(window, plain, wordset, self._extra)
-        count = words_outside_links(window, words, bool(links))
         if links:
+            count = words_outside_links(window, words, True)
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
         intro = intro_signals(plain, words, wordset, intro_channel, text[:_HEAD], window)
-        intro_score = _sigmoid(INTRO_BIAS + sum(s.weight for s in intro)) if intro else 0.1192
-        intro_context = intro_score >= self._intro_threshold and (
-            len(intro) > 1 or intro[0].signal != "greeting"
-        )
-        sales = not _SALES.isdisjoint(found)
-        signals = tuple(found.values())
-        if intro_context and not sales:
-            signals = tuple(
-                Signal(s.signal, s.evidence, s.detail, round(s.weight * _INTRO_DAMPING, 3))
-                if s.signal in _INTRO_DAMPED
-                else s
-                for s in signals
+        if intro:
+            intro_score = _sigmoid(INTRO_BIAS + sum([s.weight for s in intro]))
+            intro_context = intro_score >= self._intro_threshold and (
+                len(intro) > 1 or intro[0].signal != "greeting"
             )
-        logit = RULE_BIAS + sum(s.weight for s in signals)
-        conversation = False
+        else:
+            intro_score, intro_context = 0.1192, False
+        signals = tuple(found.values())
+        sales = not _SALES.isdisjoint(found)
+        guarded = intro_context and not sales
+        if guarded and signals:
+            signals = tuple(
+                [
+                    make_signal(s.signal, s.evidence, s.detail, round(s.weight * _INTRO_DAMPING, 3))
+                    if s.signal in _INTRO_DAMPED
+                    else s
+                    for s in signals
+                ]
+            )
+        logit = RULE_BIAS + sum([s.weight for s in signals])
         if (
             links
             and count >= 8
@@ -205,8 +231,8 @@ class Detector:
             and (not _COMMENTARY.isdisjoint(wordset) or "?" in folded)
         ):
             logit += _CONVERSATION_WEIGHT
-            conversation = True
-        return Evaluation(
+            guarded = True
+        return (
             folded,
             words,
             wordset,
@@ -215,7 +241,7 @@ class Detector:
             logit,
             tuple(intro),
             intro_score,
-            conversation or (intro_context and not sales),
+            guarded,
         )
 
     def analyze(
@@ -230,40 +256,55 @@ class Detector:
             return cached
         analysis = self._analyze(text, intro_channel, own_domains)
         if len(self._cache) >= _CACHE_SIZE:
-            del self._cache[next(iter(self._cache))]
+            self._cache.popitem(last=False)
         self._cache[key] = analysis
         return analysis
 
     def _analyze(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Analysis:
         """Analyse one message (uncached)."""
-        ev = self.evaluate(text, intro_channel, own_domains)
-        logit = ev.rule_logit
+        rules = self._rules(text, intro_channel, own_domains)
+        folded, words, wordset, links, signals, logit, intro, intro_score, guarded = rules
         model = self._model
-        keys: set[str] = set()
+        present: Terms = {}
         if model is not None:
-            keys = model_features(ev)
-            learned = model.logit(keys)
-            logit = learned - _GUARD_DAMPING if ev.model_negative_only else max(learned, logit)
+            learned, present = model.score(
+                words,
+                wordset,
+                [s.signal for s in signals],
+                link=bool(links),
+                intro=intro_score >= 0.5,
+                guarded=guarded,
+            )
+            logit = learned - _GUARD_DAMPING if guarded else max(learned, logit)
         score = _sigmoid(logit)
-        reasons = [s for s in ev.signals if s.weight > 0]
+        reasons = [s for s in signals if s.weight > 0]
         promotional = score >= self._threshold
-        if promotional and model is not None:
-            floor = 0.5 if reasons else 0.0
-            for word, weight in model.strongest(keys, floor=floor):
-                reasons.append(Signal("learned_phrase", word, DETAILS["learned_phrase"], weight))
-        if promotional and not reasons:
-            promotional, score = False, min(score, 0.49)
-        reasons.sort(key=lambda s: -s.weight)
+        if promotional:
+            if model is not None:
+                floor = 0.5 if reasons else 0.0
+                top = model.top(present, floor=floor)
+                if floor <= 0.0 and (len(top) < 2 or top[-1][1] <= 0.0):
+                    # Words the model has no weight for may fill the list: all keys decide.
+                    top = model.strongest(model_features(Evaluation(*rules)), floor=floor)
+                detail = DETAILS["learned_phrase"]
+                for word, weight in top:
+                    reasons.append(make_signal("learned_phrase", word, detail, weight))
+            if not reasons:
+                promotional, score = False, min(score, 0.49)
+            elif len(reasons) > 1:
+                reasons.sort(key=_WEIGHT, reverse=True)  # stable: as sorting by -weight
+        elif len(reasons) > 1:
+            reasons.sort(key=_WEIGHT, reverse=True)
         return Analysis(
             promotional,
             round(score, 4),
             _kind(reasons) if promotional else None,
             tuple(reasons),
-            ev.intro_score >= self._intro_threshold and not promotional,
-            round(ev.intro_score, 4),
-            ev.intro_reasons,
-            ev.links,
-            fingerprint(ev.folded),
+            intro_score >= self._intro_threshold and not promotional,
+            round(intro_score, 4),
+            intro,
+            links,
+            fingerprint(folded),
         )
 
 

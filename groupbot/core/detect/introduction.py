@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from .results import Signal
+from .results import Signal, make_signal
 
 __all__ = ["INTRO_BIAS", "intro_signals"]
 
@@ -139,42 +140,62 @@ _WEAK: tuple[tuple[str, str], ...] = (
 )
 
 
-def _index(entries: tuple[tuple[str, str], ...]) -> dict[str, tuple[re.Pattern[str], ...]]:
-    """Compile one pattern per trigger word (matched after a space)."""
-    index: dict[str, list[re.Pattern[str]]] = {}
+def _index(entries: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    """One pattern per trigger word (matched after a space), indexed by that word."""
+    index: dict[str, list[str]] = {}
     for triggers, rest in entries:
         for word in triggers.split():
             tail = f"(?:{rest})" if rest else r"\b"
-            index.setdefault(word, []).append(re.compile(" " + re.escape(word) + tail))
+            index.setdefault(word, []).append(" " + re.escape(word) + tail)
     return {k: tuple(v) for k, v in index.items()}
 
 
-_NAME_CAPITAL = re.compile(r"\b(?:[Ii]'?m|I am|[Mm]y name(?:'s| is)) ([A-Z][^\W\d_]++)")
-_NAME_LOWER = re.compile(
+_NAME_CAPITAL = r"\b(?:[Ii]'?m|I am|[Mm]y name(?:'s| is)) ([A-Z][^\W\d_]++)"
+_NAME_LOWER = (
     rf"(?<![\w'])(?:i'?m|i am|my name(?:'s| is)) {_NAME_STOP}([a-z][a-z-]++)"
     r"(?=,| -| from\b| and i\b| here\b| based\b| a\b| an\b| the\b|\s*\.|!|\s*$)"
 )
+_INTRO_CHANNEL = Signal(
+    "intro_channel", "intro channel", "posted in the introductions channel", 3.0
+)
 _NAME_KEYS = frozenset({"i'm", "im", "am", "name", "name's"})
-_STRONG_INDEX = _index(_STRONG)
-_WEAK_INDEX = _index(_WEAK)
-_STRONG_KEYS = frozenset(_STRONG_INDEX)
-_WEAK_KEYS = frozenset(_WEAK_INDEX)
+_STRONG_SOURCES = _index(_STRONG)
+_WEAK_SOURCES = _index(_WEAK)
+_STRONG_KEYS = frozenset(_STRONG_SOURCES)
+_WEAK_KEYS = frozenset(_WEAK_SOURCES)
+# Patterns are compiled when their trigger word first occurs (start-up stays short).
+_STRONG_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
+_WEAK_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
 
 
 def _first(
-    index: dict[str, tuple[re.Pattern[str], ...]], keys: frozenset[str], words: set[str], text: str
+    index: dict[str, tuple[re.Pattern[str], ...]],
+    sources: dict[str, tuple[str, ...]],
+    keys: frozenset[str],
+    words: set[str],
+    text: str,
 ) -> str | None:
     """The first self-description phrase found."""
     for key in keys.intersection(words):
-        for pattern in index[key]:
+        patterns = index.get(key)
+        if patterns is None:
+            patterns = index[key] = tuple(map(re.compile, sources[key]))
+        for pattern in patterns:
             if (m := pattern.search(text)) is not None:
                 return m.group().strip()
     return None
 
 
+@functools.cache
+def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The name patterns, compiled on first use."""
+    return re.compile(_NAME_CAPITAL), re.compile(_NAME_LOWER)
+
+
 def _name(original: str, folded: str) -> str | None:
     """ "I'm Priya" / "my name is Priya": a self-introduction by name."""
-    m = _NAME_CAPITAL.search(original) or _NAME_LOWER.search(folded)
+    capital, lower = _name_patterns()
+    m = capital.search(original) or lower.search(folded)
     return m.group().strip() if m is not None else None
 
 
@@ -185,16 +206,14 @@ def intro_signals(
     found: list[Signal] = []
     greeting = next((w for w in words[:3] if w in _GREETINGS), None)
     if greeting is not None:
-        found.append(Signal("greeting", greeting, "opens with a greeting", 1.2))
-    strong = _first(_STRONG_INDEX, _STRONG_KEYS, wordset, text)
+        found.append(make_signal("greeting", greeting, "opens with a greeting", 1.2))
+    strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, wordset, text)
     if strong is None and not _NAME_KEYS.isdisjoint(wordset):
         strong = _name(original, folded)
     if strong is not None:
-        found.append(Signal("self_description", strong, "says who they are", 2.2))
-    elif (weak := _first(_WEAK_INDEX, _WEAK_KEYS, wordset, text)) is not None:
-        found.append(Signal("self_description", weak, "says a little about themselves", 1.0))
+        found.append(make_signal("self_description", strong, "says who they are", 2.2))
+    elif (weak := _first(_WEAK_INDEX, _WEAK_SOURCES, _WEAK_KEYS, wordset, text)) is not None:
+        found.append(make_signal("self_description", weak, "says a little about themselves", 1.0))
     if intro_channel:
-        found.append(
-            Signal("intro_channel", "intro channel", "posted in the introductions channel", 3.0)
-        )
+        found.append(_INTRO_CHANNEL)
     return found

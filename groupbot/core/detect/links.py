@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from .domains import is_tld, registered_domain
@@ -28,6 +27,8 @@ _EMOJI_RUN = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\u200d]++"
 )
 _AMAZON_TAG = re.compile(r"[?&]tag=")
+_DOT_WORD = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
+_DOTTED = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
 _TRAILING = ".,;:!?)'\"*"
 _SHORTENERS = frozenset(
     [
@@ -158,20 +159,27 @@ _BARE_AMBIGUOUS = frozenset(
         "mov",
     ]
 )
+_TARGETS: dict[str, Link | None] = {}
+_TARGETS_MAX = 1 << 14
+_MISSING = Link("", "", "", None, None, False, False, None)
+# Every registered domain that _invite recognises.
+_INVITE_DOMAINS = frozenset(
+    {
+        "discord.gg",
+        "dsc.gg",
+        "discord.io",
+        "discord.com",
+        "discordapp.com",
+        "slack.com",
+        "t.me",
+        "telegram.me",
+        "telegram.dog",
+        "whatsapp.com",
+        "facebook.com",
+        "fb.com",
+    }
+)
 _SHORT_HOSTS = frozenset({"t.me", "t.co", "g.co", "x.co", "a.co", "s.id", "t.ly", "j.mp"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """A validated link target, independent of any community's allow-lists."""
-
-    url: str
-    host: str
-    domain: str
-    invite: str | None
-    invite_code: str | None
-    shortener: bool
-    affiliate: str | None
 
 
 def _invite(domain: str, host: str, path: str) -> tuple[str | None, str | None]:
@@ -195,8 +203,8 @@ def _invite(domain: str, host: str, path: str) -> tuple[str | None, str | None]:
 
 
 @lru_cache(maxsize=16384)
-def _target(scheme: str, host: str, port: str, path: str) -> _Target | None:
-    """Validate one candidate and describe it, or None when it is not a link."""
+def _target(scheme: str, host: str, port: str, path: str) -> Link | None:
+    """Validate one candidate and describe it (not allowed, no label), or None if not a link."""
     host = host.strip(".-_")
     tld = host.rsplit(".", 1)[-1]
     labels = host.split(".")
@@ -216,43 +224,75 @@ def _target(scheme: str, host: str, port: str, path: str) -> _Target | None:
             if tld in _BARE_AMBIGUOUS and len(path) < 2:
                 return None
         domain = registered_domain(host)
-    invite, code = _invite(domain, host, path)
+    invite, code = None, None
+    if domain in _INVITE_DOMAINS or host == "chat.whatsapp.com":
+        invite, code = _invite(domain, host, path)
     affiliate = None
-    if path:
+    if "=" in path:  # every affiliate pattern ends with "="
         found = _AFFILIATE.search(path)
         if found:
             affiliate = found.group("param")
         elif ("amazon." in domain or domain.startswith("amzn.")) and _AMAZON_TAG.search(path):
             affiliate = "tag"
     url = f"{scheme or 'https'}://{host}{port}{path}"
-    return _Target(url, host, domain, invite, code, domain in _SHORTENERS, affiliate)
+    return Link(url, host, domain, invite, code, domain in _SHORTENERS, False, None, affiliate)
 
 
-def _candidates(text: str) -> list[tuple[int, _Target]]:
+def _from_match(m: re.Match[str]) -> Link | None:
+    """The target of one _URL match (cached by the matched text, which fixes the groups)."""
+    matched = m.group()
+    target = _TARGETS.get(matched, _MISSING)
+    if target is _MISSING:
+        scheme, host, port, path = m.groups()
+        if path:
+            path = path.rstrip(_TRAILING)
+        target = _target(scheme or "", host, port or "", path or "")
+        if len(_TARGETS) >= _TARGETS_MAX:
+            _TARGETS.clear()
+        _TARGETS[matched] = target
+    return target
+
+
+def _candidates(text: str) -> list[tuple[int, Link]]:
     """Plain and bare links in text, with their positions (only dotted words are examined)."""
-    found: list[tuple[int, _Target]] = []
-    pos = 0
-    for token in text.split():
+    found: list[tuple[int, Link]] = []
+    if len(text) <= MAX_URL and (text.isascii() or _EMOJI_RUN.search(text) is None):
+        # No word can be cut or carry emoji: scan the text at once, from the word holding the
+        # first "x.y" (every match holds one). This finds what _candidates_by_word
+        # finds unless that would stop at MAX_LINKS.
+        first = _DOT_WORD.search(text)
+        if first is None:
+            return found
+        for m in _URL.finditer(text, text.rfind(" ", 0, first.start()) + 1):
+            target = _from_match(m)
+            if target is not None:
+                found.append((m.start(), target))
+        if len(found) < MAX_LINKS:
+            return found
+    return _candidates_by_word(text)
+
+
+def _candidates_by_word(text: str) -> list[tuple[int, Link]]:
+    """_candidates, one dotted word at a time (emoji removed, long words cut, MAX_LINKS)."""
+    found: list[tuple[int, Link]] = []
+    for w in _DOTTED.finditer(text):
+        token = w.group()
         if "." not in token.rstrip(_TRAILING):
             continue
-        start = text.find(token, pos)
-        pos = start + len(token)
         if len(found) >= MAX_LINKS:
             break
+        start = w.start()
         token = token[:MAX_URL]
         if not token.isascii():
             token = _EMOJI_RUN.sub("", token)
         for m in _URL.finditer(token):
-            path = m.group("path") or ""
-            if path:
-                path = path.rstrip(_TRAILING)
-            target = _target(m.group("scheme") or "", m.group("host"), m.group("port") or "", path)
+            target = _from_match(m)
             if target is not None:
                 found.append((start + m.start(), target))
     return found
 
 
-def _allowed(t: _Target, allow_domains: frozenset[str], allow_invites: frozenset[str]) -> bool:
+def _allowed(t: Link, allow_domains: frozenset[str], allow_invites: frozenset[str]) -> bool:
     """Whether a community's allow-lists cover this link."""
     if t.domain in allow_domains or t.host in allow_domains:
         return True
@@ -266,8 +306,11 @@ def _allowed(t: _Target, allow_domains: frozenset[str], allow_invites: frozenset
     return False
 
 
-def _link(t: _Target, label: str | None, config: tuple[frozenset[str], frozenset[str]]) -> Link:
-    """Build the public Link for a target."""
+def _link(t: Link, label: str | None, config: tuple[frozenset[str], frozenset[str]]) -> Link:
+    """The public Link for a target (the target itself when no allow-list or label applies)."""
+    allowed = (config[0] or config[1]) and _allowed(t, *config)
+    if not allowed and label is None:
+        return t
     return Link(
         t.url,
         t.host,
@@ -275,15 +318,15 @@ def _link(t: _Target, label: str | None, config: tuple[frozenset[str], frozenset
         t.invite,
         t.invite_code,
         t.shortener,
-        _allowed(t, *config),
+        bool(allowed),
         label,
         t.affiliate,
     )
 
 
-def _masked(text: str) -> tuple[list[tuple[int, _Target, str | None]], str]:
+def _masked(text: str) -> tuple[list[tuple[int, Link, str | None]], str]:
     """Slack <url|label> and Markdown [label](url) links, and the text with them blanked."""
-    found: list[tuple[int, _Target, str | None]] = []
+    found: list[tuple[int, Link, str | None]] = []
     spans: list[tuple[int, int]] = []
     for pattern in (_SLACK, _MARKDOWN):
         if pattern is _SLACK and "<" not in text:
@@ -319,12 +362,14 @@ def find_links(
     if "." not in text:
         return ()
     config = (allow_domains, allow_invites)
-    masked: list[tuple[int, _Target, str | None]] = []
+    masked: list[tuple[int, Link, str | None]] = []
     if "<" in text or "](" in text:
         masked, text = _masked(text)
     plain = _candidates(text)
     if not masked:
-        return tuple(_link(t, None, config) for _, t in plain)
+        if not (allow_domains or allow_invites):
+            return tuple([t for _, t in plain])
+        return tuple([_link(t, None, config) for _, t in plain])
     merged = sorted(
         [(p, t, lbl) for p, t, lbl in masked] + [(p, t, None) for p, t in plain],
         key=lambda item: item[0],

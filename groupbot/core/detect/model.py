@@ -3,22 +3,26 @@
 Features are sparse binary keys: the message's distinct words, adjacent word pairs ("check out"),
 five-letter word prefixes ("P:subsc" for subscribe/subscribed/subscribers), the rule signals
 ("S:link") and a few flags ("M:link", "M:intro", "M:neg"). `features` is shared by inference and
-by scripts/train_detector.py, so both always see the same keys.
+by scripts/train_detector.py, so both always see the same keys; `WordModel.score` computes the
+same logit without building the key strings (inference only).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise, repeat
+from typing import cast
 
-__all__ = ["MODEL_FILE", "WordModel", "features", "load_model"]
+__all__ = ["MODEL_FILE", "Terms", "WordModel", "features", "load_model"]
 
 MODEL_FILE = "promotion_model.json"
 _PREFIX = 5
+# The weighted words and (first, second) word pairs of one message.
+Terms = dict[str | tuple[str, str], float]
 
 
 def features(
@@ -51,6 +55,41 @@ class WordModel:
 
     bias: float
     weights: dict[str, float]
+    # The weights split by kind (words never contain spaces or colons, so the kinds are disjoint):
+    # words, (first, second) word pairs, prefixes, signal names, and flags.
+    _terms: dict[str | tuple[str, str], float] = field(init=False, repr=False, compare=False)
+    _word_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _prefixes: dict[str, float] = field(init=False, repr=False, compare=False)
+    _prefix_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _signals: dict[str, float] = field(init=False, repr=False, compare=False)
+    _flags: tuple[float, float, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Split the weights by feature kind for `score`."""
+        terms: dict[str | tuple[str, str], float] = {}
+        prefixes: dict[str, float] = {}
+        signals: dict[str, float] = {}
+        for key, weight in self.weights.items():
+            if key.startswith("P:"):
+                prefixes[key[2:]] = weight
+            elif key.startswith("S:"):
+                signals[key[2:]] = weight
+            elif key.startswith("M:"):
+                continue
+            elif " " in key:
+                first, _, second = key.partition(" ")
+                if " " not in second:  # a pair of words (a key with more spaces never matches)
+                    terms[first, second] = weight
+            elif ":" not in key:
+                terms[key] = weight
+        get = self.weights.get
+        flags = (get("M:link", 0.0), get("M:intro", 0.0), get("M:neg", 0.0))
+        object.__setattr__(self, "_terms", terms)
+        object.__setattr__(self, "_word_keys", frozenset(k for k in terms if isinstance(k, str)))
+        object.__setattr__(self, "_prefix_keys", frozenset(prefixes))
+        object.__setattr__(self, "_prefixes", prefixes)
+        object.__setattr__(self, "_signals", signals)
+        object.__setattr__(self, "_flags", flags)
 
     def logit(self, keys: set[str]) -> float:
         """The model's logit for a message's feature keys."""
@@ -63,6 +102,47 @@ class WordModel:
         get = self.weights.get
         top = [(k, v) for k in keys if (v := get(k, 0.0)) >= floor and ":" not in k]
         top.sort(key=lambda s: (-s[1], s[0]))
+        return [(w, round(v, 3)) for w, v in top[:limit]]
+
+    def score(
+        self,
+        words: list[str],
+        wordset: set[str],
+        signals: Iterable[str],
+        *,
+        link: bool,
+        intro: bool,
+        guarded: bool,
+    ) -> tuple[float, Terms]:
+        """The logit of `features(...)`, and the weighted words and pairs present (for `top`)."""
+        terms = self._terms
+        found = cast("set[str | tuple[str, str]]", wordset.intersection(self._word_keys))
+        found.update(terms.keys() & pairwise(words))
+        present: Terms = {k: terms[k] for k in found}
+        total = self.bias + sum(present.values())
+        prefixes = {w[:_PREFIX] for w in wordset if len(w) > _PREFIX}
+        if prefixes:
+            prefixes_w = self._prefixes
+            total += sum(map(prefixes_w.__getitem__, prefixes.intersection(self._prefix_keys)))
+        signals_w = self._signals
+        for name in set(signals):
+            total += signals_w.get(name, 0.0)
+        link_w, intro_w, neg_w = self._flags
+        if link:
+            total += link_w
+        if intro:
+            total += intro_w
+        if guarded:
+            total += neg_w
+        return total, present
+
+    def top(self, present: Terms, limit: int = 2, floor: float = 0.5) -> list[tuple[str, float]]:
+        """`strongest` over the words and pairs `score` found (the same, for floor > 0)."""
+        top = [
+            (k if isinstance(k, str) else " ".join(k), v) for k, v in present.items() if v >= floor
+        ]
+        if len(top) > 1:
+            top.sort(key=lambda s: (-s[1], s[0]))
         return [(w, round(v, 3)) for w, v in top[:limit]]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .results import Link, Signal
+from .results import Link, Signal, make_signal
 
 __all__ = [
     "DETAILS",
@@ -224,24 +224,34 @@ _PUNCT = bytes(
 _PRICE = re.compile(
     r"[$€£¥₹] ?\d[\d,.]*+(?:k\b)?|\d[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b)"
 )
+_CURRENCY_HINTS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
 _PERCENT_OFF = re.compile(r"\d ?% ?off\b")
+_ASCII = frozenset(map(chr, range(128)))
+_ALNUM = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
 
-def _index() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
-    """Compile one pattern per trigger word (matched after a space), indexed by that word."""
-    index: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+def _sources() -> dict[str, tuple[tuple[str, str], ...]]:
+    """One (signal, pattern) per trigger word (matched after a space), indexed by that word."""
+    index: dict[str, list[tuple[str, str]]] = {}
     for signal, entries in _ENTRIES.items():
         for triggers, rest in entries:
             for word in triggers.split():
                 tail = f"(?:{rest})" if rest else r"\b"
-                index.setdefault(word, []).append(
-                    (signal, re.compile(" " + re.escape(word) + tail))
-                )
+                index.setdefault(word, []).append((signal, " " + re.escape(word) + tail))
     return {key: tuple(value) for key, value in index.items()}
 
 
-_INDEX = _index()
-_TRIGGERS = frozenset(_INDEX)
+_SOURCES = _sources()
+_TRIGGERS = frozenset(_SOURCES)
+# A trigger's patterns are compiled when the word first occurs: most never do in a run, and
+# compiling them all would be a good part of start-up.
+_INDEX: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+
+
+def _compiled(key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The compiled patterns of one trigger word."""
+    found = _INDEX[key] = tuple((name, re.compile(source)) for name, source in _SOURCES[key])
+    return found
 
 
 def spaced(folded: str) -> str:
@@ -252,7 +262,12 @@ def spaced(folded: str) -> str:
 
 def _signal(name: str, evidence: str) -> Signal:
     """A phrase signal with its standard detail and weight."""
-    return Signal(name, evidence.strip(), DETAILS[name], WEIGHTS[name])
+    return make_signal(name, evidence.strip(), DETAILS[name], WEIGHTS[name])
+
+
+def _may_price(folded: str) -> bool:
+    """Whether _PRICE could match: it needs a currency sign or a currency word."""
+    return any(c in folded for c in _CURRENCY_HINTS)
 
 
 def phrase_signals(
@@ -261,12 +276,12 @@ def phrase_signals(
     """Return the first piece of evidence for each phrase-based signal (text from spaced())."""
     found: dict[str, Signal] = {}
     for key in _TRIGGERS.intersection(words):
-        for name, pattern in _INDEX[key]:
+        for name, pattern in _INDEX.get(key) or _compiled(key):
             if name not in found and (m := pattern.search(text)) is not None:
                 found[name] = _signal(name, m.group())
     if (
         "price" not in found
-        and ("$" in folded or not folded.isascii())
+        and ("$" in folded or (not folded.isascii() and _may_price(folded)))
         and (m := _PRICE.search(folded)) is not None
     ):
         found["price"] = _signal("price", m.group())
@@ -283,7 +298,15 @@ def words_outside_links(folded: str, words: list[str], has_links: bool) -> int:
     """Count the words a message says besides its links."""
     if not has_links:
         return len(words)
-    return len(_WORD.findall(_LINKISH.sub(" ", folded)))
+    if "<" in folded:
+        return len(_WORD.findall(_LINKISH.sub(" ", folded)))
+    # The same count without the regexes: words with a dot go, then runs of letters and digits
+    # (str.isalnum, which is what [^\W_] means) count.
+    kept = " ".join([w for w in folded.split() if "." not in w])
+    if not kept.isascii():
+        for c in set(kept).difference(_ASCII):
+            kept = kept.replace(c, "a" if c.isalnum() else " ")
+    return len(kept.encode().translate(_ALNUM).split())
 
 
 def link_signals(
@@ -294,7 +317,7 @@ def link_signals(
 
     def add(name: str, evidence: str) -> None:
         if name not in found:
-            found[name] = Signal(name, evidence, DETAILS[name], WEIGHTS[name])
+            found[name] = make_signal(name, evidence, DETAILS[name], WEIGHTS[name])
 
     open_links = [link for link in links if not link.allowed]
     for link in open_links:

@@ -57,3 +57,18 @@ class DetectorConfig:
     extra_cta_phrases: tuple[str, ...] = ()
     use_model: bool = True
     intro_threshold: float = 0.5
+
+
+_SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
+_SIGNALS_MAX = 1 << 16
+
+
+def make_signal(signal: str, evidence: str, detail: str, weight: float) -> Signal:
+    """A Signal, shared with earlier messages that had the same one (they are immutable)."""
+    key = (signal, evidence, detail, weight)
+    found = _SIGNALS.get(key)
+    if found is None:
+        if len(_SIGNALS) >= _SIGNALS_MAX:
+            _SIGNALS.clear()
+        found = _SIGNALS[key] = Signal(signal, evidence, detail, weight)
+    return found

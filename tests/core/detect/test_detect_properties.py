@@ -4,7 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groupbot.core.detect import Detector, DetectorConfig
+from groupbot.core.detect import Detector, DetectorConfig, links, promotion
+from groupbot.core.detect.detector import model_features
+from groupbot.core.detect.model import load_model
+from groupbot.core.detect.normalize import fold
 
 DETECTOR = Detector()
 RULES = Detector(DetectorConfig(use_model=False))
@@ -88,3 +91,46 @@ def test_forty_thousand_character_inputs_are_analysed(text: str) -> None:
     # Their speed (< 5 ms each) is measured by benchmarks/detection.py, not asserted here.
     a = Detector().analyze(text)
     assert 0 <= a.score <= 1 and (not a.promotional or a.reasons)
+
+
+# The fast paths must agree exactly with the straightforward code they stand in for.
+TEXTS = st.one_of(
+    st.text(max_size=300),
+    st.lists(
+        st.one_of(PIECES, st.sampled_from(["é", "ß", "—", "٣", "\u0301", "Ж", "_", "x.y"]))
+    ).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_word_count_outside_links_matches_the_regexes(text: str) -> None:
+    folded = fold(text)
+    expected = len(promotion._WORD.findall(promotion._LINKISH.sub(" ", folded)))
+    assert promotion.words_outside_links(folded, [], True) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_whole_text_link_scan_matches_the_word_by_word_scan(text: str) -> None:
+    folded = fold(text)
+    assert links._candidates(folded) == links._candidates_by_word(folded)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS)
+def test_model_score_matches_the_feature_keys(text: str) -> None:
+    model = load_model()
+    ev = RULES.evaluate(text, False, frozenset())
+    keys = model_features(ev)
+    logit, present = model.score(
+        ev.words,
+        ev.wordset,
+        [s.signal for s in ev.signals],
+        link=bool(ev.links),
+        intro=ev.intro_score >= 0.5,
+        guarded=ev.model_negative_only,
+    )
+    assert logit == pytest.approx(model.logit(keys), abs=1e-9)
+    for floor in (0.5, 1.0):
+        assert model.top(present, floor=floor) == model.strongest(keys, floor=floor)
