@@ -338,15 +338,15 @@ class CommandHandler:
         if not await self._is_owner(repo, ev, now):
             self._reject(repo, ev, now, out, OWNERS_ONLY.format(what="see the queue"))
             return
-        rows = await repo.pending_requests()
+        rows = await repo.queue_lines()
         lines = [
-            f"#{r.id} {r.member_name or r.member} → #{r.channel}"
-            + (f" ({r.rule})" if r.rule else " (asked first)")
-            + f": {quote(r.text, 100)}"
-            for r in rows
+            f"#{request} {who} → #{channel}"
+            + (f" ({rule})" if rule else " (asked first)")
+            + f": {quote(text, 100)}"
+            for request, who, channel, rule, text in rows
         ]
         text = "Pending requests:\n" + "\n".join(lines) if lines else "The queue is empty."
-        self._reply(repo, ev, now, out, text, kind="queue_listed", requests=[r.id for r in rows])
+        self._reply(repo, ev, now, out, text, kind="queue_listed", requests=[r[0] for r in rows])
 
     async def _stats(
         self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]

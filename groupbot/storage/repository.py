@@ -117,6 +117,19 @@ _REMINDED = (
     .returning(Request.expire_at)
 )
 _REMINDED_PLAIN = update(Request).where(_PENDING_ONE).values(remind_at=None)
+_QUEUE = (
+    select(
+        Request.id,
+        Request.member_name,
+        Request.member,
+        Request.channel,
+        Request.rule,
+        Request.text,
+    )
+    .where((Request.community == bindparam("cid")) & (Request.status == "pending"))
+    .order_by(Request.id)
+    .limit(bindparam("limit"))
+)
 _PENDING = (
     select(table(Request))
     .where((Request.community == bindparam("cid")) & (Request.status == "pending"))
@@ -453,6 +466,12 @@ class CommunityRepository:
         await self._requests_written()
         rows = await self._c.execute(_PENDING, {"cid": self.community, "limit": limit})
         return [_request(r) for r in rows]
+
+    async def queue_lines(self, limit: int = 50) -> list[tuple[int, str, str, str | None, str]]:
+        """(id, who, channel, rule, text) of pending requests, oldest first: the queue listing."""
+        await self._requests_written()
+        rows = await self._c.execute(_QUEUE, {"cid": self.community, "limit": limit})
+        return [(r[0], r[1] or r[2], r[3], r[4], r[5]) for r in rows]
 
     async def member_requests(self, member: str, limit: int = 20) -> list[RequestRow]:
         """A member's own requests, newest first."""
