@@ -50,8 +50,8 @@ def _strings(obj: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def parse_event(obj: Any, raw: bytes) -> Event:
-    """Turn one decoded replay line into a core event."""
+def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
+    """Turn one decoded replay line (number `line`) into a core event."""
     if not isinstance(obj, dict):
         raise ReplayError("a line must be a JSON object")
     kind = obj.get("type")
@@ -77,7 +77,8 @@ def parse_event(obj: Any, raw: bytes) -> Event:
             community=community,
             member=member,
             at=at,
-            event_id=event_id or "command:" + hashlib.sha1(raw).hexdigest(),
+            # Two identical command lines are two commands (a repeat is refused, not ignored).
+            event_id=event_id or f"command:{line}:{hashlib.sha1(raw).hexdigest()[:16]}",
             name=_text(obj, "name", limit=64),
             args=args,
             channel=obj.get("channel") if isinstance(obj.get("channel"), str) else None,
@@ -114,7 +115,7 @@ def read_events(
         if not raw.strip():
             continue
         try:
-            event = parse_event(orjson.loads(raw), raw)
+            event = parse_event(orjson.loads(raw), raw, number)
         except orjson.JSONDecodeError as exc:
             errors.write(f"line {number}: not valid JSON: {exc}\n")
             yield number, None

@@ -67,7 +67,11 @@ async def run_replay(
                 rate = count / max(time.perf_counter() - started, 1e-9)
                 errors.write(f"replayed {count:,} events ({rate:,.0f}/s)\n")
                 errors.flush()
-        await bot.finish()
+        try:
+            await bot.finish()
+        except Exception as exc:
+            errors.write(f"end of input: not processed: {type(exc).__name__}: {exc}\n")
+            bad += 1
         await worker.drain(bot.clock)
     outfile.flush()
     if progress and count >= PROGRESS_EVERY:

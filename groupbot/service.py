@@ -67,6 +67,7 @@ class Bot:
         self.group_commit = group_commit
         self._queued = 0
         self._batch: list[Event] = []
+        self._batch_clock: datetime | None = None
         self.clock: datetime | None = None
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
@@ -164,7 +165,9 @@ class Bot:
     async def _recover(self) -> None:
         """After a failed event: roll back, then redo the batch's other events without it."""
         survivors = list(self._batch)
+        clock = self._batch_clock
         await self.rollback()
+        self.clock = clock  # the redo happens at the times it first did
         sink, self.sink = self.sink, None  # their actions were reported the first time
         try:
             for event in survivors:
@@ -210,6 +213,8 @@ class Bot:
         self._queued += 1
         async with self._lock:
             self._queued -= 1
+            if not self._batch:
+                self._batch_clock = self.clock
             now = self._tick(event.at)
             try:
                 out = await self._advance(now)
@@ -623,7 +628,7 @@ class Bot:
         async with self._lock:
             try:
                 out = await self._advance(utc(now))
-                if out and self.batch_size == 1:
+                if self.batch_size == 1 or (self.group_commit and not self._queued):
                     await self.commit()
             except BaseException:
                 await self.rollback()

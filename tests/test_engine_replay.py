@@ -440,3 +440,36 @@ async def test_an_event_that_fails_loses_nothing_else_in_its_batch(
     assert code == 1 and errors.startswith("line 3: not processed: RuntimeError: engine fault")
     assert only(actions, "etiquette_note")[0]["rule"] == "promote_before_introduce"
     assert only(actions, "published")[0]["request"] == 1
+
+
+async def test_a_repeated_command_line_is_a_second_decision() -> None:
+    approve = cmd("olive", "approve", "1", minute=5)
+    _, actions, _ = await replay([OWNER, join("ben", 1), say("ben", PITCH, 2), approve, approve])
+    assert len(only(actions, "published")) == 1
+    assert only(actions, "command_rejected")[0]["reason"].startswith("Request #1 was already")
+
+
+async def test_a_message_id_reused_after_the_cache_forgot_it_does_not_break_replay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import groupbot.service as service
+
+    monkeypatch.setattr(service, "SEEN_CACHE", 1)
+    events = [
+        say("old", "hello there", 1, id="m1"),
+        say("old", "how are you", 2, id="m2"),
+        say("old", "hello again", 3, id="m1"),
+        say("old", PITCH, 4, id="m3"),
+        say("old", PITCH + " Now!", 5, id="m4"),
+    ]
+    code, actions, errors = await replay(events, batch=50)
+    assert code == 0, errors
+    assert only(actions, "etiquette_note")[0]["rule"] == "self_promo_ratio"
+
+
+async def test_a_second_join_while_waiting_for_a_batched_welcome() -> None:
+    events = [join(f"m{i:02}", 1 + i / 100) for i in range(11)]
+    events.append({**join("m10", 1.2), "event_id": "rejoin"})
+    code, actions, errors = await replay(events, batch=50)
+    assert code == 0, errors
+    assert [w["member"] for w in only(actions, "welcome")][-1] == "m10"

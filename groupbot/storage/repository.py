@@ -138,6 +138,11 @@ _PENDING = (
 )
 
 
+# A processed event id or a newcomer already waiting for a welcome is recorded once; writing it
+# again (an id reused long after the cache forgot it, a second join) must not fail the batch.
+_FACT_TABLES = frozenset({"processed_events", "pending_welcomes"})
+
+
 class UnitOfWork:
     """One transaction on one connection; small writes are buffered and sent in bulk."""
 
@@ -171,8 +176,17 @@ class UnitOfWork:
         """Send one table's buffered rows now (before reading or updating that table)."""
         rows = self._rows.get(target)
         if rows:
-            await self.connection.execute(insert(target), rows)
+            await self.connection.execute(self._insert(target), rows)
             rows.clear()
+
+    def _insert(self, target: Table) -> Any:
+        """INSERT, ignoring rows already there for tables whose rows are facts, not news."""
+        if target.name not in _FACT_TABLES:
+            return insert(target)
+        dialect = self.connection.dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+            target
+        ).on_conflict_do_nothing()
 
     def member_dirty(self, community: str, state: MemberState) -> None:
         """Queue a member's row for an upsert at the next flush."""
@@ -184,7 +198,7 @@ class UnitOfWork:
             await self._upsert_members()
         for target, rows in self._rows.items():
             if rows:
-                await self.connection.execute(insert(target), rows)
+                await self.connection.execute(self._insert(target), rows)
         self._rows.clear()
         await self.flush_deferred()
 

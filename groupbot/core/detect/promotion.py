@@ -225,7 +225,7 @@ _PRICE = re.compile(
     r"[$€£¥₹] ?\d[\d,.]*+(?:k\b)?|\d[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b)"
 )
 _CURRENCY_HINTS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
-_PERCENT_OFF = re.compile(r"\d ?% ?off\b")
+_PERCENT_OFF = re.compile(r"(?<!\d)\d+(?:[.,]\d+)? ?% ?off\b")
 _ASCII = frozenset(map(chr, range(128)))
 _ALNUM = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 

@@ -21,7 +21,7 @@ def match(ctx: RuleContext) -> Finding | None:
         evidence=f"{promo} of your last {total} posts",
         detail=(
             f"{promo} of your last {total} posts (over {config.window_days} days)"
-            " promote something, and the community's budget is about {config.max_share:.0%}"
+            f" promote something, and the community's budget is about {config.max_share:.0%}"
         ),
         threshold=f"{promo} promotional posts > max({config.min_allowed}, "
         f"{config.max_share:g} x {total})",
