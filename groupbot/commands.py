@@ -394,8 +394,9 @@ class CommandHandler:
             return
         member = ev.args[0].strip().lstrip("@")
         await (await self.bot._unit()).flush()
+        requests = [r.id for r in await repo.member_requests(member, limit=100_000)]
         removed = await repo.forget(member)
-        self.bot.forget_cached(ev.community, member)
+        self.bot.forget_cached(ev.community, member, requests)
         self._reply(
             repo,
             ev,

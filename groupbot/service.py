@@ -299,9 +299,12 @@ class Bot:
             self._members.move_to_end(key)
         return state
 
-    def forget_cached(self, community: str, member: str) -> None:
-        """Drop a member from the cache (after `forget`)."""
+    def forget_cached(self, community: str, member: str, requests: list[int]) -> None:
+        """Drop a forgotten member from the cache, and their requests from the ledger."""
         self._members.pop((community, member), None)
+        if self._ledger is not None:
+            for request in requests:
+                self._ledger.pop(request, None)
 
     def emit(
         self, repo: CommunityRepository, action: Action, out: list[Action], *, deliver: bool = True

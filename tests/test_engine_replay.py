@@ -473,3 +473,18 @@ async def test_a_second_join_while_waiting_for_a_batched_welcome() -> None:
     code, actions, errors = await replay(events, batch=50)
     assert code == 0, errors
     assert [w["member"] for w in only(actions, "welcome")][-1] == "m10"
+
+
+async def test_forgetting_a_member_forgets_their_requests_and_timers() -> None:
+    events = [
+        OWNER,
+        join("ann", 1),
+        say("ann", PITCH, 2),
+        cmd("olive", "forget", "ann", minute=3),
+        join("bob", 4),
+        say("bob", PITCH, 5),
+        say("x", "later", hours=30),
+    ]
+    _, actions, _ = await replay(events)
+    assert [r["request"] for r in only(actions, "approval_requested")] == [1, 2]
+    assert [r["request"] for r in only(actions, "owners_reminded")] == [2]

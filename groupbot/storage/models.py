@@ -111,7 +111,11 @@ class Request(Base):
     """An approval request: a held post or a member's ask to share."""
 
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_community_status", "community", "status"),)
+    # sqlite_autoincrement: a deleted (forgotten) request's id is never handed out again.
+    __table_args__ = (
+        Index("ix_requests_community_status", "community", "status"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     community: Mapped[str] = mapped_column(String(KEY))

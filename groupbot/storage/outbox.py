@@ -114,7 +114,10 @@ class OutboxWorker:
                     await deliver(
                         self.platform, row.community, row.action, orjson.loads(row.payload)
                     )
-                except DeliveryError as exc:
+                except Exception as exc:  # one row's failure must not undo the round's deliveries
+                    if not isinstance(exc, DeliveryError):
+                        log.exception("outbox %s %s: unexpected failure", row.id, row.action)
+                        exc = DeliveryError(f"{type(exc).__name__}: {exc}")
                     attempts = row.attempts + 1
                     give_up = not exc.retry or attempts >= MAX_ATTEMPTS
                     log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)

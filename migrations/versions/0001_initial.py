@@ -144,6 +144,7 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=191), nullable=True),
         sa.Column("decision_note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_requests")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.create_index("ix_requests_community_status", ["community", "status"], unique=False)

@@ -204,3 +204,16 @@ async def test_group_commit_shares_transactions_and_keeps_every_event(
         )
     assert welcomes == 10  # ten DMs; the rest wait for the batched channel welcome
     assert 1 <= commits < 20
+
+
+async def test_a_forgotten_request_id_is_never_handed_out_again(database_url: str) -> None:
+    events = [
+        join("olive", 0, roles=["owner"]),
+        join("ann", 1),
+        say("ann", PITCH_TEXT, 2),
+        cmd("olive", "forget", "ann", minute=3),
+        join("bob", 4),
+        say("bob", PITCH_TEXT, 5),
+    ]
+    _, actions, _ = await replay(events, database=database_url)
+    assert [r["request"] for r in only(actions, "approval_requested")] == [1, 2]
