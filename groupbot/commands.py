@@ -297,7 +297,7 @@ class CommandHandler:
                     "member": row.member,
                     "reason": reason,
                     "by": ev.member,
-                    "text": denial_text(request, reason),
+                    "text": denial_text(request, reason, asked_first=row.origin == "share"),
                 },
             ),
             out,

@@ -413,6 +413,16 @@ class Bot:
             {"rule": f.rule, "evidence": f.evidence, "detail": f.detail, "threshold": f.threshold}
             for f in findings
         ]
+        if verdict.continues_blast:
+            if verdict.hold and state.blast_request is not None and not self.shadow(c):
+                hold = {
+                    "member": ev.member,
+                    "message": ev.message,
+                    "channel": ev.channel,
+                    "request": state.blast_request,
+                }
+                self.emit(repo, Action("hold", now, c, hold), out)
+            return
         if self.shadow(c):
             would = ["etiquette_note"] + (["hold", "approval_requested"] if verdict.hold else [])
             fields = {
@@ -439,6 +449,8 @@ class Bot:
                 evidence="; ".join(f"{f.rule}: {f.evidence}" for f in findings),
                 now=now,
             )
+            if "cross_post" in rules:
+                state.blast_request = request
         name = state.display_name()
         shown = self.community_names.get(c, c)
         text = note_text(self.rulebook, shown, name, ev.text, [f.detail for f in findings], request)
@@ -454,11 +466,11 @@ class Bot:
         }
         self.emit(repo, Action("etiquette_note", now, c, note), out)
         if request is not None:
-            for message in (*verdict.also_hold, ev.message):
+            for message, channel in (*verdict.also_hold, (ev.message, ev.channel)):
                 hold = {
                     "member": ev.member,
                     "message": message,
-                    "channel": ev.channel,
+                    "channel": channel,
                     "request": request,
                 }
                 self.emit(repo, Action("hold", now, c, hold), out)

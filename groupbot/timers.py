@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from groupbot.core.actions import Action
+from groupbot.core.actions import Action, format_time
 from groupbot.core.approvals import Status
 from groupbot.core.texts import expiry_text, quote
 
@@ -115,7 +115,7 @@ async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
             fields = {
                 "request": request,
                 "member": timer.member,
-                "expires_at": expire_at.isoformat(),
+                "expires_at": format_time(expire_at),
                 "text": (
                     f"Reminder: request #{request} ({timer.summary}) is still waiting. "
                     f"It lapses at {expire_at:%Y-%m-%d %H:%M} UTC."

@@ -131,7 +131,10 @@ async def test_cross_post_blast_holds_copies_after_the_first() -> None:
     )
     notes = [n for n in only(actions, "etiquette_note") if "cross_post" in n["rules"]]
     assert [n["message"] for n in notes] == ["x3"]
-    assert sorted(h["message"] for h in only(actions, "hold")) == ["x2", "x3"]
+    assert sorted((h["message"], h["channel"]) for h in only(actions, "hold")) == [
+        ("x2", "random"),
+        ("x3", "events"),
+    ]
 
 
 async def test_cross_post_needs_three_channels_within_the_window() -> None:
@@ -488,3 +491,23 @@ async def test_forgetting_a_member_forgets_their_requests_and_timers() -> None:
     _, actions, _ = await replay(events)
     assert [r["request"] for r in only(actions, "approval_requested")] == [1, 2]
     assert [r["request"] for r in only(actions, "owners_reminded")] == [2]
+
+
+async def test_a_blast_into_five_channels_gets_one_note_and_one_request() -> None:
+    text = "Huge news everyone, my pottery studio opens its doors this Saturday at noon!"
+    channels = ["general", "random", "events", "help", "offtopic"]
+    events = [say("old", text, n + 1, channel=ch, id=f"x{n}") for n, ch in enumerate(channels)]
+    _, actions, _ = await replay(events)
+    assert len(only(actions, "etiquette_note")) == 1
+    assert [r["request"] for r in only(actions, "approval_requested")] == [1]
+    assert sorted(h["message"] for h in only(actions, "hold")) == ["x1", "x2", "x3", "x4"]
+    assert {h["request"] for h in only(actions, "hold")} == {1}
+    assert not only(actions, "owners_alerted")
+
+
+async def test_editing_a_noted_post_does_not_note_it_again() -> None:
+    invite = "Come hang out in my server too: https://discord.gg/abc123"
+    edit = {**say("old", invite + " (fixed typo)", 3, id="m1"), "type": "edit"}
+    edit2 = {**say("old", invite + " (fixed again)", 4, id="m1"), "type": "edit"}
+    _, actions, _ = await replay([say("old", invite, 2, id="m1"), edit, edit2])
+    assert len(only(actions, "etiquette_note")) == 1

@@ -14,6 +14,7 @@ __all__ = ["Engine", "Verdict", "detector_config"]
 
 OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
 CHANNEL_CACHE = 10_000
+NOTED_MEMORY = 50  # recent posts per member whose notes are remembered, for edits
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Verdict:
     newly_introduced: bool
     findings: tuple[Finding, ...]
     escalate: bool
+    continues_blast: bool = False  # another copy of a blast already noted: hold, no new note
 
     @property
     def hold(self) -> bool:
@@ -31,7 +33,7 @@ class Verdict:
         return any(f.hold for f in self.findings)
 
     @property
-    def also_hold(self) -> tuple[str, ...]:
+    def also_hold(self) -> tuple[tuple[str, str], ...]:
         """Earlier copies to hold as well (cross-post blasts)."""
         return tuple(dict.fromkeys(m for f in self.findings for m in f.also_hold))
 
@@ -136,7 +138,27 @@ class Engine:
             findings = self._findings(ctx, state)
         if not edited:
             state.copies.append(RecentCopy(at, channel, message, analysis.fingerprint))
+        if edited and findings:  # an edit is coached only for what the member was not told
+            told = state.noted.get(message, frozenset())
+            findings = tuple(f for f in findings if f.rule not in told)
+        if findings:
+            state.noted[message] = state.noted.get(message, frozenset()) | {
+                f.rule for f in findings
+            }
+            if len(state.noted) > NOTED_MEMORY:
+                del state.noted[next(iter(state.noted))]
         escalate = False
+        if (
+            findings
+            and state.blast_until is not None
+            and at <= state.blast_until
+            and all(f.rule == "cross_post" for f in findings)
+        ):
+            if any(f.hold for f in findings):
+                state.held.add(message)
+            return Verdict(analysis, newly_introduced, findings, False, continues_blast=True)
+        if any(f.rule == "cross_post" for f in findings):
+            state.blast_until, state.blast_request = at + self._copy_window, None
         if findings:
             state.note_times.append(at)
             every = self.rulebook.notes.escalate_after
@@ -144,7 +166,7 @@ class Engine:
             escalate = every > 0 and count >= every and (count - every) % every == 0
             if any(f.hold for f in findings):
                 state.held.add(message)
-                state.held.update(m for f in findings for m in f.also_hold)
+                state.held.update(m for f in findings for m, _ in f.also_hold)
         return Verdict(analysis, newly_introduced, findings, escalate)
 
     def _findings(self, ctx: RuleContext, state: MemberState) -> tuple[Finding, ...]:

@@ -251,7 +251,7 @@ DEFAULT_BATCH_TEXT = (
 
 DEFAULT_NOTE_TEXT = (
     "Hi {name}, thanks for joining the conversation in {community}! "
-    "Just a friendly note, nothing more.\n"
+    "Just a friendly note.\n"
     "\n"
     "You posted:\n"
     "{quote}\n"

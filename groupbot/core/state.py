@@ -38,6 +38,9 @@ class MemberState:
     note_times: deque[datetime] = field(default_factory=deque)
     promo_domains: dict[str, int] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)
+    noted: dict[str, frozenset[str]] = field(default_factory=dict)  # message -> rules noted
+    blast_until: datetime | None = None  # a noted cross-post blast: later copies join it quietly
+    blast_request: int | None = None
     promo_in_window: int = 0
 
     @property

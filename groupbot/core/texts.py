@@ -84,7 +84,8 @@ def note_text(
     why = "I noticed " + "; and ".join(whys) + "."
     if request is not None:
         how = (
-            f"I've passed it to the owners as request #{request}; you'll hear back from me. "
+            f"I've held the post for now and passed it to the owners as request #{request}; "
+            "you'll hear from me as soon as they decide. "
             "Next time, ask first with /share and the owners will take a look."
         )
     else:
@@ -106,11 +107,12 @@ def attribution(name: str, text: str) -> str:
     return f"Shared by {name} with the owners' OK: {text}"
 
 
-def denial_text(request: int, reason: str) -> str:
+def denial_text(request: int, reason: str, asked_first: bool = True) -> str:
     """What a member is told when the owners say no."""
+    thanks = "Thanks for asking first. " if asked_first else ""
     return (
-        f"Thanks for asking first. The owners decided not to share request #{request} this time: "
-        f"{reason}. You're welcome to edit it and ask again with /share."
+        f"{thanks}The owners decided not to share request #{request} this time: "
+        f"{reason.rstrip('. ')}. You're welcome to edit it and ask again with /share."
     )
 
 

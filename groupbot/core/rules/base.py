@@ -38,7 +38,7 @@ class Finding:
     detail: str
     threshold: str
     hold: bool
-    also_hold: tuple[str, ...] = ()
+    also_hold: tuple[tuple[str, str], ...] = ()  # earlier copies to hold: (message, channel)
 
 
 @dataclass(frozen=True, slots=True)

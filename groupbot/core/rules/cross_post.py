@@ -29,7 +29,7 @@ def match(ctx: RuleContext) -> Finding | None:
     channels = {c.channel for c in copies} | {ctx.channel}
     if len(channels) < config.min_channels:
         return None
-    later = [c.message for c in copies[1:] if c.message not in ctx.member.held]
+    later = [(c.message, c.channel) for c in copies[1:] if c.message not in ctx.member.held]
     return Finding(
         rule=NAME,
         evidence=", ".join(f"#{c}" for c in sorted(channels)),
