@@ -633,7 +633,13 @@ class Bot:
         out: list[Action],
     ) -> None:
         """Tell the owners' copies of a request how it was decided (they get updated)."""
-        fields = {"request": request, "status": status, "member": member, "by": by, "note": note}
+        fields = {
+            "request": request,
+            "status": str(status),
+            "member": member,
+            "by": by,
+            "note": note,
+        }
         self.emit(repo, Action("request_decided", at, repo.community, fields), out)
 
     # -- timers ----------------------------------------------------------------------------

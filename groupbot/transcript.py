@@ -55,6 +55,11 @@ def describe_action(action: Action, names: dict[str, str]) -> str:
             return f"groupbot tells {who()}: {f['text']}"
         case "command_rejected":
             return f"groupbot refuses {who()}'s /{f['name']}: {f['reason']}"
+        case "request_decided":
+            by = f" by {who('by')}" if f.get("by") else ""
+            return (
+                f"groupbot updates the owners' notice of request #{f['request']}: {f['status']}{by}"
+            )
         case "shadow_decision":
             return f"groupbot (shadow mode) would {', '.join(f['would'])} for {who()}"
         case _ if "text" in f:
