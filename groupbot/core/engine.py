@@ -122,7 +122,11 @@ class Engine:
             state.add_post(at, analysis.promotional and not promotion_channel)
             self._learn_own_domains(state, analysis)
         findings: tuple[Finding, ...] = ()
-        if not self.is_exempt(state.member, state.roles) and message not in state.held:
+        if (
+            self._could_breach(state, analysis, channel)
+            and not self.is_exempt(state.member, state.roles)
+            and message not in state.held
+        ):
             ctx = RuleContext(
                 community=community,
                 member=state,
@@ -168,6 +172,14 @@ class Engine:
                 state.held.add(message)
                 state.held.update(m for f in findings for m, _ in f.also_hold)
         return Verdict(analysis, newly_introduced, findings, escalate)
+
+    def _could_breach(self, state: MemberState, analysis: Analysis, channel: str) -> bool:
+        """Cheap pre-check: a post that promotes nothing, links nowhere and cannot complete a
+        cross-post blast can break no rule (every rule needs one of the three)."""
+        if analysis.promotional or analysis.links:
+            return True
+        needed = self.rulebook.rules.cross_post.min_channels - 1
+        return len({c.channel for c in state.copies if c.channel != channel}) >= needed
 
     def _findings(self, ctx: RuleContext, state: MemberState) -> tuple[Finding, ...]:
         found: list[Finding] = []
