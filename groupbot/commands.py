@@ -168,6 +168,19 @@ class CommandHandler:
             return None
         return request
 
+    async def _lost_race(
+        self,
+        repo: CommunityRepository,
+        ev: CommandIssued,
+        now: datetime,
+        out: list[Action],
+        request: int,
+    ) -> None:
+        """Someone decided the request between our check and our update: say who."""
+        row = await repo.get_request(request)
+        status, by = (row.status, row.decided_by) if row else ("decided", None)
+        self._reject(repo, ev, now, out, refusal_for_decided(request, status, by))
+
     async def _approve(
         self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
@@ -178,16 +191,7 @@ class CommandHandler:
             return
         note = " ".join(ev.args[1:]).strip() or None
         if not await self.bot.decide(repo, request, Status.APPROVED, ev.member, note, now):
-            row = await repo.get_request(request)
-            self._reject(
-                repo,
-                ev,
-                now,
-                out,
-                refusal_for_decided(
-                    request, row.status if row else "decided", row.decided_by if row else None
-                ),
-            )
+            await self._lost_race(repo, ev, now, out, request)
             return
         row = await repo.get_request(request)
         assert row is not None
@@ -273,16 +277,7 @@ class CommandHandler:
             self._reject(repo, ev, now, out, "Usage: deny ID REASON — members deserve a reason.")
             return
         if not await self.bot.decide(repo, request, Status.DENIED, ev.member, reason, now):
-            row = await repo.get_request(request)
-            self._reject(
-                repo,
-                ev,
-                now,
-                out,
-                refusal_for_decided(
-                    request, row.status if row else "decided", row.decided_by if row else None
-                ),
-            )
+            await self._lost_race(repo, ev, now, out, request)
             return
         row = await repo.get_request(request)
         assert row is not None
