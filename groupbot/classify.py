@@ -63,7 +63,10 @@ def _error(number: int, message: str) -> bytes:
 
 
 def run_classify(
-    infile: typing.BinaryIO, outfile: typing.BinaryIO, config: DetectorConfig | None = None
+    infile: typing.BinaryIO,
+    outfile: typing.BinaryIO,
+    config: DetectorConfig | None = None,
+    intro_channels: frozenset[str] = INTRO_CHANNELS,
 ) -> int:
     """Classify every line of infile into outfile; exit status 1 if any line was malformed."""
     detector = Detector(config)
@@ -94,7 +97,7 @@ def run_classify(
             append(_error(number, "missing string field 'text'"))
             continue
         channel = obj.get("channel")
-        intro = channel is not None and _intro_channel(channel)
+        intro = isinstance(channel, str) and channel.lower().lstrip("#") in intro_channels
         key = (text, intro)
         body = cache.get(key)
         if body is None:
@@ -102,7 +105,9 @@ def run_classify(
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()  # cheaper than dropping the oldest one at a time
             cache[key] = body
-        ident = obj.get("id", number)
+        ident = obj.get("id")
+        if ident is None:  # absent (or null): the line number stands in
+            ident = number
         append(b'{"id":' + dumps(ident) + body)
         if len(out) >= _BATCH:
             append(b"")
@@ -113,8 +118,3 @@ def run_classify(
         outfile.write(b"\n".join(out))
     outfile.flush()
     return status
-
-
-def _intro_channel(channel: object) -> bool:
-    """Whether a message's channel is an introductions channel."""
-    return isinstance(channel, str) and channel.lower().lstrip("#") in INTRO_CHANNELS

@@ -78,19 +78,21 @@ def classify(
     rules: RulesOption = None,
 ) -> None:
     """Classify messages (JSON Lines in, one verdict per line out)."""
-    from groupbot.classify import run_classify
+    from groupbot.classify import INTRO_CHANNELS, run_classify
 
-    config = None
+    config, intro = None, INTRO_CHANNELS
     if rules is not None:
         from groupbot.core.engine import detector_config
 
-        config = detector_config(_rulebook(rules))
+        rulebook = _rulebook(rules)
+        config = detector_config(rulebook)
+        intro = frozenset(c.lower().lstrip("#") for c in rulebook.channels.intro)
     try:
         stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     with stream:
-        code = run_classify(stream, sys.stdout.buffer, config)
+        code = run_classify(stream, sys.stdout.buffer, config, intro)
     raise typer.Exit(code)
 
 

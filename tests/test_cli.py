@@ -187,3 +187,23 @@ def test_console_plays_a_scripted_session(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "gentle note" in result.stdout and "publishes request #1" in result.stdout
     assert "Only owners and moderators can approve" in result.stdout
+
+
+def test_classify_uses_the_rulebooks_intro_channels_and_numbers_null_ids(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[channels]\nintro = ["welcome-desk"]\n')
+    hello = "Hi all, Sam here. I bake bread in York and I'm glad to have found you."
+    stdin = (
+        "\n".join(
+            [
+                json.dumps({"id": None, "text": hello, "channel": "welcome-desk"}),
+                json.dumps({"text": "ok", "channel": "welcome-desk"}),
+            ]
+        )
+        + "\n"
+    )
+    result = run("classify", "--rules", str(rules), stdin=stdin)
+    out = lines(result.stdout)
+    assert [o["id"] for o in out] == [1, 2]
+    assert out[0]["introduction"] is True
+    assert any(r["signal"] == "intro_channel" for r in out[1]["intro_reasons"])
