@@ -40,13 +40,16 @@ async def run_command(
         )
     refused = False
     for action in actions:
+        f = action.fields
         if action.action == "command_rejected":
-            typer.echo(f"groupbot: {action.fields['reason']}", err=True)
+            typer.echo(f"groupbot: {f['reason']}", err=True)
             refused = True
+        elif action.action == "request_expired":  # timers due by now fire first
+            typer.echo(f"(request #{f['request']} lapsed: nobody decided in time)")
         elif action.action in ("published", "request_denied", "request_approved"):
-            typer.echo(f"{action.action}: request #{action.fields['request']}")
-        elif "text" in action.fields:
-            typer.echo(action.fields["text"])
+            typer.echo(f"{action.action}: request #{f['request']}")
+        elif f.get("member") == SHELL_OWNER and "text" in f:  # the answer to this command
+            typer.echo(f["text"])
     return 1 if refused else 0
 
 
