@@ -435,34 +435,26 @@ class CommunityRepository:
     ) -> bool:
         """Move a pending request to its outcome; False if someone decided first."""
         await self._requests_written(request)
-        result = await self._c.execute(
-            _DECIDE,
-            {
-                "cid": self.community,
-                "rid": request,
-                "new_status": status,
-                "by_member": by,
-                "the_note": note,
-                "when": at,
-            },
-        )
+        result = await self._c.execute(_DECIDE, self._decision(request, status, by, note, at))
         return bool(getattr(result, "rowcount", 0) == 1)
 
     def decide_later(
         self, request: int, status: str, by: str | None, note: str | None, at: datetime
     ) -> None:
         """`decide` for a private database whose caller already knows the request is pending."""
-        self.uow.defer(
-            _DECIDE,
-            {
-                "cid": self.community,
-                "rid": request,
-                "new_status": status,
-                "by_member": by,
-                "the_note": note,
-                "when": at,
-            },
-        )
+        self.uow.defer(_DECIDE, self._decision(request, status, by, note, at))
+
+    def _decision(
+        self, request: int, status: str, by: str | None, note: str | None, at: datetime
+    ) -> dict[str, Any]:
+        return {
+            "cid": self.community,
+            "rid": request,
+            "new_status": status,
+            "by_member": by,
+            "the_note": note,
+            "when": at,
+        }
 
     def reminded_later(self, request: int) -> None:
         """`mark_reminded` for a private database whose caller knows a reminder is due."""
