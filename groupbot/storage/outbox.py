@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -88,6 +89,21 @@ class OutboxWorker:
             if not more:
                 return delivered
 
+    async def _deliver_in_order(self, rows: list[Any]) -> list[tuple[Any, DeliveryError | None]]:
+        """Deliver one community's rows in order; each row's outcome (None = delivered)."""
+        outcomes: list[tuple[Any, DeliveryError | None]] = []
+        for row in rows:
+            try:
+                await deliver(self.platform, row.community, row.action, orjson.loads(row.payload))
+            except Exception as exc:  # one row's failure must not undo the round's deliveries
+                if not isinstance(exc, DeliveryError):
+                    log.exception("outbox %s %s: unexpected failure", row.id, row.action)
+                    exc = DeliveryError(f"{type(exc).__name__}: {exc}")
+                outcomes.append((row, exc))
+                continue
+            outcomes.append((row, None))
+        return outcomes
+
     async def _round(self, now: datetime) -> tuple[int, bool]:
         outbox = table(OutboxMessage)
         async with self.engine.begin() as conn:
@@ -108,31 +124,31 @@ class OutboxWorker:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = (await conn.execute(query)).all()
-            sent: list[dict[str, Any]] = []
+            # Communities are delivered side by side; within one, rows keep their order.
+            by_community: dict[str, list[Any]] = {}
             for row in rows:
-                try:
-                    await deliver(
-                        self.platform, row.community, row.action, orjson.loads(row.payload)
-                    )
-                except Exception as exc:  # one row's failure must not undo the round's deliveries
-                    if not isinstance(exc, DeliveryError):
-                        log.exception("outbox %s %s: unexpected failure", row.id, row.action)
-                        exc = DeliveryError(f"{type(exc).__name__}: {exc}")
-                    attempts = row.attempts + 1
-                    give_up = not exc.retry or attempts >= MAX_ATTEMPTS
-                    log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)
-                    await conn.execute(
-                        update(outbox)
-                        .where(outbox.c.id == row.id)
-                        .values(
-                            attempts=attempts,
-                            last_error=str(exc)[:500],
-                            status="failed" if give_up else "pending",
-                            next_attempt_at=now + _backoff(attempts, exc.retry_after),
-                        )
-                    )
+                by_community.setdefault(row.community, []).append(row)
+            outcomes = await asyncio.gather(
+                *(self._deliver_in_order(group) for group in by_community.values())
+            )
+            sent: list[dict[str, Any]] = []
+            for row, exc in (outcome for group in outcomes for outcome in group):
+                if exc is None:
+                    sent.append({"row_id": row.id})
                     continue
-                sent.append({"row_id": row.id})
+                attempts = row.attempts + 1
+                give_up = not exc.retry or attempts >= MAX_ATTEMPTS
+                log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)
+                await conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row.id)
+                    .values(
+                        attempts=attempts,
+                        last_error=str(exc)[:500],
+                        status="failed" if give_up else "pending",
+                        next_attempt_at=now + _backoff(attempts, exc.retry_after),
+                    )
+                )
             if sent:  # delivered: the audit log keeps the record, the queue lets go of it
                 await conn.execute(delete(outbox).where(outbox.c.id == bindparam("row_id")), sent)
         return len(sent), len(rows) == self.batch

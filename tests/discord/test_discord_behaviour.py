@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 import simcord
-from conftest import World, make_client
+from discordworld import World, make_client
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import discord
-from conftest import World
+from discordworld import World
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_discord_behaviour import PROMO, answers, dms, newcomer, requests
 

@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import (
+from slackfake import TEAM, Call, FakeSlack, user
+from slackharness import (
     GENERAL,
     INTROS,
     MEMBER,
@@ -19,7 +20,6 @@ from conftest import (
     RANDOM,
     Harness,
 )
-from slackfake import TEAM, Call, FakeSlack, user
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -451,8 +451,8 @@ async def test_note_falls_back_to_an_ephemeral_when_dms_fail(app: Harness) -> No
 
 
 async def test_admin_token_deletes_held_posts(fake: FakeSlack, database_url: str) -> None:
-    from conftest import running
     from slackfake import ADMIN_TOKEN
+    from slackharness import running
 
     async with running(fake, database_url, slack_admin_user_token=ADMIN_TOKEN) as h:
         await join(h, NEWBIE)

@@ -6,8 +6,8 @@ import json
 import time
 
 import pytest
-from conftest import GENERAL, NEWBIE, Harness
 from slackfake import sign
+from slackharness import GENERAL, NEWBIE, Harness
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 

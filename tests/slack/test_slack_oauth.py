@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import running
 from slackfake import FakeSlack, Sender, user
+from slackharness import running
 from sqlalchemy import select
 
 from groupbot.adapters.slack.oauth import BOT_SCOPES

@@ -1,0 +1,114 @@
+"""Fixtures for the Discord adapter: a core Bot on the test database and a simcord world."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import pytest
+import simcord
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.adapters.discord.bot import GroupbotClient
+from groupbot.core.rulebook import Rulebook, parse_rulebook
+from groupbot.service import Bot
+
+RULEBOOK = """
+[community]
+name = "Makers"
+
+[channels]
+moderators = "moderators"
+"""
+
+
+@pytest.fixture
+def rulebook() -> Rulebook:
+    """Defaults, with a moderators' channel and a community name."""
+    return parse_rulebook(RULEBOOK, source="test.toml")
+
+
+@dataclass
+class World:
+    """A simcord guild with the channels the rulebook names, and the bot's pieces."""
+
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    general: simcord.ChannelHandle
+    intros: simcord.ChannelHandle
+    promotions: simcord.ChannelHandle
+    moderators: simcord.ChannelHandle
+    owner: simcord.MemberActor
+    holder: dict[str, Any]
+
+    @property
+    def client(self) -> GroupbotClient:
+        """The running client (a new one after a restart)."""
+        client: GroupbotClient = self.holder["client"]
+        return client
+
+
+def make_client(core: Bot, rulebook: Rulebook, holder: dict[str, Any]) -> GroupbotClient:
+    """A client whose idle outbox wait simcord knows is intentional."""
+
+    async def idle(wait: Coroutine[Any, Any, None]) -> None:
+        await holder["env"].external_wait(wait, reason="groupbot outbox idle")
+
+    client = GroupbotClient(core, rulebook, shard_count=1, idle=idle, tick_seconds=60)
+    holder["client"] = client
+    return client
+
+
+@pytest.fixture
+async def core(engine: AsyncEngine, rulebook: Rulebook) -> AsyncIterator[Bot]:
+    """The core engine on the test's database, as the Discord bot runs it."""
+    bot = Bot(engine, rulebook, platform="discord")
+    await bot.start()
+    yield bot
+    await bot.close()
+
+
+@pytest.fixture
+async def sim(core: Bot, rulebook: Rulebook) -> AsyncIterator[simcord.Env]:
+    """A running simcord environment with one guild set up for groupbot."""
+    holder: dict[str, Any] = {}
+    env = simcord.Env(make_client(core, rulebook, holder))
+    holder["env"] = env
+    guild = env.create_guild("Makers Guild")
+    channels = {n: guild.create_text_channel(n) for n in ("general", "introductions", "promotions")}
+    helpers = guild.create_role("Helpers")  # may read #moderators, but are not owners
+    channels["moderators"] = guild.create_text_channel(
+        "moderators",
+        overwrites={
+            guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            helpers: discord.PermissionOverwrite(view_channel=True),
+            guild.roles[env.backend.bot_user.name]: discord.PermissionOverwrite(view_channel=True),
+        },
+    )
+    admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
+    owner = guild.add_member(env.create_user("olivia"), roles=[admins, helpers])
+    holder["world"] = (guild, channels, owner)
+    env.holder = holder  # type: ignore[attr-defined]
+    await env.start()
+    yield env
+    await env.shutdown()
+    env.raise_errors()
+
+
+@pytest.fixture
+def world(sim: simcord.Env) -> World:
+    """The guild, its channels and the owner, around the running environment."""
+    holder: dict[str, Any] = sim.holder  # type: ignore[attr-defined]
+    guild, channels, owner = holder["world"]
+    return World(
+        sim,
+        guild,
+        channels["general"],
+        channels["introductions"],
+        channels["promotions"],
+        channels["moderators"],
+        owner,
+        holder,
+    )
