@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["CommandIssued", "Event", "MemberJoined", "MessageEdited", "MessagePosted"]
+__all__ = ["CommandIssued", "Event", "MemberJoined", "MessageEdited", "MessagePosted", "Post"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +21,8 @@ class MemberJoined:
 
 
 @dataclass(frozen=True, slots=True)
-class MessagePosted:
-    """A member posted a message in a channel."""
+class Post:
+    """What a posted or edited message carries (use MessagePosted or MessageEdited)."""
 
     community: str
     member: str
@@ -36,18 +36,13 @@ class MessagePosted:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageEdited:
-    """A member edited a message they had posted."""
+class MessagePosted(Post):
+    """A member posted a message in a channel."""
 
-    community: str
-    member: str
-    at: datetime
-    event_id: str
-    channel: str
-    message: str
-    text: str
-    name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited(Post):
+    """A member edited a message they had posted."""
 
 
 @dataclass(frozen=True, slots=True)
