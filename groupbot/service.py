@@ -128,8 +128,9 @@ class Bot:
                 self.timers.add(utc(due), TimerKind.WELCOME_BATCH, community)
 
     async def close(self) -> None:
-        """Commit what is buffered and release the connection."""
-        await self.commit()
+        """Wait for the event in hand, then commit what is buffered and release the connection."""
+        async with self._lock:
+            await self.commit()
 
     async def commit(self) -> None:
         """Flush buffered writes and commit the unit of work (callers hold the turn)."""

@@ -163,10 +163,11 @@ class UnitOfWork:
 
     async def flush_deferred(self) -> None:
         """Run the queued UPDATEs now."""
-        for statement, rows in self._deferred.items():
+        # Swapped out before the first await, so rows queued meanwhile wait for the next flush.
+        deferred, self._deferred = self._deferred, {}
+        for statement, rows in deferred.items():
             if rows:
                 await self.connection.execute(statement, rows)
-        self._deferred.clear()
 
     def buffered(self, target: Table) -> list[dict[str, Any]]:
         """Rows of one table waiting for the next flush."""
@@ -174,10 +175,9 @@ class UnitOfWork:
 
     async def flush_table(self, target: Table) -> None:
         """Send one table's buffered rows now (before reading or updating that table)."""
-        rows = self._rows.get(target)
+        rows = self._rows.pop(target, None)
         if rows:
             await self.connection.execute(self._insert(target), rows)
-            rows.clear()
 
     def _insert(self, target: Table) -> Any:
         """INSERT, ignoring rows already there for tables whose rows are facts, not news."""
@@ -196,10 +196,10 @@ class UnitOfWork:
         """Send every buffered write, members first."""
         if self._members:
             await self._upsert_members()
-        for target, rows in self._rows.items():
+        buffered, self._rows = self._rows, {}
+        for target, rows in buffered.items():
             if rows:
                 await self.connection.execute(self._insert(target), rows)
-        self._rows.clear()
         await self.flush_deferred()
 
     async def _upsert_members(self) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.memory import MemoryPlatform
+from groupbot.core.actions import Action
+from groupbot.core.events import Event
 from groupbot.core.ports import DeliveryError
 from groupbot.core.rulebook import Rulebook
 from groupbot.replay import parse_event
@@ -204,6 +206,30 @@ async def test_group_commit_shares_transactions_and_keeps_every_event(
         )
     assert welcomes == 10  # ten DMs; the rest wait for the batched channel welcome
     assert 1 <= commits < 20
+
+
+async def test_closing_waits_for_the_event_in_hand_and_commits_it(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    async with open_bot(database_url, Rulebook()) as bot:
+        bot.group_commit, bot.batch_size = False, 64  # nothing commits until close
+        started = asyncio.Event()
+        handle = bot._handle
+
+        async def marked(event: Event, now: datetime) -> list[Action]:
+            started.set()  # the event holds the engine's turn from here
+            return await handle(event, now)
+
+        bot._handle = marked  # type: ignore[method-assign]
+        handling = asyncio.create_task(bot.handle(parse_event(join("ann", 0), b"")))
+        await started.wait()
+        await bot.close()
+        assert handling.done() and handling.exception() is None
+    async with engine.connect() as conn:
+        welcomes = await conn.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "welcome")
+        )
+    assert welcomes == 1
 
 
 async def test_a_forgotten_request_id_is_never_handed_out_again(database_url: str) -> None:
