@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -82,12 +82,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if memory:
             options["poolclass"] = StaticPool  # one connection: the whole process sees one database
     else:
-        options.update(pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+        options.update(pool_size=5, max_overflow=10, pool_recycle=1800)
     options.update(kwargs)
     engine = _create_async_engine(url, **options)
     if backend == "sqlite":
         _tune_sqlite(engine, wal=not memory)
+    elif not options.get("pool_pre_ping"):
+        _refuse_closed_connections(engine)
     return engine
+
+
+def _refuse_closed_connections(engine: AsyncEngine) -> None:
+    """Replace pooled connections the server has closed (a restart) before they are used."""
+
+    # pool_pre_ping would do this with three round trips per checkout on asyncpg (begin, ping,
+    # rollback), a good part of a live event's latency. The driver already knows when the
+    # server hung up; a connection that dies in use is invalidated by SQLAlchemy as usual.
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        is_closed = getattr(driver, "is_closed", None)
+        if is_closed is not None and is_closed():
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

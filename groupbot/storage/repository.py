@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -218,15 +219,19 @@ class UnitOfWork:
             for (community, _), s in self._members.items()
         ]
         self._members.clear()
-        members = table(Member)
-        dialect = self.connection.dialect.name
-        stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(members)
-        keys = ("name", "joined_at", "introduced_at", "roles", "post_count", "own_domains")
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["community", "member"],
-            set_={k: stmt.excluded[k] for k in keys},
-        )
-        await self.connection.execute(stmt, rows)
+        await self.connection.execute(_member_upsert(self.connection.dialect.name), rows)
+
+
+@functools.cache
+def _member_upsert(dialect: str) -> Any:
+    """The members upsert for a dialect (built once: building `excluded` is not cheap)."""
+    members = table(Member)
+    stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(members)
+    keys = ("name", "joined_at", "introduced_at", "roles", "post_count", "own_domains")
+    return stmt.on_conflict_do_update(
+        index_elements=["community", "member"],
+        set_={k: stmt.excluded[k] for k in keys},
+    )
 
 
 class CommunityRepository:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -118,11 +120,31 @@ async def test_sqlite_file_connections_are_tuned(tmp_path: Path) -> None:
     }
 
 
-def test_postgresql_engine_pools_and_pings() -> None:
+def test_postgresql_engine_pools_without_a_ping_round_trip() -> None:
     engine = create_engine("postgresql://u@db.example/app")
     assert engine.dialect.driver == "asyncpg"
     assert engine.pool.size() == 5  # type: ignore[attr-defined]
-    assert engine.pool._pre_ping  # type: ignore[attr-defined]
+    assert not engine.pool._pre_ping  # type: ignore[attr-defined]
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced(
+    postgres_server: Any, postgres_database: str
+) -> None:
+    engine = create_engine(postgres_server.async_url(postgres_database), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+            driver = (await conn.get_raw_connection()).driver_connection
+        hung_up = asyncio.Event()
+        driver.add_termination_listener(lambda _connection: hung_up.set())
+        await postgres_server.execute(f"SELECT pg_terminate_backend({pid})")
+        async with asyncio.timeout(10):  # until the driver has seen the server hang up
+            await hung_up.wait()
+        assert driver.is_closed()
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
 
 
 async def test_engine_starts_on_an_empty_migrated_database(engine: AsyncEngine) -> None:
