@@ -27,6 +27,7 @@ _EMOJI_RUN = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\u200d]++"
 )
 _AMAZON_TAG = re.compile(r"[?&]tag=")
+_REFERRAL_PATH = re.compile(r"/(?P<param>ref|refer|referral|referrals|aff|affiliate)/[\w-]")
 _DOT_WORD = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
 _DOTTED = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
 _TRAILING = ".,;:!?)'\"*"
@@ -234,6 +235,8 @@ def _target(scheme: str, host: str, port: str, path: str) -> Link | None:
             affiliate = found.group("param")
         elif ("amazon." in domain or domain.startswith("amzn.")) and _AMAZON_TAG.search(path):
             affiliate = "tag"
+    elif "/" in path and (found := _REFERRAL_PATH.search(path)) is not None:
+        affiliate = found.group("param") + "/"
     url = f"{scheme or 'https'}://{host}{port}{path}"
     return Link(url, host, domain, invite, code, domain in _SHORTENERS, False, None, affiliate)
 

@@ -167,8 +167,15 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("first", r" \d+ (?:people|buyers|customers|signups)"),
     ),
     "money_scheme": (
-        ("make", r" (?:money|\$|cash|\d)"),
-        ("earn", r" (?:money|\$|cash|\d|extra)"),
+        ("make earn", r" (?:money|\$|cash|\d)"),
+        (
+            "make making earn earning",
+            r" (?:a lot of |lots of |some |extra |easy |quick |fast |real |serious |big )?"
+            r"(?:money|cash)\b| \$\d",
+        ),
+        ("earn earning", r" extra\b"),
+        ("easy quick fast", r" (?:money|cash)\b"),
+        ("money", r" fast\b"),
         ("make earn", r" (?:money|cash|\$\d+|\d+) (?:from|at) home"),
         ("passive", r" income"),
         ("get", r" (?:rich|paid)\b"),
@@ -330,7 +337,8 @@ def link_signals(
         if link.shortener:
             add("shortener", link.domain)
         if link.affiliate is not None:
-            add("affiliate", f"{link.affiliate}= on {link.domain}")
+            code = link.affiliate
+            add("affiliate", f"{code if code.endswith('/') else code + '='} on {link.domain}")
     if open_links:
         first = open_links[0]
         if self_ref:

@@ -31,6 +31,9 @@ def signals(a: Analysis) -> set[str]:
         ("Get 3 months free: https://fintech.com/?ref=abc123", "self_promotion", "affiliate"),
         ("Join my server: dis\u0441ord.gg/abc123", "invite", "invite_link"),
         ("check out my site example dot com", "self_promotion", "own_offering"),
+        ("Start making extra money from your phone today", "self_promotion", "money_scheme"),
+        ("How to make easy money fast", "self_promotion", "money_scheme"),
+        ("Sign up here www.swagbucks.com/refer/Nina0 :)", "self_promotion", "affiliate"),
     ],
 )
 def test_promotional(detector: Detector, text: str, kind: str, signal: str) -> None:

@@ -54,6 +54,10 @@ def test_masked_links_judge_the_target_and_flag_a_foreign_label() -> None:
         ("amazon.com/dp/1?tag=me-20", "tag"),
         ("example.com/page?aff_id=9", "aff_id"),
         ("example.com/page?id=9", None),
+        ("www.swagbucks.com/refer/Nonturtle0", "refer/"),
+        ("https://app.example.io/ref/k3y-9", "ref/"),
+        ("discord.com/invite/abc", None),
+        ("example.com/blog/referral/", None),
     ],
 )
 def test_affiliate(text: str, param: str | None) -> None:
