@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .introduction import INTRO_BIAS, intro_signals
 from .links import find_links
 from .model import Terms, WordModel, features, load_model
-from .normalize import fingerprint, fold, join_spaced
+from .normalize import fold, join_spaced
 from .promotion import DETAILS, link_signals, phrase_signals, spaced, words_outside_links
 from .results import Analysis, DetectorConfig, Link, Signal, make_signal
 
@@ -304,7 +304,7 @@ class Detector:
             round(intro_score, 4),
             intro,
             links,
-            fingerprint(folded),
+            folded,
         )
 
 

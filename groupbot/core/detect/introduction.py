@@ -158,6 +158,7 @@ _NAME_LOWER = (
 _INTRO_CHANNEL = Signal(
     "intro_channel", "intro channel", "posted in the introductions channel", 3.0
 )
+_NAME_REACH = 2000
 _NAME_KEYS = frozenset({"i'm", "im", "am", "name", "name's"})
 _STRONG_SOURCES = _index(_STRONG)
 _WEAK_SOURCES = _index(_WEAK)
@@ -195,7 +196,8 @@ def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def _name(original: str, folded: str) -> str | None:
     """ "I'm Priya" / "my name is Priya": a self-introduction by name."""
     capital, lower = _name_patterns()
-    m = capital.search(original) or lower.search(folded)
+    # People give their name near the start; looking further only costs time on long posts.
+    m = capital.search(original, 0, _NAME_REACH) or lower.search(folded, 0, _NAME_REACH)
     return m.group().strip() if m is not None else None
 
 
