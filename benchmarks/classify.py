@@ -1,10 +1,11 @@
 """Throughput of `groupbot classify` as a whole process over 100,000 JSON lines, start-up included.
 
-Usage: .venv/bin/python benchmarks/classify.py [--lines N] [--keep FILE] [--no-cache]
+Usage: .venv/bin/python benchmarks/classify.py [--lines N] [--keep FILE] [--no-cache] [--pure]
 
 About 28% of the generated texts are distinct, so `classify`'s cache of repeated texts matters;
 --no-cache runs run_classify with that cache (and the Detector's own) off, so every line is
-analysed afresh.
+analysed afresh. classify uses the mypyc-compiled detectors when `make accel` has built them;
+--pure measures the pure Python ones (GROUPBOT_PURE_PYTHON=1).
 """
 
 from __future__ import annotations
@@ -72,10 +73,11 @@ def generate(path: Path, count: int) -> None:
 
 
 NO_CACHE = (
-    "import sys; import groupbot.classify as c; from groupbot.core.detect import detector as d; "
-    "c._CACHE_SIZE = 1; "
-    "d.Detector.analyze = lambda self, text, *, intro_channel=False, own_domains=frozenset(): "
-    "self._analyze(text, intro_channel, own_domains) if text.strip() else d._EMPTY; "
+    "import sys; import groupbot.classify as c; c._CACHE_SIZE = 1; make = c.fastest_detector; "
+    "Uncached = type('Uncached', (), {'__init__': lambda self, d: setattr(self, 'd', d), "
+    "'analyze': lambda self, text, intro_channel=False: "
+    "self.d._analyze(text, intro_channel, frozenset())}); "
+    "c.fastest_detector = lambda config=None: Uncached(make(config)); "
     "sys.exit(c.run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer))"
 )
 
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="also save the generated input here")
     parser.add_argument("--no-cache", action="store_true", help="analyse every line afresh")
+    parser.add_argument("--pure", action="store_true", help="without the compiled detectors")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "messages.jsonl"
@@ -110,16 +113,18 @@ def main() -> None:
         if args.keep:
             shutil.copy(path, args.keep)
         cmd = command(path, cache=not args.no_cache)
+        env = {**os.environ, "GROUPBOT_PURE_PYTHON": "1" if args.pure else "0"}
         best = float("inf")
         for _ in range(3):
             with open(os.devnull, "wb") as sink:
                 start = time.perf_counter()
-                subprocess.run(cmd, stdout=sink, check=True, cwd=tmp)
+                subprocess.run(cmd, stdout=sink, check=True, cwd=tmp, env=env)
                 best = min(best, time.perf_counter() - start)
         print(f"command: {' '.join(cmd[:2])} ...")
         print(
             f"{args.lines} messages in {best:.3f} s (best of 3, start-up included): "
-            f"{args.lines / best:,.0f} messages/s{' (no cache)' if args.no_cache else ''}"
+            f"{args.lines / best:,.0f} messages/s"
+            f"{' (no cache)' if args.no_cache else ''}{' (pure Python)' if args.pure else ''}"
         )
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 
 import orjson
 
-from groupbot.core.detect import Analysis, Detector, DetectorConfig
+from groupbot.accel import compiled_detect
 
-__all__ = ["INTRO_CHANNELS", "run_classify", "verdict"]
+if typing.TYPE_CHECKING:  # at run time the pure package is imported only when it is used
+    from groupbot.core.detect import Analysis, Detector, DetectorConfig
+
+__all__ = ["INTRO_CHANNELS", "fastest_detector", "run_classify", "verdict"]
 
 INTRO_CHANNELS = frozenset({"introductions", "intros", "introduce-yourself", "say-hello"})
 _BATCH = 2048
@@ -36,25 +40,21 @@ def verdict(ident: object, analysis: Analysis) -> dict[str, object]:
 
 
 def _body(analysis: Analysis) -> bytes:
-    """The verdict's JSON after its "id" value: `orjson.dumps(verdict(0, analysis))[7:]`."""
-    return orjson.dumps(
-        {
-            "id": 0,
-            "promotional": analysis.promotional,
-            "introduction": analysis.introduction,
-            "score": analysis.score,
-            "kind": analysis.kind,
-            "reasons": [
-                {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
-                for s in analysis.reasons
-            ],
-            "intro_score": analysis.intro_score,
-            "intro_reasons": [
-                {"signal": s.signal, "evidence": s.evidence, "detail": s.detail}
-                for s in analysis.intro_reasons
-            ],
-        }
-    )[7:]
+    """The verdict's JSON after its "id" value (classify prefixes each line's own id)."""
+    return orjson.dumps(verdict(0, analysis))[7:]
+
+
+def fastest_detector(config: DetectorConfig | None = None) -> Detector:
+    """The compiled detector when groupbot/_accel holds a current build, else the pure one."""
+    fast = compiled_detect()
+    if fast is None:
+        from groupbot.core.detect import Detector
+
+        return Detector(config)
+    if config is None:
+        return typing.cast("Detector", fast.Detector())
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    return typing.cast("Detector", fast.Detector(fast.DetectorConfig(**values)))
 
 
 def _error(number: int, message: str) -> bytes:
@@ -69,8 +69,7 @@ def run_classify(
     intro_channels: frozenset[str] = INTRO_CHANNELS,
 ) -> int:
     """Classify every line of infile into outfile; exit status 1 if any line was malformed."""
-    detector = Detector(config)
-    analyze = detector.analyze
+    analyze = fastest_detector(config).analyze
     # Output after the id, by (text, intro channel): repeated texts (cross-posts, "thanks!") once.
     cache: dict[tuple[str, bool], bytes] = {}
     loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError

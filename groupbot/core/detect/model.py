@@ -9,17 +9,21 @@ same logit without building the key strings (inference only).
 
 from __future__ import annotations
 
-import json
+import importlib.util
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise, repeat
-from typing import cast
+
+import orjson
 
 __all__ = ["MODEL_FILE", "Terms", "WordModel", "features", "load_model"]
 
 MODEL_FILE = "promotion_model.json"
+# By name rather than __package__: the compiled copy of this module (groupbot.accel) reads the
+# same file, and finding it must not import the pure package (which find_spec does not).
+_DATA_PACKAGE = "groupbot.core.detect"
 _PREFIX = 5
 # The weighted words and (first, second) word pairs of one message.
 Terms = dict[str | tuple[str, str], float]
@@ -59,6 +63,7 @@ class WordModel:
     # words, (first, second) word pairs, prefixes, signal names, and flags.
     _terms: dict[str | tuple[str, str], float] = field(init=False, repr=False, compare=False)
     _word_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _pairs: dict[str, dict[str, float]] = field(init=False, repr=False, compare=False)
     _prefixes: dict[str, float] = field(init=False, repr=False, compare=False)
     _prefix_keys: frozenset[str] = field(init=False, repr=False, compare=False)
     _signals: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -86,6 +91,11 @@ class WordModel:
         flags = (get("M:link", 0.0), get("M:intro", 0.0), get("M:neg", 0.0))
         object.__setattr__(self, "_terms", terms)
         object.__setattr__(self, "_word_keys", frozenset(k for k in terms if isinstance(k, str)))
+        pairs: dict[str, dict[str, float]] = {}
+        for term, weight in terms.items():
+            if isinstance(term, tuple):
+                pairs.setdefault(term[0], {})[term[1]] = weight
+        object.__setattr__(self, "_pairs", pairs)
         object.__setattr__(self, "_prefix_keys", frozenset(prefixes))
         object.__setattr__(self, "_prefixes", prefixes)
         object.__setattr__(self, "_signals", signals)
@@ -116,9 +126,16 @@ class WordModel:
     ) -> tuple[float, Terms]:
         """The logit of `features(...)`, and the weighted words and pairs present (for `top`)."""
         terms = self._terms
-        found = cast("set[str | tuple[str, str]]", wordset.intersection(self._word_keys))
-        found.update(terms.keys() & pairwise(words))
-        present: Terms = {k: terms[k] for k in found}
+        present: Terms = {w: terms[w] for w in wordset.intersection(self._word_keys)}
+        # Pairs by their first word: no tuple is made for the many pairs the model has no
+        # weight for.
+        pairs = self._pairs
+        for first, second in pairwise(words):
+            seconds = pairs.get(first)
+            if seconds is not None:
+                weight = seconds.get(second)
+                if weight is not None:
+                    present[first, second] = weight
         total = self.bias + sum(present.values())
         prefixes = {w[:_PREFIX] for w in wordset if len(w) > _PREFIX}
         if prefixes:
@@ -149,7 +166,12 @@ class WordModel:
 @lru_cache(maxsize=1)
 def load_model() -> WordModel:
     """Load the bundled model file shipped inside the package."""
-    raw = resources.files(__package__).joinpath("data", MODEL_FILE).read_bytes()
-    data = json.loads(raw)
+    spec = importlib.util.find_spec(_DATA_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"package {_DATA_PACKAGE} is missing")
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "data", MODEL_FILE)
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    data = orjson.loads(raw)
     weights = {str(k): float(v) for k, v in data["weights"].items()}
     return WordModel(float(data["bias"]), weights)
