@@ -6,8 +6,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["DELIVERED_ACTIONS", "Action", "format_time"]
+__all__ = ["COMMAND_ANSWERS", "DELIVERED_ACTIONS", "Action", "format_time"]
 
+# Answers to a command, shown only to the member who gave it.
+COMMAND_ANSWERS = frozenset(
+    {
+        "command_rejected",
+        "command_reply",
+        "queue_listed",
+        "shadow_mode_changed",
+        "member_forgotten",
+        "stats_reported",
+    }
+)
 # Actions that put a message in front of someone (or change a post) and so go through the outbox.
 DELIVERED_ACTIONS = frozenset(
     {
@@ -22,12 +33,7 @@ DELIVERED_ACTIONS = frozenset(
         "owners_reminded",
         "owners_alerted",
         "request_decided",
-        "command_rejected",
-        "command_reply",
-        "queue_listed",
-        "shadow_mode_changed",
-        "member_forgotten",
-        "stats_reported",
+        *COMMAND_ANSWERS,
     }
 )
 

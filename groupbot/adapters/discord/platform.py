@@ -11,6 +11,7 @@ import aiohttp
 import discord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from groupbot.core.actions import COMMAND_ANSWERS
 from groupbot.core.approvals import Status
 from groupbot.core.ports import DeliveryError
 from groupbot.core.rulebook import Rulebook, normalize_channel
@@ -27,16 +28,6 @@ __all__ = ["DiscordPlatform", "DmClosed"]
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-REPLY_ACTIONS = frozenset(
-    {
-        "command_rejected",
-        "command_reply",
-        "queue_listed",
-        "shadow_mode_changed",
-        "member_forgotten",
-        "stats_reported",
-    }
-)
 MISSING_ACCESS = (50001, 50013)
 DM_CLOSED = 50007
 UNKNOWN = (10003, 10008, 10013)  # channel, message, user
@@ -239,7 +230,7 @@ class DiscordPlatform:
                 await self._note(community, f)
             case "published":
                 await self._publish(community, f)
-            case _ if action in REPLY_ACTIONS:
+            case _ if action in COMMAND_ANSWERS:
                 await self._answer(community, f)
             case _:
                 return False

@@ -15,25 +15,16 @@ from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
 from groupbot.adapters.slack.errors import error_code, slack_errors
 from groupbot.adapters.slack.views import decided_blocks, notification_blocks
+from groupbot.core.actions import COMMAND_ANSWERS
 from groupbot.core.ports import DeliveryError
 from groupbot.core.rulebook import Rulebook
 from groupbot.queries import request_detail
 from groupbot.storage.repository import platform_messages, remember_platform_message
 
-__all__ = ["COMMAND_ANSWERS", "ChannelPacer", "SlackPlatform"]
+__all__ = ["ChannelPacer", "SlackPlatform"]
 
 log = logging.getLogger(__name__)
 
-COMMAND_ANSWERS = frozenset(
-    {
-        "command_rejected",
-        "command_reply",
-        "queue_listed",
-        "shadow_mode_changed",
-        "member_forgotten",
-        "stats_reported",
-    }
-)
 HOLD_TEXT = (
     "While the owners look at {what}, could you please delete your post in "
     "#{channel}? Slack doesn't let me remove members' messages. If the owners approve it, "
