@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import secrets
-import socket
 import sys
 import tempfile
 import time
@@ -29,12 +27,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "discord"))
 
 from fakediscord import FakeDiscord, Guild, snowflake, user  # noqa: E402
+from loadkit import drop_database, free_port, make_database, pct  # noqa: E402
 
 GUILDS = 20  # promotions spread over servers so each stays within its DM pace
 RULES = "[welcome]\ndm_per_minute = 120\n\n[channels]\nmoderators = 'moderators'\n"
@@ -45,45 +43,6 @@ CHAT = (
     "Morning all! Coffee number two and then back to the spreadsheet.",
 )
 PROMO = "Check out my new course at https://course{n}.example.com and use my code SAVE{n}!"
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile in milliseconds."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-async def make_database(server: str) -> tuple[str, str]:
-    """Create a throwaway database; return (its URL, its name)."""
-    name = f"groupbot_discord_load_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server, timeout=10)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return make_url(server).set(database=name).render_as_string(hide_password=False), name
-
-
-async def drop_database(server: str, name: str) -> None:
-    """Drop the throwaway database."""
-    conn = await asyncpg.connect(server, timeout=10)
-    try:
-        await conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-        )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    finally:
-        await conn.close()
 
 
 async def handle_times(port: int) -> str:
@@ -263,7 +222,11 @@ async def main() -> int:
     server = os.environ.get(
         "GROUPBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
     )
-    database, name = (args.database, None) if args.database else await make_database(server)
+    database, name = (
+        (args.database, None)
+        if args.database
+        else await make_database(server, "groupbot_discord_load")
+    )
     fake = FakeDiscord()
     guilds = [fake.add_guild(0, n) for n in range(GUILDS)]
     await fake.start()

@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
-import socket
 import sys
 import tempfile
 import time
@@ -34,51 +32,12 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
 
+from loadkit import drop_database, free_port, make_database, pct  # noqa: E402
 from slackfake import BOT_ID, BOT_TOKEN, BOT_USER, SECRET, TEAM, FakeSlack, sign, user  # noqa: E402
 
 TEAMS = 60  # joins spread over workspaces so each stays within its welcome-DM pace
 RULES = "[welcome]\ndm_per_minute = 120\n"
 INTRO = "Hi everyone, I'm {name}, a designer from Leeds. Glad to be here!"
-
-
-def free_port() -> int:
-    """A free loopback TCP port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile in milliseconds."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-async def make_database(server: str) -> tuple[str, str]:
-    """Create a throwaway database; return (its URL, its name)."""
-    name = f"groupbot_slack_load_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server, timeout=10)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    return url, name
-
-
-async def drop_database(server: str, name: str) -> None:
-    """Drop the throwaway database."""
-    conn = await asyncpg.connect(server, timeout=10)
-    try:
-        await conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-        )
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    finally:
-        await conn.close()
 
 
 async def wait_healthy(session: ClientSession, url: str, proc: asyncio.subprocess.Process) -> None:
@@ -245,7 +204,7 @@ async def main() -> int:
     created: str | None = None
     database = args.database
     if database is None:
-        database, created = await make_database(server)
+        database, created = await make_database(server, "groupbot_slack_load")
 
     fake = FakeSlack()
     fake.add_bot(BOT_TOKEN, TEAM, BOT_USER, BOT_ID)

@@ -1,0 +1,48 @@
+"""Helpers the load benchmarks share: loopback ports, percentiles, scratch PostgreSQL databases."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+
+def free_port() -> int:
+    """A free loopback TCP port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile in milliseconds."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def make_database(server: str, prefix: str) -> tuple[str, str]:
+    """Create a throwaway database; return (its URL, its name)."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(server, timeout=10)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return make_url(server).set(database=name).render_as_string(hide_password=False), name
+
+
+async def drop_database(server: str, name: str) -> None:
+    """Drop the throwaway database."""
+    conn = await asyncpg.connect(server, timeout=10)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    finally:
+        await conn.close()
