@@ -76,6 +76,7 @@ async def run_discord(
     async with open_database(settings.groupbot_database_url) as db:
         core = Bot(db, rulebook, platform="discord", batch_size=LIVE_BATCH, group_commit=True)
         await core.start()
+        core.engine.detector.prepare()  # before connecting: no first-message stall
         metrics = (
             await start_metrics_server(db, host, metrics_port) if metrics_port is not None else None
         )

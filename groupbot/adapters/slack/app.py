@@ -101,6 +101,7 @@ async def slack_service(
     platform = SlackPlatform(db, rulebook, clients, directory)
     bot = Bot(db, rulebook, platform="slack", batch_size=LIVE_BATCH, group_commit=True)
     await bot.start()
+    bot.engine.detector.prepare()  # before connecting: no first-message stall
     runner = Runner(bot, platform, tick_seconds=tick_seconds)
     Listeners(bot, rulebook, Translator(directory, rulebook), home).register(bolt)
     stop = asyncio.Event()

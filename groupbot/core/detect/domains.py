@@ -6,7 +6,7 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["is_tld", "registered_domain"]
+__all__ = ["is_tld", "prepare_domains", "registered_domain"]
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +32,11 @@ def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[
             suffixes.add(rule)
     tlds = frozenset(s.rsplit(".", 1)[-1] for s in suffixes | wildcards)
     return frozenset(suffixes), frozenset(wildcards), frozenset(exceptions), tlds
+
+
+def prepare_domains() -> None:
+    """Read the Public Suffix List now rather than on the first link."""
+    _rules()
 
 
 def is_tld(label: str) -> bool:

@@ -7,7 +7,7 @@ import re
 
 from .results import Signal, make_signal
 
-__all__ = ["INTRO_BIAS", "intro_signals"]
+__all__ = ["INTRO_BIAS", "intro_signals", "prepare_intro"]
 
 INTRO_BIAS = -2.0
 _GREETINGS = frozenset(
@@ -167,6 +167,14 @@ _WEAK_KEYS = frozenset(_WEAK_SOURCES)
 # Patterns are compiled when their trigger word first occurs (start-up stays short).
 _STRONG_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
 _WEAK_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
+
+
+def prepare_intro() -> None:
+    """Compile every introduction pattern now rather than on first use (live bots, at start)."""
+    for index, sources in ((_STRONG_INDEX, _STRONG_SOURCES), (_WEAK_INDEX, _WEAK_SOURCES)):
+        for key, patterns in sources.items():
+            index.setdefault(key, tuple(map(re.compile, patterns)))
+    _name_patterns()
 
 
 def _first(

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fingerprint", "fold", "join_spaced"]
+__all__ = ["fingerprint", "fold", "join_spaced", "prepare_folding"]
 
 _INVISIBLE = dict.fromkeys(
     [
@@ -108,6 +108,11 @@ def _unicode(text: str) -> str:
     for c in confusable:
         text = text.replace(c, table[ord(c)])
     return text
+
+
+def prepare_folding() -> None:
+    """Load the homoglyph table now rather than on the first non-Latin message."""
+    _homoglyph_table()
 
 
 def _spaced(match: re.Match[str]) -> str:

@@ -11,6 +11,7 @@ __all__ = [
     "WEIGHTS",
     "link_signals",
     "phrase_signals",
+    "prepare_phrases",
     "spaced",
     "words_outside_links",
 ]
@@ -259,6 +260,13 @@ def _compiled(key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The compiled patterns of one trigger word."""
     found = _INDEX[key] = tuple((name, re.compile(source)) for name, source in _SOURCES[key])
     return found
+
+
+def prepare_phrases() -> None:
+    """Compile every trigger's patterns now rather than on first use (live bots, at start)."""
+    for key in _SOURCES:
+        if key not in _INDEX:
+            _compiled(key)
 
 
 def spaced(folded: str) -> str:

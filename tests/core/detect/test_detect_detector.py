@@ -1,5 +1,8 @@
 """The Detector's verdicts and reasons on realistic messages, with and without the model."""
 
+import subprocess
+import sys
+
 import pytest
 
 from groupbot.core.detect import Analysis, Detector, DetectorConfig
@@ -139,3 +142,37 @@ def test_reasons_are_explained() -> None:
         assert s.signal and s.evidence and s.detail and s.weight > 0
     assert a.links[0].domain == "coolgadgets.store"
     assert a.fingerprint == "use my code save10 for 10% off at coolgadgets.store today only!"
+
+
+PREPARED_THEN_LOCKED = """
+import pathlib, re, sys
+from groupbot.core.detect import Detector
+detector = Detector()
+detector.prepare()
+def refuse(*args, **kwargs):
+    raise AssertionError("loaded on first use after prepare()")
+re.compile = refuse
+pathlib.Path.read_text = refuse
+sys.modules["confusable_homoglyphs"] = None  # importing it now fails
+for text in sys.argv[1:]:
+    detector.analyze(text)
+    detector.analyze(text, intro_channel=True)
+print("ok")
+"""
+
+
+def test_prepare_leaves_nothing_to_load_on_first_use() -> None:
+    texts = [
+        "Hi all, I'm Priya, a designer from Leeds. My name is Priya!",
+        "Check out my channel: dis\u0441ord.gg/abc123 and example dot com, use code SAVE10",
+        "\u041d\u0435llo, buy now at https://shop.example.co.uk/ref/me?aff_id=1 only $5 50% off",
+        "I've been a nurse for ten years and I love baking; glad to join",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARED_THEN_LOCKED, *texts],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
