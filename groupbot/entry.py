@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 __all__ = ["main"]
+
+# What a shell reports for a program stopped by SIGPIPE; distinct from classify's own statuses.
+BROKEN_PIPE_STATUS = 141
 
 
 def _classify_fast(argv: list[str]) -> int | None:
@@ -26,8 +30,19 @@ def _classify_fast(argv: list[str]) -> int | None:
 
 
 def main() -> None:
-    """Dispatch `groupbot ...`."""
-    argv = sys.argv[1:]
+    """Dispatch `groupbot ...`; a reader that stops early (`| head`) ends the run quietly."""
+    try:
+        _dispatch(sys.argv[1:])
+    except BrokenPipeError:
+        # Output nobody reads any more: point stdout at /dev/null so the interpreter's own final
+        # flush does not fail again, and stop without a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(BROKEN_PIPE_STATUS) from None
+
+
+def _dispatch(argv: list[str]) -> None:
+    """Run one command line."""
     if argv[:1] == ["classify"]:
         code = _classify_fast(argv[1:])
         if code is not None:
