@@ -81,6 +81,37 @@ def test_classify_missing_file_is_one_clear_line(tmp_path: Path) -> None:
     assert result.stderr.strip().count("\n") == 0 and "cannot read" in result.stderr
 
 
+def test_classify_gives_the_same_verdicts_whatever_the_string_hashing() -> None:
+    data = Path(__file__).parent / "data" / "community_messages.jsonl"
+    texts = [json.loads(x)["text"] for x in data.read_text(encoding="utf-8").splitlines()]
+    # Messages with several triggers for one signal: which evidence is quoted must not vary.
+    texts += [
+        "Please subscribe to my channel and like this video, check out my new song",
+        "Hi, I'm new here! I'm a designer, glad to join, first post here, long time lurker",
+    ]
+    stdin = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    outputs = {run("classify", stdin=stdin, env={"PYTHONHASHSEED": s}).stdout for s in "123"}
+    assert len(outputs) == 1
+    assert len(outputs.pop().splitlines()) == len(texts)
+
+
+def test_classify_stops_quietly_when_its_reader_does(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text((json.dumps({"text": "Check out my channel!"}) + "\n") * 5000)
+    with (
+        source.open("rb") as stdin,
+        subprocess.Popen(
+            [GROUPBOT, "classify"], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as proc,
+    ):
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before the first verdict is written
+        status = proc.wait(timeout=120)
+        errors = proc.stderr.read().decode()
+    assert status == 141
+    assert "Traceback" not in errors
+
+
 def test_replay_from_any_directory_with_a_fresh_database(tmp_path: Path) -> None:
     events = [
         join("olive", 0, roles=["owner"]),

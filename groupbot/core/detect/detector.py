@@ -216,7 +216,7 @@ class Detector:
             words = plain.split()
         wordset = set(words)
         links = find_links(folded, self._allow_domains, self._allow_invites)
-        found = phrase_signals(window, plain, wordset, self._extra)
+        found = phrase_signals(window, plain, words, self._extra)
         if links:
             count = words_outside_links(window, words, True)
             extra = link_signals(links, own_domains, count, "own_offering" in found)
@@ -282,13 +282,12 @@ class Detector:
     def _analyze(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Analysis:
         """Analyse one message (uncached)."""
         rules = self._rules(text, intro_channel, own_domains)
-        folded, words, wordset, links, signals, logit, intro, intro_score, guarded = rules
+        folded, words, _, links, signals, logit, intro, intro_score, guarded = rules
         model = self._model
         present: Terms = {}
         if model is not None:
             learned, present = model.score(
                 words,
-                wordset,
                 [s.signal for s in signals],
                 link=bool(links),
                 intro=intro_score >= 0.5,

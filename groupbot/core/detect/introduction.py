@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from .normalize import keys_found
 from .results import Signal, make_signal
 
 __all__ = ["INTRO_BIAS", "intro_signals", "prepare_intro"]
@@ -181,11 +182,11 @@ def _first(
     index: dict[str, tuple[re.Pattern[str], ...]],
     sources: dict[str, tuple[str, ...]],
     keys: frozenset[str],
-    words: set[str],
+    words: list[str],
     text: str,
 ) -> str | None:
     """The first self-description phrase found."""
-    for key in keys.intersection(words):
+    for key in keys_found(keys, words):
         patterns = index.get(key)
         if patterns is None:
             patterns = index[key] = tuple(map(re.compile, sources[key]))
@@ -217,12 +218,12 @@ def intro_signals(
     greeting = next((w for w in words[:3] if w in _GREETINGS), None)
     if greeting is not None:
         found.append(make_signal("greeting", greeting, "opens with a greeting", 1.2))
-    strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, wordset, text)
+    strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, words, text)
     if strong is None and not _NAME_KEYS.isdisjoint(wordset):
         strong = _name(original, folded)
     if strong is not None:
         found.append(make_signal("self_description", strong, "says who they are", 2.2))
-    elif (weak := _first(_WEAK_INDEX, _WEAK_SOURCES, _WEAK_KEYS, wordset, text)) is not None:
+    elif (weak := _first(_WEAK_INDEX, _WEAK_SOURCES, _WEAK_KEYS, words, text)) is not None:
         found.append(make_signal("self_description", weak, "says a little about themselves", 1.0))
     if intro_channel:
         found.append(_INTRO_CHANNEL)

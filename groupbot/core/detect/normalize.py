@@ -7,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fingerprint", "fold", "join_spaced", "prepare_folding"]
+__all__ = ["fingerprint", "fold", "join_spaced", "keys_found", "prepare_folding"]
 
 _INVISIBLE = dict.fromkeys(
     [
@@ -140,6 +140,14 @@ def fold(text: str) -> str:
 def join_spaced(text: str) -> str:
     """Join runs of s p a c e d letters ("c h e c k") back into words."""
     return _SPACED_LETTERS.sub(_spaced, text)
+
+
+def keys_found(keys: frozenset[str], words: list[str]) -> list[str]:
+    """The distinct words that are keys, sorted: the same order in every process."""
+    # Never a set's order: it changes with each process's string hashing, and with it which
+    # piece of evidence a verdict quotes. (Sorting a few hits is cheaper than text order.)
+    hits = keys.intersection(words)
+    return sorted(hits) if len(hits) > 1 else list(hits)
 
 
 def fingerprint(folded: str) -> str:

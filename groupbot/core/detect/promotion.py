@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .normalize import keys_found
 from .results import Link, Signal, make_signal
 
 __all__ = [
@@ -286,11 +287,11 @@ def _may_price(folded: str) -> bool:
 
 
 def phrase_signals(
-    folded: str, text: str, words: set[str], extra: re.Pattern[str] | None = None
+    folded: str, text: str, words: list[str], extra: re.Pattern[str] | None = None
 ) -> dict[str, Signal]:
     """Return the first piece of evidence for each phrase-based signal (text from spaced())."""
     found: dict[str, Signal] = {}
-    for key in _TRIGGERS.intersection(words):
+    for key in keys_found(_TRIGGERS, words):
         for name, pattern in _INDEX.get(key) or _compiled(key):
             if name not in found and (m := pattern.search(text)) is not None:
                 found[name] = _signal(name, m.group())

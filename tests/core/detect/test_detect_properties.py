@@ -125,7 +125,6 @@ def test_model_score_matches_the_feature_keys(text: str) -> None:
     keys = model_features(ev)
     logit, present = model.score(
         ev.words,
-        ev.wordset,
         [s.signal for s in ev.signals],
         link=bool(ev.links),
         intro=ev.intro_score >= 0.5,
