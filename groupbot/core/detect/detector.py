@@ -210,7 +210,7 @@ class Detector:
         window = folded if len(folded) <= _WINDOW else folded[:_HEAD] + "\n" + folded[-_TAIL:]
         plain = spaced(window)
         words = plain.split()
-        if len(words) >= 5 and list(map(len, words)).count(1) >= 5:
+        if len(words) >= 5 and _single_letters(words) >= 5:
             folded = window = join_spaced(window)
             plain = spaced(window)
             words = plain.split()
@@ -324,6 +324,15 @@ class Detector:
             links,
             folded,
         )
+
+
+def _single_letters(words: list[str]) -> int:
+    """How many words are one character long (s p a c e d letters)."""
+    count = 0
+    for w in words:
+        if len(w) == 1:
+            count += 1
+    return count
 
 
 def model_features(ev: Evaluation) -> set[str]:

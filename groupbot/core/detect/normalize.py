@@ -146,8 +146,10 @@ def keys_found(keys: frozenset[str], words: list[str]) -> list[str]:
     """The distinct words that are keys, sorted: the same order in every process."""
     # Never a set's order: it changes with each process's string hashing, and with it which
     # piece of evidence a verdict quotes. (Sorting a few hits is cheaper than text order.)
-    hits = keys.intersection(words)
-    return sorted(hits) if len(hits) > 1 else list(hits)
+    hits = [w for w in words if w in keys]
+    if len(hits) < 2:
+        return hits
+    return sorted(set(hits))
 
 
 def fingerprint(folded: str) -> str:
