@@ -151,9 +151,16 @@ def _index(entries: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
-_NAME_CAPITAL = r"\b(?:[Ii]'?m|I am|[Mm]y name(?:'s| is)) ([A-Z][^\W\d_]++)"
+# Each pattern starts with a plain character class (the boundary is checked behind it), so the
+# regex engine skips straight to the I/i/M/m that can begin a match instead of trying the
+# whole pattern at every position.
+_NAME_CAPITAL = (
+    r"[IiMm](?<!\w[IiMm])(?:(?<=[Ii])'?m|(?<=I) am|(?<=[Mm])y name(?:'s| is)) "
+    r"([A-Z][^\W\d_]++)"
+)
 _NAME_LOWER = (
-    rf"(?<![\w'])(?:i'?m|i am|my name(?:'s| is)) {_NAME_STOP}([a-z][a-z-]++)"
+    rf"[im](?<![\w'][im])(?:(?<=i)'?m|(?<=i) am|(?<=m)y name(?:'s| is)) {_NAME_STOP}"
+    r"([a-z][a-z-]++)"
     r"(?=,| -| from\b| and i\b| here\b| based\b| a\b| an\b| the\b|\s*\.|!|\s*$)"
 )
 _INTRO_CHANNEL = Signal(

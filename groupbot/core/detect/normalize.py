@@ -36,7 +36,8 @@ _WORD_DOT = re.compile(rf"(?<=[a-z0-9])\s++(?:dot|\(dot\))\s++(?=(?:{_COMMON_TLD
 _SPACED_DOT = re.compile(
     rf"(?<=[a-z0-9])(?:\s++\.\s*+|\.\s++)(?=(?:{_COMMON_TLDS})(?:/|\s|$|[,!?)]))"
 )
-_DOT_TLD_HINT = re.compile(rf"\.\s++(?:{_COMMON_TLDS})|\s\.(?:{_COMMON_TLDS})")
+# Led by a character class, so the engine jumps between dots and spaces (see introduction.py).
+_DOT_TLD_HINT = re.compile(rf"[.\s](?:(?<=\.)\s++(?:{_COMMON_TLDS})|(?<=\s)\.(?:{_COMMON_TLDS}))")
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
 _ASCII_BYTES = bytes(range(128))
 _TOKEN = re.compile(r"\S++")

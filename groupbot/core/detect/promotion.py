@@ -230,11 +230,13 @@ _LINKISH = re.compile(r"(?<!\S)[^\s.]*+\.\S*+|<[^>\s]++>")
 _PUNCT = bytes(
     c if (chr(c).isalnum() and c < 128) or c >= 128 or chr(c) in "'$%" else 32 for c in range(256)
 )
+# Led by a character class, so the engine jumps to currency signs and digits.
 _PRICE = re.compile(
-    r"[$€£¥₹] ?\d[\d,.]*+(?:k\b)?|\d[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b)"
+    r"[$€£¥₹\d](?:(?<=[$€£¥₹]) ?\d[\d,.]*+(?:k\b)?|"
+    r"(?<=\d)[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b))"
 )
 _CURRENCY_HINTS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
-_PERCENT_OFF = re.compile(r"(?<!\d)\d+(?:[.,]\d+)? ?% ?off\b")
+_PERCENT_OFF = re.compile(r"\d(?<!\d\d)\d*(?:[.,]\d+)? ?% ?off\b")
 _ASCII = frozenset(map(chr, range(128)))
 _ALNUM = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
