@@ -1,16 +1,23 @@
 """Throughput of `groupbot classify` as a whole process over 100,000 JSON lines, start-up included.
 
 Usage: .venv/bin/python benchmarks/classify.py [--lines N] [--keep FILE] [--no-cache] [--pure]
+                                             [--tubespam]
 
 About 28% of the generated texts are distinct, so `classify`'s cache of repeated texts matters;
 --no-cache runs run_classify with that cache (and the Detector's own) off, so every line is
-analysed afresh. classify uses the mypyc-compiled detectors when `make accel` has built them;
+analysed afresh. --tubespam feeds real YouTube comments instead (data/tubespam, train and val,
+as written there), each line made distinct by a counter after its first use: longer texts with
+HTML entities and non-ASCII characters, and nothing for the cache.
+
+classify uses the mypyc-compiled detectors when `make accel` has built them;
 --pure measures the pure Python ones (GROUPBOT_PURE_PYTHON=1).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import json
 import os
 import random
@@ -72,6 +79,19 @@ def generate(path: Path, count: int) -> None:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+def tubespam(path: Path, count: int) -> None:
+    """Write count distinct lines of real TubeSpam comments as JSON Lines."""
+    texts: list[str] = []
+    for split in ("train", "val"):
+        with (ROOT / "data" / "tubespam" / f"tubespam_{split}.csv").open(encoding="utf-8") as fh:
+            texts.extend(row["text"] for row in csv.DictReader(fh))
+    with path.open("w", encoding="utf-8") as fh:
+        for i, text in zip(range(count), itertools.cycle(texts), strict=False):
+            repeat = i // len(texts)
+            record = {"id": i, "text": f"{text} ({repeat})" if repeat else text}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 NO_CACHE = (
     "import sys; import groupbot.classify as c; c._CACHE_SIZE = 1; make = c.fastest_detector; "
     "Uncached = type('Uncached', (), {'__init__': lambda self, d: setattr(self, 'd', d), "
@@ -106,10 +126,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="also save the generated input here")
     parser.add_argument("--no-cache", action="store_true", help="analyse every line afresh")
     parser.add_argument("--pure", action="store_true", help="without the compiled detectors")
+    parser.add_argument("--tubespam", action="store_true", help="distinct real comments")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "messages.jsonl"
-        generate(path, args.lines)
+        (tubespam if args.tubespam else generate)(path, args.lines)
         if args.keep:
             shutil.copy(path, args.keep)
         cmd = command(path, cache=not args.no_cache)
@@ -125,6 +146,7 @@ def main() -> None:
             f"{args.lines} messages in {best:.3f} s (best of 3, start-up included): "
             f"{args.lines / best:,.0f} messages/s"
             f"{' (no cache)' if args.no_cache else ''}{' (pure Python)' if args.pure else ''}"
+            f"{' (TubeSpam, every line distinct)' if args.tubespam else ''}"
         )
 
 
