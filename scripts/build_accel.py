@@ -2,6 +2,8 @@
 
 Usage: .venv/bin/python scripts/build_accel.py
 
+(Wheels get the same build from hatch_build.py, which calls build() and install() below.)
+
 Copies groupbot/core/detect/*.py into a scratch tree as the package groupbot._accel.detect,
 compiles it with mypyc (needs mypy, setuptools and a C compiler), and installs the extension
 modules into groupbot/_accel/ together with the digest of the sources they were built from
@@ -11,6 +13,7 @@ fails; groupbot then runs the same detectors as pure Python.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -27,7 +30,7 @@ MYPY_CONFIG = """\
 [mypy]
 strict = True
 python_version = 3.11
-[mypy-tldextract.*,confusable_homoglyphs.*]
+[mypy-tldextract.*,confusable_homoglyphs.*,orjson.*]
 ignore_missing_imports = True
 """
 SETUP = """\
@@ -53,10 +56,13 @@ SOURCE_DIGEST = "{digest}"
 
 def digest() -> str:
     """The digest groupbot.accel will compare against (from this source tree)."""
-    sys.path.insert(0, str(ROOT))
-    from groupbot.accel import source_digest
-
-    return source_digest()
+    # Loaded by path: a wheel build's environment has none of groupbot's dependencies.
+    spec = importlib.util.spec_from_file_location("_groupbot_accel", ROOT / "groupbot" / "accel.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit("build_accel: groupbot/accel.py is missing")
+    accel = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(accel)
+    return str(accel.source_digest())
 
 
 def build(scratch: Path) -> list[Path]:
@@ -72,7 +78,14 @@ def build(scratch: Path) -> list[Path]:
             modules.append(f"groupbot/_accel/detect/{source.name}")
     (scratch / "mypy.ini").write_text(MYPY_CONFIG)
     (scratch / "setup.py").write_text(SETUP)
-    env = {**os.environ, "PYTHONPATH": ""}
+    # Keep what makes mypy importable (a wheel build's isolated environment lives on PYTHONPATH)
+    # but never this source tree: the scratch copy is the package being compiled.
+    kept = [
+        entry
+        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if entry and Path(entry).resolve() != ROOT
+    ]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(kept)}
     result = subprocess.run(
         [sys.executable, "setup.py", *modules],
         cwd=scratch,
@@ -88,17 +101,17 @@ def build(scratch: Path) -> list[Path]:
     return sorted((scratch / "groupbot" / "_accel").rglob(f"*{suffix}"))
 
 
-def install(scratch: Path, built: list[Path], source_digest: str) -> None:
-    """Replace groupbot/_accel with the new build; the digest is written last."""
-    if TARGET.exists():
-        shutil.rmtree(TARGET)
-    (TARGET / "detect").mkdir(parents=True)
-    shutil.copy2(SOURCE / "__init__.py", TARGET / "detect" / "__init__.py")
+def install(scratch: Path, built: list[Path], source_digest: str, target: Path = TARGET) -> None:
+    """Replace target (groupbot/_accel) with the new build; the digest is written last."""
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "detect").mkdir(parents=True)
+    shutil.copy2(SOURCE / "__init__.py", target / "detect" / "__init__.py")
     for path in built:
         relative = path.relative_to(scratch / "groupbot" / "_accel")
-        (TARGET / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, TARGET / relative)
-    (TARGET / "__init__.py").write_text(MARKER.format(digest=source_digest))
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target / relative)
+    (target / "__init__.py").write_text(MARKER.format(digest=source_digest))
 
 
 def main() -> None:
