@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook
@@ -23,14 +25,28 @@ __all__ = ["run_slack", "socket_mode"]
 log = logging.getLogger(__name__)
 
 
+async def _first_url(handler: AsyncSocketModeHandler) -> None:
+    """Fetch the first WebSocket URL; Slack refusing the app token fails instead of retrying."""
+    try:
+        handler.client.wss_uri = await handler.client.issue_new_wss_url()
+    except SlackApiError as exc:
+        if exc.response.status_code != 200:
+            return  # Slack's trouble, not the token's: connect() retries as before
+        error = exc.response.get("error")
+        raise ValueError(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {error}") from exc
+    except (aiohttp.ClientError, TimeoutError):
+        return  # Slack unreachable for now: connect() retries as before
+
+
 @asynccontextmanager
 async def socket_mode(service: SlackService, app_token: str) -> AsyncIterator[None]:
     """Connect over Socket Mode (one workspace) until the block exits."""
     handler = AsyncSocketModeHandler(service.bolt, app_token, web_client=service.bolt.client)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    try:
+    try:  # the SDK's connect() retries every error forever: ask for the first URL ourselves
+        await _first_url(handler)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
         yield
-    finally:
+    finally:  # also when connecting failed or was cancelled: the SDK's task and session
         await handler.close_async()  # type: ignore[no-untyped-call]
 
 
