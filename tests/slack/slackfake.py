@@ -66,6 +66,8 @@ class FakeSlack:
     scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
         default_factory=dict
     )
+    # Calls the test answers when it chooses: method -> (arrived, release).
+    holds: dict[str, tuple[asyncio.Event, asyncio.Event]] = field(default_factory=dict)
     no_dm: set[str] = field(default_factory=set)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -81,6 +83,11 @@ class FakeSlack:
     def add_channel(self, cid: str, name: str, team: str = TEAM) -> None:
         """A public channel."""
         self.channels[cid] = {"id": cid, "name": name, "is_channel": True, "team": team}
+
+    def hold(self, method: str) -> tuple[asyncio.Event, asyncio.Event]:
+        """Keep the next call of `method` waiting: (set when it arrives, set it to answer)."""
+        held = self.holds[method] = (asyncio.Event(), asyncio.Event())
+        return held
 
     def script(self, method: str, status: int, body: dict[str, Any], **headers: str) -> None:
         """Answer the next call of `method` this way (e.g. a 429), then behave normally."""
@@ -147,6 +154,11 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self.calls.append(Call(method, params, token))
+        held = self.holds.pop(method, None)
+        if held is not None:  # the test decides when this call is answered
+            arrived, release = held
+            arrived.set()
+            await release.wait()
         if self.scripted.get(method):
             status, body, headers = self.scripted[method].pop(0)
             return web.json_response(body, status=status, headers=headers)

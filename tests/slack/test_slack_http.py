@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
 import pytest
-from slackfake import sign
-from slackharness import GENERAL, NEWBIE, Harness
+from slackfake import FakeSlack, sign
+from slackharness import GENERAL, MEMBER, NEWBIE, Harness, running
+from sqlalchemy import select
+
+from groupbot.runtime import open_database
+from groupbot.storage.models import ProcessedEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -65,3 +70,40 @@ async def test_ack_is_immediate_even_before_the_engine_runs(app: Harness) -> Non
     status, _ = await app.send.event({"type": "team_join", "user": app.fake.users[NEWBIE]})
     assert status == 200
     assert time.perf_counter() - started < 1.0
+
+
+async def test_shutdown_waits_for_acked_events_still_on_their_way(
+    fake: FakeSlack, database_url: str
+) -> None:
+    arrived, release = fake.hold("users.info")  # the author's lookup, before the engine
+    harness = running(fake, database_url)
+    app = await harness.__aenter__()
+    message = {"type": "message", "channel": GENERAL, "user": MEMBER, "text": "Morning all!"}
+    message |= {"ts": "1700000000.000100", "channel_type": "channel"}
+    status, _ = await app.send.event(message, event_id="EvSHUTDOWN1")
+    assert status == 200  # Slack was told we have it
+    await arrived.wait()
+    in_flight = app.service.in_flight
+    draining = asyncio.Event()
+    idle = in_flight.idle
+
+    async def observed() -> None:
+        draining.set()
+        await idle()
+
+    in_flight.idle = observed  # type: ignore[method-assign]
+    closing = asyncio.create_task(harness.__aexit__(None, None, None))
+    try:
+        async with asyncio.timeout(10):  # the shutdown reaches the engine's door and waits there
+            await draining.wait()
+        assert in_flight.running == 1 and not closing.done()
+    finally:
+        release.set()
+    async with asyncio.timeout(20):
+        await closing
+    async with open_database(database_url) as db, db.connect() as conn:
+        stored = await conn.scalar(
+            select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == "EvSHUTDOWN1")
+        )
+    assert stored == "EvSHUTDOWN1"
+

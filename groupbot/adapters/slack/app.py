@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from groupbot.adapters.inflight import InFlight
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
 from groupbot.adapters.slack.home import Home
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024
+# How long a shutdown waits for acknowledged events still on their way to the engine.
+DRAIN_SECONDS = 10.0
 
 
 def _secret(value: object) -> str | None:
@@ -53,6 +56,7 @@ class SlackService:
     runner: Runner
     home: Home
     signing_secret: str
+    in_flight: InFlight  # acknowledged events not yet handed to the engine
 
 
 def _bolt(
@@ -103,14 +107,25 @@ async def slack_service(
     await bot.start()
     bot.engine.detector.prepare()  # before connecting: no first-message stall
     runner = Runner(bot, platform, tick_seconds=tick_seconds)
-    Listeners(bot, rulebook, Translator(directory, rulebook), home).register(bolt)
+    listeners = Listeners(bot, rulebook, Translator(directory, rulebook), home)
+    listeners.register(bolt)
     stop = asyncio.Event()
     delivering = asyncio.create_task(runner.run(stop), name="groupbot-slack-outbox")
     secret = _secret(settings.slack_signing_secret) or ""
-    service = SlackService(bot, bolt, clients, directory, platform, runner, home, secret)
+    service = SlackService(
+        bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight
+    )
     try:
         yield service
     finally:
+        # Events Slack was told we have: let them reach the engine before it closes.
+        try:
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await service.in_flight.idle()
+        except TimeoutError:
+            log.warning(
+                "shutting down with %d Slack events still in progress", service.in_flight.running
+            )
         stop.set()
         runner.wake()
         with contextlib.suppress(asyncio.CancelledError):

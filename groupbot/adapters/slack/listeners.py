@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
+from groupbot.adapters.inflight import InFlight
 from groupbot.adapters.slack.home import Home
 from groupbot.adapters.slack.translate import Translator, command_args
 from groupbot.adapters.slack.views import (
@@ -59,6 +60,8 @@ class Listeners:
         self.rulebook = rulebook
         self.translator = translator
         self.home = home
+        # Events acknowledged to Slack but not yet handed to the engine: shutdown waits for them.
+        self.in_flight = InFlight()
 
     def register(self, app: AsyncApp) -> None:
         """Attach the middleware and listeners to a Bolt app."""
@@ -84,10 +87,11 @@ class Listeners:
         if event is None:
             EVENTS.labels(platform="slack", type=f"{kind}_ignored").inc()
             return
-        if event.community not in self.bot.community_names:
-            name = await self.translator.directory.team_name(event.community)
-            self.bot.community_names[event.community] = name
-        actions = await self.bot.handle(event)
+        async with self.in_flight:
+            if event.community not in self.bot.community_names:
+                name = await self.translator.directory.team_name(event.community)
+                self.bot.community_names[event.community] = name
+            actions = await self.bot.handle(event)
         EVENTS.labels(platform="slack", type=kind).inc()
         for action in actions:
             ACTIONS.labels(action=action.action).inc()
@@ -101,27 +105,30 @@ class Listeners:
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         """A post or an edit in a channel."""
-        team = _team(context, body)
-        found = await self.translator.message(
-            team, str(body.get("event_id", "")), event, context.bot_user_id
-        )
-        kind = "message_edited" if event.get("subtype") == "message_changed" else "message"
-        await self.submit(context, kind, found)
+        async with self.in_flight:
+            team = _team(context, body)
+            found = await self.translator.message(
+                team, str(body.get("event_id", "")), event, context.bot_user_id
+            )
+            kind = "message_edited" if event.get("subtype") == "message_changed" else "message"
+            await self.submit(context, kind, found)
 
     async def on_team_join(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         """Someone joined the workspace."""
-        team = _team(context, body)
-        await self.submit(context, "team_join", await self.translator.team_join(team, event))
+        async with self.in_flight:
+            team = _team(context, body)
+            await self.submit(context, "team_join", await self.translator.team_join(team, event))
 
     async def on_channel_join(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         """Someone joined a channel the bot is in."""
-        team = _team(context, body)
-        found = await self.translator.channel_join(team, event, context.bot_user_id)
-        await self.submit(context, "member_joined_channel", found)
+        async with self.in_flight:
+            team = _team(context, body)
+            found = await self.translator.channel_join(team, event, context.bot_user_id)
+            await self.submit(context, "member_joined_channel", found)
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
