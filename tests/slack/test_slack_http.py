@@ -106,4 +106,3 @@ async def test_shutdown_waits_for_acked_events_still_on_their_way(
             select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == "EvSHUTDOWN1")
         )
     assert stored == "EvSHUTDOWN1"
-
