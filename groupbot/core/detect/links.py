@@ -27,7 +27,10 @@ _EMOJI_RUN = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\u200d]++"
 )
 _AMAZON_TAG = re.compile(r"[?&]tag=")
-_REFERRAL_PATH = re.compile(r"/(?P<param>ref|refer|referral|referrals|aff|affiliate)/[\w-]")
+# A referral link is nothing but the referral: /refer/CODE (not docs under /en/5.0/ref/models/).
+_REFERRAL_PATH = re.compile(
+    r"/(?P<param>ref|refer|referral|referrals|aff|affiliate)/[\w-]++/?(?:$|[?#])"
+)
 _DOT_WORD = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
 _DOTTED = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
 _TRAILING = ".,;:!?)'\"*"
@@ -207,6 +210,8 @@ def _invite(domain: str, host: str, path: str) -> tuple[str | None, str | None]:
 def _target(scheme: str, host: str, port: str, path: str) -> Link | None:
     """Validate one candidate and describe it (not allowed, no label), or None if not a link."""
     host = host.strip(".-_")
+    if "." not in host:  # "_.al": nothing left but a label once the edges are trimmed
+        return None
     tld = host.rsplit(".", 1)[-1]
     labels = host.split(".")
     explicit = bool(scheme) or labels[0] == "www"
@@ -229,13 +234,13 @@ def _target(scheme: str, host: str, port: str, path: str) -> Link | None:
     if domain in _INVITE_DOMAINS or host == "chat.whatsapp.com":
         invite, code = _invite(domain, host, path)
     affiliate = None
-    if "=" in path:  # every affiliate pattern ends with "="
+    if "=" in path:  # every affiliate parameter ends with "="
         found = _AFFILIATE.search(path)
         if found:
             affiliate = found.group("param")
         elif ("amazon." in domain or domain.startswith("amzn.")) and _AMAZON_TAG.search(path):
             affiliate = "tag"
-    elif "/" in path and (found := _REFERRAL_PATH.search(path)) is not None:
+    if affiliate is None and "/" in path and (found := _REFERRAL_PATH.match(path)) is not None:
         affiliate = found.group("param") + "/"
     url = f"{scheme or 'https'}://{host}{port}{path}"
     return Link(url, host, domain, invite, code, domain in _SHORTENERS, False, None, affiliate)

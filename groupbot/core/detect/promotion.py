@@ -169,15 +169,16 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("first", r" \d+ (?:people|buyers|customers|signups)"),
     ),
     "money_scheme": (
-        ("make earn", r" (?:money|\$|cash|\d)"),
+        ("make", r" (?:money|\$|cash|\d)"),
+        ("earn", r" (?:money|\$|cash|\d|extra)"),
+        # Money talk is ordinary chat ("I make extra money teaching piano", "making money these
+        # days?"); only the pitch's promise of where or how fast counts.
         (
             "make making earn earning",
-            r" (?:a lot of |lots of |some |extra |easy |quick |fast |real |serious |big )?"
-            r"(?:money|cash)\b| \$\d",
+            r" (?:(?:a lot of|lots of|some|extra|easy|quick|fast|real|serious|big) )?"
+            r"(?:money|cash) (?:fast|quick|quickly|online|today|now|from (?:home|your phone)|"
+            r"with (?:this|my|our|your phone))\b| \$\d",
         ),
-        ("earn earning", r" extra\b"),
-        ("easy quick fast", r" (?:money|cash)\b"),
-        ("money", r" fast\b"),
         ("make earn", r" (?:money|cash|\$\d+|\d+) (?:from|at) home"),
         ("passive", r" income"),
         ("get", r" (?:rich|paid)\b"),

@@ -176,3 +176,29 @@ def test_prepare_leaves_nothing_to_load_on_first_use() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I make extra money teaching piano on weekends",
+        "quick cash flow question for the accountants here: how do you track invoices?",
+        "Freelancing isn't easy money, but I love it",
+        "How is everyone making money these days? Asking as a new freelancer",
+        "Spending money fast is my superpower lol",
+        "Earning extra from side projects is harder than it looks",
+    ],
+)
+def test_money_talk_in_conversation_is_not_a_scheme(detector: Detector, text: str) -> None:
+    assert "money_scheme" not in signals(detector.analyze(text))
+
+
+@BOTH
+def test_a_question_linking_reference_docs_is_conversation(detector: Detector) -> None:
+    text = (
+        "Has anyone hit this? The docs say select_related should work here: "
+        "https://docs.djangoproject.com/en/5.0/ref/models/querysets/"
+    )
+    analysis = detector.analyze(text)
+    assert not analysis.promotional and "affiliate" not in signals(analysis)

@@ -58,6 +58,9 @@ def test_masked_links_judge_the_target_and_flag_a_foreign_label() -> None:
         ("https://app.example.io/ref/k3y-9", "ref/"),
         ("discord.com/invite/abc", None),
         ("example.com/blog/referral/", None),
+        ("https://docs.djangoproject.com/en/5.0/ref/models/querysets/", None),
+        ("example.com/ref/", None),
+        ("www.swagbucks.com/refer/bob?lang=en", "refer/"),
     ],
 )
 def test_affiliate(text: str, param: str | None) -> None:
@@ -77,3 +80,8 @@ def test_allow_lists() -> None:
 def test_urls_are_normalised_with_scheme() -> None:
     (link,) = find_links(fold("Example.COM/Path"))
     assert (link.url, link.host) == ("https://example.com/path", "example.com")
+
+
+@pytest.mark.parametrize("text", ["_[.]AL", "-.io", "_._.com", "..uk"])
+def test_a_host_that_trims_to_one_label_is_no_link(text: str) -> None:
+    assert find_links(fold(text), frozenset(), frozenset()) == ()
