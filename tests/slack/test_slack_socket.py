@@ -306,14 +306,19 @@ async def test_refused_app_token_fails_the_run(
     await released(fake)
 
 
+@pytest.mark.parametrize(
+    ("status", "error"), [(500, "internal_error"), (200, "service_unavailable")]
+)
 async def test_cancel_while_slack_is_unavailable_stops_promptly(
     fake: FakeSlack,
     socket: SocketModeFake,
     environment: None,
     caplog: pytest.LogCaptureFixture,
+    status: int,
+    error: str,
 ) -> None:
-    for _ in range(2):  # a server error is Slack's trouble, not the token's: keep trying
-        fake.script("apps.connections.open", 500, {"ok": False, "error": "internal_error"})
+    for _ in range(2):  # Slack's trouble, not the token's (even as ok=false): keep trying
+        fake.script("apps.connections.open", status, {"ok": False, "error": error})
     task = start()
 
     def retrying() -> bool:

@@ -23,6 +23,19 @@ from groupbot.settings import Settings
 __all__ = ["run_slack", "socket_mode"]
 
 log = logging.getLogger(__name__)
+# apps.connections.open answers that are about the token itself: retrying cannot help. Others
+# (internal_error, service_unavailable, ratelimited...) are Slack's trouble and are retried.
+TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "not_allowed_token_type",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "missing_scope",
+    }
+)
 
 
 async def _first_url(handler: AsyncSocketModeHandler) -> None:
@@ -30,9 +43,9 @@ async def _first_url(handler: AsyncSocketModeHandler) -> None:
     try:
         handler.client.wss_uri = await handler.client.issue_new_wss_url()
     except SlackApiError as exc:
-        if exc.response.status_code != 200:
-            return  # Slack's trouble, not the token's: connect() retries as before
         error = exc.response.get("error")
+        if exc.response.status_code != 200 or error not in TOKEN_ERRORS:
+            return  # Slack's trouble, not the token's: connect() retries as before
         raise ValueError(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {error}") from exc
     except (aiohttp.ClientError, TimeoutError):
         return  # Slack unreachable for now: connect() retries as before
