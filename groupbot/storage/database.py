@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -27,6 +28,9 @@ _DEFAULT_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 _SYNC_DRIVERS = {"pysqlite", "pysqlcipher", "psycopg2", "psycopg2cffi", "pg8000"}
 _EXPECTED = "expected sqlite:///FILE, sqlite:// or postgresql://USER@HOST/DB"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# A pooled PostgreSQL connection idle this long is pinged before use (busy ones are not).
+IDLE_PING_SECONDS = 30.0
+_IDLE_SINCE = "groupbot_idle_since"
 
 
 def database_url(url: str) -> str:
@@ -83,27 +87,44 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             options["poolclass"] = StaticPool  # one connection: the whole process sees one database
     else:
         options.update(pool_size=5, max_overflow=10, pool_recycle=1800)
+        if make_url(url).get_driver_name() != "asyncpg":
+            options["pool_pre_ping"] = True  # other drivers: SQLAlchemy's ping on each checkout
     options.update(kwargs)
     engine = _create_async_engine(url, **options)
     if backend == "sqlite":
         _tune_sqlite(engine, wal=not memory)
     elif not options.get("pool_pre_ping"):
-        _refuse_closed_connections(engine)
+        _check_pooled_connections(engine)
     return engine
 
 
-def _refuse_closed_connections(engine: AsyncEngine) -> None:
-    """Replace pooled connections the server has closed (a restart) before they are used."""
+def _check_pooled_connections(engine: AsyncEngine) -> None:
+    """Replace pooled connections the server closed, or that idled and no longer answer."""
 
-    # pool_pre_ping would do this with three round trips per checkout on asyncpg (begin, ping,
-    # rollback), a good part of a live event's latency. The driver already knows when the
-    # server hung up; a connection that dies in use is invalidated by SQLAlchemy as usual.
+    # pool_pre_ping would ping on every checkout, three round trips on asyncpg (begin, ping,
+    # rollback): a good part of a live event's latency. A busy connection needs none: the driver
+    # knows when the server hung up. Only one that sat idle (a NAT or failover may have dropped
+    # it silently) is pinged. A connection that dies in use is invalidated by SQLAlchemy.
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
     @event.listens_for(engine.sync_engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         driver = getattr(dbapi_connection, "driver_connection", None)
         is_closed = getattr(driver, "is_closed", None)
         if is_closed is not None and is_closed():
             raise DisconnectionError("the server closed this pooled connection")
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("an idle pooled connection no longer answers") from exc
+        if not alive:
+            raise DisconnectionError("an idle pooled connection no longer answers")
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

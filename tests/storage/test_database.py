@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from groupbot.storage import database
 from groupbot.storage.database import (
     DEFAULT_DATABASE_URL,
     create_engine,
@@ -125,6 +126,24 @@ def test_postgresql_engine_pools_without_a_ping_round_trip() -> None:
     assert engine.dialect.driver == "asyncpg"
     assert engine.pool.size() == 5  # type: ignore[attr-defined]
     assert not engine.pool._pre_ping  # type: ignore[attr-defined]
+
+
+async def test_an_idle_pooled_connection_that_died_is_replaced(
+    postgres_server: Any, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection is "idle"
+    engine = create_engine(postgres_server.async_url(postgres_database), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+            driver = (await conn.get_raw_connection()).driver_connection
+        # The connection dies where the driver cannot see it (as behind a NAT that dropped it).
+        monkeypatch.setattr(type(driver), "is_closed", lambda _self: False)
+        await postgres_server.execute(f"SELECT pg_terminate_backend({pid})")
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
 
 
 async def test_a_pooled_connection_the_server_closed_is_replaced(
