@@ -92,7 +92,12 @@ def classify(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     with stream:
-        code = run_classify(stream, sys.stdout.buffer, config, intro)
+        try:
+            code = run_classify(stream, sys.stdout.buffer, config, intro)
+        except BrokenPipeError:  # before click turns it into status 1, classify's "bad line"
+            from groupbot.entry import reader_gone
+
+            reader_gone()
     raise typer.Exit(code)
 
 

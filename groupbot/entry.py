@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
-__all__ = ["main"]
+__all__ = ["BROKEN_PIPE_STATUS", "main", "reader_gone"]
 
 # What a shell reports for a program stopped by SIGPIPE; distinct from classify's own statuses.
 BROKEN_PIPE_STATUS = 141
@@ -29,16 +30,20 @@ def _classify_fast(argv: list[str]) -> int | None:
         return run_classify(stream, sys.stdout.buffer)
 
 
+def reader_gone() -> NoReturn:
+    """Stop quietly because the reader of our output went away (`groupbot ... | head`)."""
+    # Point stdout at /dev/null so the interpreter's own final flush does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(BROKEN_PIPE_STATUS)
+
+
 def main() -> None:
     """Dispatch `groupbot ...`; a reader that stops early (`| head`) ends the run quietly."""
     try:
         _dispatch(sys.argv[1:])
     except BrokenPipeError:
-        # Output nobody reads any more: point stdout at /dev/null so the interpreter's own final
-        # flush does not fail again, and stop without a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise SystemExit(BROKEN_PIPE_STATUS) from None
+        reader_gone()
 
 
 def _dispatch(argv: list[str]) -> None:

@@ -95,20 +95,26 @@ def test_classify_gives_the_same_verdicts_whatever_the_string_hashing() -> None:
     assert len(outputs.pop().splitlines()) == len(texts)
 
 
-def test_classify_stops_quietly_when_its_reader_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--rules", "rulebook.toml"]], ids=["fast", "cli"])
+def test_classify_stops_quietly_when_its_reader_does(tmp_path: Path, options: list[str]) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text((json.dumps({"text": "Check out my channel!"}) + "\n") * 5000)
+    (tmp_path / "rulebook.toml").write_text("[detection]\nthreshold = 0.6\n")
     with (
         source.open("rb") as stdin,
         subprocess.Popen(
-            [GROUPBOT, "classify"], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [GROUPBOT, "classify", *options],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
         ) as proc,
     ):
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()  # the reader is gone before the first verdict is written
         status = proc.wait(timeout=120)
         errors = proc.stderr.read().decode()
-    assert status == 141
+    assert status == 141, errors
     assert "Traceback" not in errors
 
 
