@@ -26,8 +26,8 @@ def _build_accel(root: Path) -> ModuleType:
     """scripts/build_accel.py, loaded by path (scripts/ is not a package)."""
     path = root / "scripts" / "build_accel.py"
     spec = importlib.util.spec_from_file_location("_groupbot_build_accel", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"{path} is missing")
+    if not path.is_file() or spec is None or spec.loader is None:
+        raise FileNotFoundError(f"{path} is missing")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -45,27 +45,33 @@ class AccelBuildHook(BuildHookInterface[Any]):
         if os.environ.get(SKIP_ENV, "").strip() not in ("", "0"):
             self.app.display_info(f"groupbot: {SKIP_ENV} set, building a pure Python wheel")
             return
-        root = Path(self.root)
-        build_accel = _build_accel(root)
         self._staging = Path(tempfile.mkdtemp(prefix="groupbot-wheel-accel-"))
         target = self._staging / "_accel"
-        with tempfile.TemporaryDirectory(prefix="groupbot-accel-") as tmp:
-            scratch = Path(tmp)
-            try:
-                built = build_accel.build(scratch)
-            except SystemExit as failed:  # no C compiler, or mypyc refused: stay pure Python
-                self.app.display_warning(f"groupbot: {failed}; the wheel stays pure Python")
-                return
-            if not built:
-                self.app.display_warning("groupbot: mypyc built nothing; the wheel stays pure")
-                return
-            build_accel.install(scratch, built, build_accel.digest(), target)
+        try:
+            built = self._compile(Path(self.root), target)
+        except (SystemExit, Exception) as failed:  # no compiler, mypyc refused, files missing
+            self.app.display_warning(f"groupbot: {failed}; the wheel stays pure Python")
+            return
+        if not built:
+            self.app.display_warning("groupbot: mypyc built nothing; the wheel stays pure Python")
+            return
         for path in sorted(p for p in target.rglob("*") if p.is_file()):
             relative = path.relative_to(target).as_posix()
             build_data["force_include"][str(path)] = f"groupbot/_accel/{relative}"
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
         self.app.display_info(f"groupbot: compiled detectors added ({len(built)} modules)")
+
+    @staticmethod
+    def _compile(root: Path, target: Path) -> list[Path]:
+        """Build the compiled detectors into target; return the extension modules built."""
+        build_accel = _build_accel(root)
+        with tempfile.TemporaryDirectory(prefix="groupbot-accel-") as tmp:
+            scratch = Path(tmp)
+            built: list[Path] = build_accel.build(scratch)
+            if built:
+                build_accel.install(scratch, built, build_accel.digest(), target)
+        return built
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         """Remove the staging directory."""
