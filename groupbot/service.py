@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,12 @@ from groupbot.timers import TimerKind, TimerQueue, fire, request_summary
 __all__ = ["Bot", "Sink"]
 
 Sink = Callable[[Action], None]
+log = logging.getLogger(__name__)
+
 MEMBER_CACHE = 200_000
 LIVE_BATCH = 64  # most events a live bot's group commit puts in one transaction
+# How long close() waits for the event being handled before it gives up on committing.
+CLOSE_WAIT_SECONDS = 30.0
 RETENTION_EVERY = timedelta(days=1)
 SEEN_CACHE = 50_000
 SEEN_WINDOW = timedelta(days=1)
@@ -129,8 +134,16 @@ class Bot:
 
     async def close(self) -> None:
         """Wait for the event in hand, then commit what is buffered and release the connection."""
-        async with self._lock:
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECONDS):
+                await self._lock.acquire()
+        except TimeoutError:  # an event stuck (a database that stopped answering): stop anyway
+            log.error("closing without committing: an event is still being handled")
+            return
+        try:
             await self.commit()
+        finally:
+            self._lock.release()
 
     async def commit(self) -> None:
         """Flush buffered writes and commit the unit of work (callers hold the turn)."""

@@ -90,7 +90,13 @@ def test_classify_gives_the_same_verdicts_whatever_the_string_hashing() -> None:
         "Hi, I'm new here! I'm a designer, glad to join, first post here, long time lurker",
     ]
     stdin = "".join(json.dumps({"text": t}) + "\n" for t in texts)
-    outputs = {run("classify", stdin=stdin, env={"PYTHONHASHSEED": s}).stdout for s in "123"}
+    outputs = {
+        run(
+            "classify", stdin=stdin, env={"PYTHONHASHSEED": seed, "GROUPBOT_PURE_PYTHON": pure}
+        ).stdout
+        for seed in "123"
+        for pure in "01"  # the compiled detectors when built, and the pure ones
+    }
     assert len(outputs) == 1
     assert len(outputs.pop().splitlines()) == len(texts)
 

@@ -10,6 +10,7 @@ from replaykit import PITCH_TEXT, cmd, join, only, replay, rulebook, say
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from groupbot import service
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.actions import Action
 from groupbot.core.events import Event
@@ -230,6 +231,18 @@ async def test_closing_waits_for_the_event_in_hand_and_commits_it(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "welcome")
         )
     assert welcomes == 1
+
+
+async def test_closing_gives_up_on_an_event_that_never_ends(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "CLOSE_WAIT_SECONDS", 0.01)
+    async with open_bot(database_url, Rulebook()) as bot:
+        await bot._lock.acquire()  # an event stuck on a database that stopped answering
+        try:
+            await bot.close()  # returns instead of hanging the shutdown
+        finally:
+            bot._lock.release()
 
 
 async def test_a_forgotten_request_id_is_never_handed_out_again(database_url: str) -> None:

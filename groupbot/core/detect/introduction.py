@@ -209,11 +209,20 @@ def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(_NAME_CAPITAL), re.compile(_NAME_LOWER)
 
 
+def _reach(text: str) -> int:
+    """Where the name search stops: the first space at or after _NAME_REACH, or the end."""
+    if len(text) <= _NAME_REACH:
+        return len(text)
+    space = text.find(" ", _NAME_REACH)
+    return len(text) if space < 0 else space
+
+
 def _name(original: str, folded: str) -> str | None:
     """ "I'm Priya" / "my name is Priya": a self-introduction by name."""
     capital, lower = _name_patterns()
-    # People give their name near the start; looking further only costs time on long posts.
-    m = capital.search(original, 0, _NAME_REACH) or lower.search(folded, 0, _NAME_REACH)
+    # People give their name near the start; looking further only costs time on long posts. The
+    # search ends at a space, so no name is cut in two at the limit.
+    m = capital.search(original, 0, _reach(original)) or lower.search(folded, 0, _reach(folded))
     return m.group().strip() if m is not None else None
 
 

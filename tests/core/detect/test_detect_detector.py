@@ -202,3 +202,16 @@ def test_a_question_linking_reference_docs_is_conversation(detector: Detector) -
     )
     analysis = detector.analyze(text)
     assert not analysis.promotional and "affiliate" not in signals(analysis)
+
+
+def test_a_name_at_the_search_limit_is_not_cut_in_two() -> None:
+    from groupbot.core.detect.introduction import _NAME_REACH, intro_signals
+    from groupbot.core.detect.normalize import fold
+    from groupbot.core.detect.promotion import spaced
+
+    text = "x" * (_NAME_REACH - len("Hello, I am Sa")) + " Hello, I am Samuel and I bake bread."
+    plain = spaced(fold(text))
+    words = plain.split()
+    found = intro_signals(plain, words, set(words), False, text, fold(text))
+    evidence = [s.evidence for s in found if s.signal == "self_description"]
+    assert evidence and evidence[0].endswith("Samuel")
