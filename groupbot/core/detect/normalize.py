@@ -88,6 +88,13 @@ def _non_ascii(text: str) -> set[str]:
 
 def _unicode(text: str) -> str:
     """Normalise non-ASCII text: NFKC, invisible characters removed, homoglyphs folded."""
+    chars = _non_ascii(text)
+    if all(ord(c) in _INVISIBLE for c in chars):
+        # Only invisible characters (a byte-order mark, a zero-width space): without them the
+        # text is ASCII, which NFKC leaves as it is. Common, and much cheaper.
+        for c in chars:
+            text = text.replace(c, "")
+        return text.lower()
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     text = text.lower()
