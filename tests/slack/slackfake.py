@@ -37,6 +37,45 @@ class Call:
     at: float = field(default_factory=time.perf_counter)
 
 
+async def serve_loopback(app: web.Application, **options: Any) -> tuple[web.AppRunner, int]:
+    """Serve an aiohttp app on 127.0.0.1 at a free port; return its runner and the port."""
+    runner = web.AppRunner(app, access_log=None, **options)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, int(runner.addresses[0][1])
+
+
+def event_callback(
+    event: dict[str, Any], event_id: str, team: str = TEAM, app_id: str = "A0APP"
+) -> dict[str, Any]:
+    """The event_callback payload Slack wraps an event in (over HTTP or Socket Mode)."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "api_app_id": app_id,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": event,
+        "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
+def message_event(uid: str, channel: str, text: str, stamp: str, **extra: Any) -> dict[str, Any]:
+    """A member's channel message as the Events API sends it."""
+    return {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "channel",
+        "user": uid,
+        "text": text,
+        "ts": stamp,
+        "event_ts": stamp,
+        "team": TEAM,
+        **extra,
+    }
+
+
 def user(uid: str, name: str, **flags: Any) -> dict[str, Any]:
     """A users.info-shaped user object."""
     return {
@@ -97,11 +136,7 @@ class FakeSlack:
         """Serve on 127.0.0.1:0; return the base URL (with its trailing slash)."""
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve_loopback(app)
         self.url = f"http://127.0.0.1:{port}/api/"
         return self.url
 
@@ -134,6 +169,10 @@ class FakeSlack:
             f"timed out waiting for {what}; calls: {[c.method for c in self.calls]}; "
             f"failures: {self.failures}"
         )
+
+    def dms(self, uid: str) -> list[Call]:
+        """Messages the bot posted in its DM with a user."""
+        return self.of("chat.postMessage", channel=self.dm_channel(uid))
 
     def dm_channel(self, uid: str) -> str:
         """The DM channel id the fake hands out for a user."""
@@ -310,16 +349,7 @@ class Sender:
         retry: int | None = None,
     ) -> tuple[int, str]:
         """An Events API callback."""
-        envelope = {
-            "token": "legacy",
-            "team_id": team,
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()),
-            "event": event,
-            "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
-        }
+        envelope = event_callback(event, event_id or f"Ev{next(self._ids):08d}", team)
         body = json.dumps(envelope)
         headers = sign(body, self.secret)
         if retry is not None:

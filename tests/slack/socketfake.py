@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from slackfake import BOT_USER, TEAM, FakeSlack
+from slackfake import TEAM, FakeSlack, event_callback, serve_loopback
 
 T = TypeVar("T")
 
@@ -67,11 +67,7 @@ class SocketModeFake:
         """Serve on 127.0.0.1:0; return the ws:// base URL."""
         app = web.Application()
         app.router.add_get("/link/", self._socket)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        self._runner, port = await serve_loopback(app, shutdown_timeout=1.0)
         self.base = f"ws://127.0.0.1:{port}/link/"
         return self.base
 
@@ -205,17 +201,8 @@ class SocketModeFake:
         retry_reason: str | None = None,
     ) -> str:
         """An events_api envelope around an event_callback payload."""
-        payload = {
-            "token": "legacy",
-            "team_id": team,
-            "api_app_id": APP_ID,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()),
-            "event": event,
-            "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True}],
-            "is_ext_shared_channel": False,
-        }
+        payload = event_callback(event, event_id or f"Ev{next(self._ids):08d}", team, APP_ID)
+        payload["is_ext_shared_channel"] = False
         return await self.push(
             "events_api", payload, retry_attempt=retry_attempt, retry_reason=retry_reason
         )

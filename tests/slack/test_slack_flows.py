@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from slackfake import TEAM, Call, FakeSlack, user
+from slackfake import TEAM, Call, FakeSlack, message_event, user
 from slackharness import (
     GENERAL,
     INTROS,
@@ -40,25 +40,9 @@ async def join(h: Harness, uid: str, **flags: Any) -> None:
 async def say(h: Harness, uid: str, channel: str, text: str, **extra: Any) -> str:
     """A member's message event; returns its ts."""
     stamp = ts()
-    event = {
-        "type": "message",
-        "channel": channel,
-        "channel_type": "channel",
-        "user": uid,
-        "text": text,
-        "ts": stamp,
-        "event_ts": stamp,
-        "team": TEAM,
-        **extra,
-    }
-    status, _ = await h.send.event(event)
+    status, _ = await h.send.event(message_event(uid, channel, text, stamp, **extra))
     assert status == 200
     return stamp
-
-
-def dms(fake: FakeSlack, uid: str) -> list[Call]:
-    """Messages the bot posted in its DM with a user."""
-    return fake.of("chat.postMessage", channel=fake.dm_channel(uid))
 
 
 def buttons(call: Call) -> list[dict[str, Any]]:
@@ -122,10 +106,10 @@ def view_submission(
 async def held_pitch(h: Harness) -> Call:
     """Nora joins and pitches before introducing herself; returns the owner's notification."""
     await join(h, NEWBIE)
-    await h.fake.wait_for(lambda: dms(h.fake, NEWBIE), what="welcome DM")
+    await h.fake.wait_for(lambda: h.fake.dms(NEWBIE), what="welcome DM")
     await say(h, NEWBIE, GENERAL, PITCH)
     found = await h.fake.wait_for(
-        lambda: [c for c in dms(h.fake, OWNER) if buttons(c)], what="owner notification"
+        lambda: [c for c in h.fake.dms(OWNER) if buttons(c)], what="owner notification"
     )
     return found[0]  # type: ignore[no-any-return]
 
@@ -135,7 +119,7 @@ async def held_pitch(h: Harness) -> Call:
 
 async def test_team_join_welcomes_by_dm(app: Harness) -> None:
     await join(app, NEWBIE)
-    welcome = await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome DM")
+    welcome = await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome DM")
     assert "Nora" in welcome[0].params["text"]
     assert "Fake" in welcome[0].params["text"]  # the workspace's name, not its id
     assert "introductions" in welcome[0].params["text"]
@@ -148,22 +132,22 @@ async def test_invited_users_and_bots_are_not_welcomed(app: Harness) -> None:
     await join(app, "UINVITED1")
     await join(app, "UROBOT001")
     await join(app, NEWBIE)
-    await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome DM")
-    assert not dms(app.fake, "UINVITED1")
-    assert not dms(app.fake, "UROBOT001")
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome DM")
+    assert not app.fake.dms("UINVITED1")
+    assert not app.fake.dms("UROBOT001")
 
 
 async def test_channel_join_welcomes_once_and_only_in_the_welcome_channel(app: Harness) -> None:
     await app.send.event({"type": "member_joined_channel", "user": MEMBER, "channel": RANDOM})
     await app.send.event({"type": "member_joined_channel", "user": NEWBIE, "channel": GENERAL})
-    await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome DM")
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome DM")
     await join(app, NEWBIE)  # team_join arriving after member_joined_channel: same member
     await app.send.event({"type": "member_joined_channel", "user": NEWBIE, "channel": INTROS})
     app.fake.users["UOTHER001"] = user("UOTHER001", "Otto")
     await join(app, "UOTHER001")
-    await app.fake.wait_for(lambda: dms(app.fake, "UOTHER001"), what="marker welcome")
-    assert len(dms(app.fake, NEWBIE)) == 1
-    assert not dms(app.fake, MEMBER)
+    await app.fake.wait_for(lambda: app.fake.dms("UOTHER001"), what="marker welcome")
+    assert len(app.fake.dms(NEWBIE)) == 1
+    assert not app.fake.dms(MEMBER)
 
 
 # -- coaching and the queue --------------------------------------------------------------------
@@ -171,7 +155,7 @@ async def test_channel_join_welcomes_once_and_only_in_the_welcome_channel(app: H
 
 async def test_promote_before_introduce_notes_and_notifies_owners(app: Harness) -> None:
     notification = await held_pitch(app)
-    texts = [c.params["text"] for c in dms(app.fake, NEWBIE)]
+    texts = [c.params["text"] for c in app.fake.dms(NEWBIE)]
     assert any("brightpixel" in t for t in texts[1:]), texts  # the note quotes the post
     assert any("delete your post" in t for t in texts), texts  # no admin token: asked to
     assert [b["action_id"] for b in buttons(notification)] == [
@@ -201,7 +185,7 @@ async def test_owner_approves_by_button(app: Harness) -> None:
     assert not buttons(updated[0])
     assert notification.params["channel"] == dm
     await app.fake.wait_for(
-        lambda: any("approved" in c.params["text"] for c in dms(app.fake, NEWBIE)),
+        lambda: any("approved" in c.params["text"] for c in app.fake.dms(NEWBIE)),
         what="member told",
     )
 
@@ -214,7 +198,7 @@ async def test_owner_approves_by_slash_command(mod_app: Harness) -> None:
         lambda: [c for c in h.fake.of("chat.postMessage", channel=MODS) if buttons(c)],
         what="moderators' channel notification",
     )
-    assert not dms(h.fake, OWNER)  # the moderators' channel, not DMs
+    assert not h.fake.dms(OWNER)  # the moderators' channel, not DMs
     status, _ = await h.send.command("/groupbot", "approve #1 welcome aboard", OWNER, MODS)
     assert status == 200
     await h.fake.wait_for(lambda: h.fake.of("chat.postMessage", channel=GENERAL), what="post")
@@ -242,7 +226,7 @@ async def test_owner_denies_through_the_modal(app: Harness) -> None:
     )
     assert status == 200
     await app.fake.wait_for(
-        lambda: any("Intro first" in c.params["text"] for c in dms(app.fake, NEWBIE)),
+        lambda: any("Intro first" in c.params["text"] for c in app.fake.dms(NEWBIE)),
         what="denial DM",
     )
     updated = await app.fake.wait_for(lambda: app.fake.of("chat.update"), what="update")
@@ -278,11 +262,11 @@ async def test_share_opens_a_modal_and_queues_a_request(app: Harness) -> None:
     }
     await app.send.interaction(view_submission(app, MEMBER, view["callback_id"], values))
     notice = await app.fake.wait_for(
-        lambda: [c for c in dms(app.fake, OWNER) if buttons(c)], what="owner notification"
+        lambda: [c for c in app.fake.dms(OWNER) if buttons(c)], what="owner notification"
     )
     assert "learn SQL" in str(notice[0].params["blocks"])
     await app.fake.wait_for(
-        lambda: any("Request #1" in c.params["text"] for c in dms(app.fake, MEMBER)),
+        lambda: any("Request #1" in c.params["text"] for c in app.fake.dms(MEMBER)),
         what="member thanked",
     )
     await app.send.command("/groupbot", "approve 1", OWNER, GENERAL)
@@ -356,7 +340,7 @@ async def test_errors_say_what_to_type(app: Harness) -> None:
 
 async def test_forget_takes_a_mention(app: Harness) -> None:
     await join(app, NEWBIE)
-    await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome")
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome")
     await app.send.command("/groupbot", f"forget <@{NEWBIE}|nora>", OWNER)
     answer = await app.fake.wait_for(
         lambda: app.fake.of("chat.postEphemeral", user=OWNER), what="forgotten"
@@ -369,7 +353,7 @@ async def test_forget_takes_a_mention(app: Harness) -> None:
 
 async def test_retried_event_produces_no_duplicate(app: Harness) -> None:
     await join(app, NEWBIE)
-    await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome")
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome")
     stamp = ts()
     event = {
         "type": "message",
@@ -381,20 +365,20 @@ async def test_retried_event_produces_no_duplicate(app: Harness) -> None:
     }
     assert (await app.send.event(event, event_id="EvPITCH01"))[0] == 200
     assert (await app.send.event(event, event_id="EvPITCH01", retry=1))[0] == 200
-    await app.fake.wait_for(lambda: [c for c in dms(app.fake, OWNER) if buttons(c)], what="n")
+    await app.fake.wait_for(lambda: [c for c in app.fake.dms(OWNER) if buttons(c)], what="n")
     assert (await app.send.event(event, event_id="EvPITCH01", retry=2))[0] == 200
     app.fake.users["UOTHER001"] = user("UOTHER001", "Otto")
     await join(app, "UOTHER001")
-    await app.fake.wait_for(lambda: dms(app.fake, "UOTHER001"), what="marker welcome")
+    await app.fake.wait_for(lambda: app.fake.dms("UOTHER001"), what="marker welcome")
     await app.service.runner.worker.drain()
-    notes = [c for c in dms(app.fake, NEWBIE) if "brightpixel" in c.params["text"]]
+    notes = [c for c in app.fake.dms(NEWBIE) if "brightpixel" in c.params["text"]]
     assert len(notes) == 1
-    assert len([c for c in dms(app.fake, OWNER) if buttons(c)]) == 1
+    assert len([c for c in app.fake.dms(OWNER) if buttons(c)]) == 1
 
 
 async def test_bots_own_messages_and_system_subtypes_are_ignored(app: Harness) -> None:
     await join(app, NEWBIE)
-    await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome")
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome")
     await say(app, NEWBIE, GENERAL, PITCH, subtype="channel_join")
     await say(app, NEWBIE, GENERAL, PITCH, bot_id="BOTHER001")
     await say(app, "UBOTBOT01", GENERAL, PITCH)
@@ -402,14 +386,14 @@ async def test_bots_own_messages_and_system_subtypes_are_ignored(app: Harness) -
     await say(app, NEWBIE, GENERAL, PITCH)  # introduced now: no promote-before-introduce hold
     app.fake.users["UOTHER001"] = user("UOTHER001", "Otto")
     await join(app, "UOTHER001")
-    await app.fake.wait_for(lambda: dms(app.fake, "UOTHER001"), what="marker welcome")
+    await app.fake.wait_for(lambda: app.fake.dms("UOTHER001"), what="marker welcome")
     await app.service.runner.worker.drain()
-    assert not [c for c in dms(app.fake, OWNER) if buttons(c)]
+    assert not [c for c in app.fake.dms(OWNER) if buttons(c)]
 
 
 async def test_edited_post_is_re_evaluated(app: Harness) -> None:
     await join(app, NEWBIE)
-    await app.fake.wait_for(lambda: dms(app.fake, NEWBIE), what="welcome")
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome")
     stamp = await say(app, NEWBIE, GENERAL, "hello there")
     edit = {
         "type": "message",
@@ -424,7 +408,7 @@ async def test_edited_post_is_re_evaluated(app: Harness) -> None:
     }
     await app.send.event(edit)
     await app.fake.wait_for(
-        lambda: any("brightpixel" in c.params["text"] for c in dms(app.fake, NEWBIE)),
+        lambda: any("brightpixel" in c.params["text"] for c in app.fake.dms(NEWBIE)),
         what="note after the edit",
     )
 
@@ -435,7 +419,7 @@ async def test_rate_limited_call_is_retried_after_retry_after(app: Harness) -> N
     )
     await join(app, NEWBIE)
     await app.fake.wait_for(
-        lambda: len(dms(app.fake, NEWBIE)) == 2, what="the welcome retried after the 429"
+        lambda: len(app.fake.dms(NEWBIE)) == 2, what="the welcome retried after the 429"
     )
     assert not app.fake.scripted["chat.postMessage"]
 
@@ -463,4 +447,4 @@ async def test_admin_token_deletes_held_posts(fake: FakeSlack, database_url: str
         await h.fake.wait_for(
             lambda: h.fake.of("chat.postMessage", channel=h.fake.dm_channel(OWNER)), what="n"
         )
-        assert not any("delete your post" in c.params["text"] for c in dms(h.fake, NEWBIE))
+        assert not any("delete your post" in c.params["text"] for c in h.fake.dms(NEWBIE))

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from slackfake import BOT_TOKEN, TEAM, Call, FakeSlack, user
+from slackfake import BOT_TOKEN, TEAM, FakeSlack, message_event, user
 from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, PITCH
 from socketfake import APP_TOKEN, SocketModeFake
 
@@ -29,28 +29,9 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 STOP_LIMIT = 5.0  # seconds a stop may take before the test calls it a hang
 
 
-def dms(fake: FakeSlack, uid: str) -> list[Call]:
-    """Messages the bot posted in its DM with a user."""
-    return fake.of("chat.postMessage", channel=fake.dm_channel(uid))
-
-
 def join(fake: FakeSlack, uid: str) -> dict[str, Any]:
     """A team_join event for a user the fake knows."""
     return {"type": "team_join", "user": fake.users[uid]}
-
-
-def post(uid: str, channel: str, text: str, stamp: str) -> dict[str, Any]:
-    """A member's message event."""
-    return {
-        "type": "message",
-        "channel": channel,
-        "channel_type": "channel",
-        "user": uid,
-        "text": text,
-        "ts": stamp,
-        "event_ts": stamp,
-        "team": TEAM,
-    }
 
 
 def sdk_tasks() -> list[str]:
@@ -146,7 +127,7 @@ async def test_event_is_acked_by_envelope_and_welcomes(
     envelope = await app.event(join(fake, NEWBIE))
     ack = await app.ack(envelope)
     assert ack.payload is None and ack.connection == 1
-    welcome = await fake.wait_for(lambda: dms(fake, NEWBIE), limit=5.0, what="welcome DM")
+    welcome = await fake.wait_for(lambda: fake.dms(NEWBIE), limit=5.0, what="welcome DM")
     assert "Nora" in welcome[0].params["text"]
     assert "introductions" in welcome[0].params["text"]
     assert fake.of("conversations.open", users=NEWBIE)
@@ -222,24 +203,24 @@ async def test_redelivered_event_is_handled_once(fake: FakeSlack, app: SocketMod
     assert first != again
     await app.ack(first)
     await app.ack(again)  # each delivery is acked by its own envelope_id
-    await fake.wait_for(lambda: dms(fake, NEWBIE), limit=5.0, what="welcome DM")
+    await fake.wait_for(lambda: fake.dms(NEWBIE), limit=5.0, what="welcome DM")
 
-    pitch = post(NEWBIE, GENERAL, PITCH, f"{time.time():.0f}.000100")
+    pitch = message_event(NEWBIE, GENERAL, PITCH, f"{time.time():.0f}.000100")
     await app.ack(await app.event(pitch, event_id="EvPITCH001"))
-    await fake.wait_for(lambda: dms(fake, OWNER), limit=5.0, what="owner notification")
+    await fake.wait_for(lambda: fake.dms(OWNER), limit=5.0, what="owner notification")
     await app.ack(
         await app.event(pitch, event_id="EvPITCH001", retry_attempt=1, retry_reason="timeout")
     )
 
     fake.users["UOTHER001"] = user("UOTHER001", "Otto")  # a later event marks the end
     await app.ack(await app.event(join(fake, "UOTHER001")))
-    await fake.wait_for(lambda: dms(fake, "UOTHER001"), limit=5.0, what="marker welcome")
-    texts = [c.params["text"] for c in dms(fake, NEWBIE)]
+    await fake.wait_for(lambda: fake.dms("UOTHER001"), limit=5.0, what="marker welcome")
+    texts = [c.params["text"] for c in fake.dms(NEWBIE)]
     assert len([t for t in texts if "welcome to Fake" in t]) == 1, texts
     assert len([t for t in texts if "You posted:" in t and "brightpixel" in t]) == 1, texts
     assert len([t for t in texts if "delete your post" in t]) == 1, texts
     assert len(texts) == 3, texts
-    assert len(dms(fake, OWNER)) == 1
+    assert len(fake.dms(OWNER)) == 1
 
 
 # -- the connection ----------------------------------------------------------------------------
@@ -254,7 +235,7 @@ async def test_reconnects_when_the_socket_closes_and_keeps_handling(
     assert [c.token for c in fake.of("apps.connections.open")] == [APP_TOKEN, APP_TOKEN]
     envelope = await app.event(join(fake, NEWBIE))
     assert (await app.ack(envelope)).connection == 2
-    await fake.wait_for(lambda: dms(fake, NEWBIE), limit=5.0, what="welcome after reconnect")
+    await fake.wait_for(lambda: fake.dms(NEWBIE), limit=5.0, what="welcome after reconnect")
 
     app.offer(fake)  # Slack's own refresh: a `disconnect` message, the client moves over
     assert await app.refresh() == 2
@@ -263,9 +244,9 @@ async def test_reconnects_when_the_socket_closes_and_keeps_handling(
     fake.users["UOTHER001"] = user("UOTHER001", "Otto")
     envelope = await app.event(join(fake, "UOTHER001"))
     assert (await app.ack(envelope)).connection == 3
-    await fake.wait_for(lambda: dms(fake, "UOTHER001"), limit=5.0, what="welcome after refresh")
+    await fake.wait_for(lambda: fake.dms("UOTHER001"), limit=5.0, what="welcome after refresh")
     assert len(fake.of("apps.connections.open")) == 3
-    assert len(dms(fake, NEWBIE)) == 1
+    assert len(fake.dms(NEWBIE)) == 1
 
 
 async def test_sigterm_stops_the_run_cleanly(
