@@ -14,6 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from projectenv import use_project_python
+
+use_project_python()  # `python benchmarks/...` works outside the venv too
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 

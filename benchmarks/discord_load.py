@@ -26,7 +26,11 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
-import asyncpg
+from projectenv import use_project_python
+
+use_project_python()  # `python benchmarks/...` works outside the venv too
+
+import asyncpg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "discord"))

@@ -25,9 +25,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-from aiohttp import ClientSession, ClientTimeout, TCPConnector
-from sqlalchemy.engine import make_url
+from projectenv import use_project_python
+
+use_project_python()  # `python benchmarks/...` works outside the venv too
+
+import asyncpg  # noqa: E402
+from aiohttp import ClientSession, ClientTimeout, TCPConnector  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
