@@ -20,6 +20,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from projectenv import use_project_python
+
+use_project_python()  # `python benchmarks/...` works outside the venv too
+
 CHAT = [
     "Morning all, how is everyone's week going?",
     "Does anyone have a good accountant recommendation for a small studio?",
