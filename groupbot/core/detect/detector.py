@@ -123,12 +123,11 @@ _SELLING = frozenset(
 _KIND_ORDER = (("invite_link", "invite"), ("engagement_bait", "engagement_bait"))
 _CACHE_SIZE = 4096
 _WEIGHT = operator.attrgetter("weight")
-# Evaluation's fields: folded, words, wordset, links, signals, rule_logit, intro_reasons,
-# intro_score, model_negative_only.
+# Evaluation's fields but its wordset: folded, words, links, signals, rule_logit,
+# intro_reasons, intro_score, model_negative_only.
 _Rules = tuple[
     str,
     list[str],
-    set[str],
     tuple[Link, ...],
     tuple[Signal, ...],
     float,
@@ -202,7 +201,7 @@ class Detector:
 
     def evaluate(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Evaluation:
         """Run the rules on one message."""
-        return Evaluation(*self._rules(text, intro_channel, own_domains))
+        return _evaluation(self._rules(text, intro_channel, own_domains))
 
     def _rules(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> _Rules:
         """The fields of `evaluate`'s Evaluation, as a tuple."""
@@ -214,7 +213,6 @@ class Detector:
             folded = window = join_spaced(window)
             plain = spaced(window)
             words = plain.split()
-        wordset = set(words)
         links = find_links(folded, self._allow_domains, self._allow_invites)
         found = phrase_signals(window, plain, words, self._extra)
         if links:
@@ -222,7 +220,7 @@ class Detector:
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
-        intro = intro_signals(plain, words, wordset, intro_channel, text[:_HEAD], window)
+        intro = intro_signals(plain, words, intro_channel, text[:_HEAD], window)
         if intro:
             intro_score = _sigmoid(INTRO_BIAS + sum([s.weight for s in intro]))
             intro_context = intro_score >= self._intro_threshold and (
@@ -247,14 +245,13 @@ class Detector:
             links
             and count >= 8
             and _CONVERSATION_BLOCKERS.isdisjoint(found)
-            and (not _COMMENTARY.isdisjoint(wordset) or "?" in folded)
+            and (not _COMMENTARY.isdisjoint(words) or "?" in folded)
         ):
             logit += _CONVERSATION_WEIGHT
             guarded = True
         return (
             folded,
             words,
-            wordset,
             links,
             signals,
             logit,
@@ -282,7 +279,7 @@ class Detector:
     def _analyze(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Analysis:
         """Analyse one message (uncached)."""
         rules = self._rules(text, intro_channel, own_domains)
-        folded, words, _, links, signals, logit, intro, intro_score, guarded = rules
+        folded, words, links, signals, logit, intro, intro_score, guarded = rules
         model = self._model
         present: Terms = {}
         if model is not None:
@@ -303,7 +300,7 @@ class Detector:
                 top = model.top(present, floor=floor)
                 if floor <= 0.0 and (len(top) < 2 or top[-1][1] <= 0.0):
                     # Words the model has no weight for may fill the list: all keys decide.
-                    top = model.strongest(model_features(Evaluation(*rules)), floor=floor)
+                    top = model.strongest(model_features(_evaluation(rules)), floor=floor)
                 detail = DETAILS["learned_phrase"]
                 for word, weight in top:
                     reasons.append(make_signal("learned_phrase", word, detail, weight))
@@ -324,6 +321,12 @@ class Detector:
             links,
             folded,
         )
+
+
+def _evaluation(rules: _Rules) -> Evaluation:
+    """The Evaluation of a `_rules` result (its word set is made only here, for training)."""
+    folded, words, links, signals, logit, intro, intro_score, guarded = rules
+    return Evaluation(folded, words, set(words), links, signals, logit, intro, intro_score, guarded)
 
 
 def _single_letters(words: list[str]) -> int:

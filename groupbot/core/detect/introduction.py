@@ -227,7 +227,7 @@ def _name(original: str, folded: str) -> str | None:
 
 
 def intro_signals(
-    text: str, words: list[str], wordset: set[str], intro_channel: bool, original: str, folded: str
+    text: str, words: list[str], intro_channel: bool, original: str, folded: str
 ) -> list[Signal]:
     """Return the introduction signals of a message (text from promotion.spaced())."""
     found: list[Signal] = []
@@ -235,7 +235,7 @@ def intro_signals(
     if greeting is not None:
         found.append(make_signal("greeting", greeting, "opens with a greeting", 1.2))
     strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, words, text)
-    if strong is None and not _NAME_KEYS.isdisjoint(wordset):
+    if strong is None and not _NAME_KEYS.isdisjoint(words):
         strong = _name(original, folded)
     if strong is not None:
         found.append(make_signal("self_description", strong, "says who they are", 2.2))

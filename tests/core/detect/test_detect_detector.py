@@ -212,6 +212,6 @@ def test_a_name_at_the_search_limit_is_not_cut_in_two() -> None:
     text = "x" * (_NAME_REACH - len("Hello, I am Sa")) + " Hello, I am Samuel and I bake bread."
     plain = spaced(fold(text))
     words = plain.split()
-    found = intro_signals(plain, words, set(words), False, text, fold(text))
+    found = intro_signals(plain, words, False, text, fold(text))
     evidence = [s.evidence for s in found if s.signal == "self_description"]
     assert evidence and evidence[0].endswith("Samuel")
