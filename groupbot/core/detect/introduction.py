@@ -172,6 +172,7 @@ _STRONG_SOURCES = _index(_STRONG)
 _WEAK_SOURCES = _index(_WEAK)
 _STRONG_KEYS = frozenset(_STRONG_SOURCES)
 _WEAK_KEYS = frozenset(_WEAK_SOURCES)
+_ALL_KEYS = _STRONG_KEYS | _WEAK_KEYS | _NAME_KEYS
 # Patterns are compiled when their trigger word first occurs (start-up stays short).
 _STRONG_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
 _WEAK_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
@@ -189,11 +190,13 @@ def _first(
     index: dict[str, tuple[re.Pattern[str], ...]],
     sources: dict[str, tuple[str, ...]],
     keys: frozenset[str],
-    words: list[str],
+    hits: list[str],
     text: str,
 ) -> str | None:
-    """The first self-description phrase found."""
-    for key in keys_found(keys, words):
+    """The first self-description phrase found (hits: the message's trigger words, sorted)."""
+    for key in hits:
+        if key not in keys:
+            continue
         patterns = index.get(key)
         if patterns is None:
             patterns = index[key] = tuple(map(re.compile, sources[key]))
@@ -234,12 +237,13 @@ def intro_signals(
     greeting = next((w for w in words[:3] if w in _GREETINGS), None)
     if greeting is not None:
         found.append(make_signal("greeting", greeting, "opens with a greeting", 1.2))
-    strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, words, text)
-    if strong is None and not _NAME_KEYS.isdisjoint(words):
+    hits = keys_found(_ALL_KEYS, words)  # one pass over the words for every trigger below
+    strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, hits, text)
+    if strong is None and not _NAME_KEYS.isdisjoint(hits):
         strong = _name(original, folded)
     if strong is not None:
         found.append(make_signal("self_description", strong, "says who they are", 2.2))
-    elif (weak := _first(_WEAK_INDEX, _WEAK_SOURCES, _WEAK_KEYS, words, text)) is not None:
+    elif (weak := _first(_WEAK_INDEX, _WEAK_SOURCES, _WEAK_KEYS, hits, text)) is not None:
         found.append(make_signal("self_description", weak, "says a little about themselves", 1.0))
     if intro_channel:
         found.append(_INTRO_CHANNEL)
