@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import await_
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -30,6 +32,7 @@ _EXPECTED = "expected sqlite:///FILE, sqlite:// or postgresql://USER@HOST/DB"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # A pooled PostgreSQL connection idle this long is pinged before use (busy ones are not).
 IDLE_PING_SECONDS = 30.0
+PING_TIMEOUT_SECONDS = 3.0
 _IDLE_SINCE = "groupbot_idle_since"
 
 
@@ -120,11 +123,17 @@ def _check_pooled_connections(engine: AsyncEngine) -> None:
         if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
             return
         try:
-            alive = engine.dialect.do_ping(dbapi_connection)
+            await_(_ping(driver))
         except Exception as exc:
             raise DisconnectionError("an idle pooled connection no longer answers") from exc
-        if not alive:
-            raise DisconnectionError("an idle pooled connection no longer answers")
+
+
+async def _ping(driver: Any) -> None:
+    """One round trip on an asyncpg connection, given up after PING_TIMEOUT_SECONDS."""
+    # A connection a NAT silently dropped never answers, and TCP would wait many minutes: the
+    # timeout is the point. The transaction keeps pgbouncer's transaction mode happy.
+    async with asyncio.timeout(PING_TIMEOUT_SECONDS), driver.transaction():
+        await driver.fetchrow(";")
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -164,6 +165,64 @@ async def test_a_pooled_connection_the_server_closed_is_replaced(
             assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
     finally:
         await engine.dispose()
+
+
+class SilentLink:
+    """A loopback relay to PostgreSQL that can go silent on its open links, as a NAT that
+    forgot them: nothing arrives and nothing is closed. New links still pass."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.silent: list[bool] = []
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        """Listen on a free loopback port; return it."""
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    def silence(self) -> None:
+        """Stop relaying on every link open now."""
+        self.silent = [True] * len(self.silent)
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        index = len(self.silent)
+        self.silent.append(False)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                if not self.silent[index]:
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()  # one side hung up: so does the relay, towards the other
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+    async def stop(self) -> None:
+        """Stop listening (open links end with the test's event loop)."""
+        if self.server is not None:
+            self.server.close()
+
+
+async def test_an_idle_connection_that_went_silent_is_replaced_in_seconds(
+    postgres_server: Any, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection is "idle"
+    monkeypatch.setattr(database, "PING_TIMEOUT_SECONDS", 0.5)
+    url = make_url(postgres_server.async_url(postgres_database))
+    relay = SilentLink(url.host or "127.0.0.1", url.port or 5432)
+    port = await relay.start()
+    engine = create_engine(url.set(port=port).render_as_string(hide_password=False), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        relay.silence()  # the pooled connection's link now swallows everything
+        async with asyncio.timeout(10), engine.connect() as conn:
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await engine.dispose()
+        await relay.stop()
 
 
 async def test_engine_starts_on_an_empty_migrated_database(engine: AsyncEngine) -> None:
