@@ -8,7 +8,7 @@ import time
 
 import pytest
 from slackfake import FakeSlack, sign
-from slackharness import GENERAL, MEMBER, NEWBIE, Harness, running
+from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, Harness, running
 from sqlalchemy import select
 
 from groupbot.runtime import open_database
@@ -72,15 +72,19 @@ async def test_ack_is_immediate_even_before_the_engine_runs(app: Harness) -> Non
     assert time.perf_counter() - started < 1.0
 
 
-async def test_shutdown_waits_for_acked_events_still_on_their_way(
-    fake: FakeSlack, database_url: str
+@pytest.mark.parametrize("kind", ["event", "command"])
+async def test_shutdown_waits_for_acked_work_still_on_its_way(
+    fake: FakeSlack, database_url: str, kind: str
 ) -> None:
     arrived, release = fake.hold("users.info")  # the author's lookup, before the engine
     harness = running(fake, database_url)
     app = await harness.__aenter__()
-    message = {"type": "message", "channel": GENERAL, "user": MEMBER, "text": "Morning all!"}
-    message |= {"ts": "1700000000.000100", "channel_type": "channel"}
-    status, _ = await app.send.event(message, event_id="EvSHUTDOWN1")
+    if kind == "event":
+        message = {"type": "message", "channel": GENERAL, "user": MEMBER, "text": "Morning all!"}
+        message |= {"ts": "1700000000.000100", "channel_type": "channel"}
+        status, _ = await app.send.event(message, event_id="EvSHUTDOWN1")
+    else:
+        status, _ = await app.send.command("/groupbot", "queue", OWNER)
     assert status == 200  # Slack was told we have it
     await arrived.wait()
     in_flight = app.service.in_flight
@@ -102,7 +106,7 @@ async def test_shutdown_waits_for_acked_events_still_on_their_way(
     async with asyncio.timeout(20):
         await closing
     async with open_database(database_url) as db, db.connect() as conn:
-        stored = await conn.scalar(
-            select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == "EvSHUTDOWN1")
-        )
-    assert stored == "EvSHUTDOWN1"
+        stored = list(await conn.scalars(select(ProcessedEvent.event_id)))
+    assert (
+        ("EvSHUTDOWN1" in stored) if kind == "event" else any(e.startswith("cmd:") for e in stored)
+    )

@@ -143,30 +143,31 @@ class Listeners:
         self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         """/groupbot SUBCOMMAND ...: answered here (help, rules) or by the engine."""
-        args = command_args(str(command.get("text") or ""))
-        name = args[0].lower() if args else "help"
-        if name == "help":
-            await ack(text=help_text())
-            return
-        if name == "rules":
-            await ack(
-                text="The rulebook in effect:\n```\n" + rulebook_to_toml(self.rulebook) + "```"
-            )
-            return
-        if name == "share" and len(args) < 3:
+        async with self.in_flight:  # a shutdown waits for this to finish
+            args = command_args(str(command.get("text") or ""))
+            name = args[0].lower() if args else "help"
+            if name == "help":
+                await ack(text=help_text())
+                return
+            if name == "rules":
+                await ack(
+                    text="The rulebook in effect:\n```\n" + rulebook_to_toml(self.rulebook) + "```"
+                )
+                return
+            if name == "share" and len(args) < 3:
+                await ack()
+                await self._open_share(context, command, " ".join(args[1:]))
+                return
             await ack()
-            await self._open_share(context, command, " ".join(args[1:]))
-            return
-        await ack()
-        found = await self.translator.command(
-            _team(context, command),
-            str(command["user_id"]),
-            f"cmd:{command['trigger_id']}",
-            name,
-            args[1:],
-            command.get("channel_id"),
-        )
-        await self.submit(context, "command", found)
+            found = await self.translator.command(
+                _team(context, command),
+                str(command["user_id"]),
+                f"cmd:{command['trigger_id']}",
+                name,
+                args[1:],
+                command.get("channel_id"),
+            )
+            await self.submit(context, "command", found)
 
     async def on_share(
         self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
@@ -194,15 +195,16 @@ class Listeners:
         context: AsyncBoltContext,
     ) -> None:
         """Approve button: the engine checks the clicker's rights on the server."""
-        await ack()
-        team, user = _team(context, body), str(body["user"]["id"])
-        channel = (body.get("channel") or {}).get("id")
-        found = await self.translator.command(
-            team, user, f"act:{body['trigger_id']}", "approve", (str(action["value"]),), channel
-        )
-        await self.submit(context, "button", found)
-        if (body.get("view") or {}).get("type") == "home":
-            await self.home.publish(team, user)
+        async with self.in_flight:  # a shutdown waits for this to finish
+            await ack()
+            team, user = _team(context, body), str(body["user"]["id"])
+            channel = (body.get("channel") or {}).get("id")
+            found = await self.translator.command(
+                team, user, f"act:{body['trigger_id']}", "approve", (str(action["value"]),), channel
+            )
+            await self.submit(context, "button", found)
+            if (body.get("view") or {}).get("type") == "home":
+                await self.home.publish(team, user)
 
     async def on_deny(
         self,
@@ -239,21 +241,22 @@ class Listeners:
         context: AsyncBoltContext,
     ) -> None:
         """The reason was given: `deny ID REASON` on behalf of the owner who submitted it."""
-        values = view["state"]["values"]
-        reason = str((values.get("reason") or {}).get("reason_input", {}).get("value") or "")
-        if not reason.strip():
-            await ack(response_action="errors", errors={"reason": "Members deserve a reason."})
-            return
-        await ack()
-        request, _, origin = str(view.get("private_metadata") or "").partition("|")
-        team, user = _team(context, body), str(body["user"]["id"])
-        channel = origin if origin and origin != "home" else None
-        found = await self.translator.command(
-            team, user, f"view:{view['id']}", "deny", (request, reason.strip()), channel
-        )
-        await self.submit(context, "modal", found)
-        if origin == "home":
-            await self.home.publish(team, user)
+        async with self.in_flight:  # a shutdown waits for this to finish
+            values = view["state"]["values"]
+            reason = str((values.get("reason") or {}).get("reason_input", {}).get("value") or "")
+            if not reason.strip():
+                await ack(response_action="errors", errors={"reason": "Members deserve a reason."})
+                return
+            await ack()
+            request, _, origin = str(view.get("private_metadata") or "").partition("|")
+            team, user = _team(context, body), str(body["user"]["id"])
+            channel = origin if origin and origin != "home" else None
+            found = await self.translator.command(
+                team, user, f"view:{view['id']}", "deny", (request, reason.strip()), channel
+            )
+            await self.submit(context, "modal", found)
+            if origin == "home":
+                await self.home.publish(team, user)
 
     async def on_share_view(
         self,
@@ -263,22 +266,23 @@ class Listeners:
         context: AsyncBoltContext,
     ) -> None:
         """The share form: `share CHANNEL TEXT` on behalf of the member."""
-        values = view["state"]["values"]
-        channel = (values.get("channel") or {}).get("channel_select", {})
-        channel_id = channel.get("selected_conversation") or channel.get("selected_channel")
-        text = str((values.get("text") or {}).get("text_input", {}).get("value") or "").strip()
-        errors = {}
-        if not channel_id:
-            errors["channel"] = "Pick the channel you'd like to share in."
-        if not text:
-            errors["text"] = "Tell the owners what you'd like to share."
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
-        team, user = _team(context, body), str(body["user"]["id"])
-        name = await self.translator.directory.channel_name(team, str(channel_id))
-        found = await self.translator.command(
-            team, user, f"view:{view['id']}", "share", (name, text), None
-        )
-        await self.submit(context, "modal", found)
+        async with self.in_flight:  # a shutdown waits for this to finish
+            values = view["state"]["values"]
+            channel = (values.get("channel") or {}).get("channel_select", {})
+            channel_id = channel.get("selected_conversation") or channel.get("selected_channel")
+            text = str((values.get("text") or {}).get("text_input", {}).get("value") or "").strip()
+            errors = {}
+            if not channel_id:
+                errors["channel"] = "Pick the channel you'd like to share in."
+            if not text:
+                errors["text"] = "Tell the owners what you'd like to share."
+            if errors:
+                await ack(response_action="errors", errors=errors)
+                return
+            await ack()
+            team, user = _team(context, body), str(body["user"]["id"])
+            name = await self.translator.directory.channel_name(team, str(channel_id))
+            found = await self.translator.command(
+                team, user, f"view:{view['id']}", "share", (name, text), None
+            )
+            await self.submit(context, "modal", found)
