@@ -124,9 +124,14 @@ def replay(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     with stream:
-        code = asyncio.run(
-            run_replay(stream, sys.stdout.buffer, rulebook, database, batch, progress)
-        )
+        try:
+            code = asyncio.run(
+                run_replay(stream, sys.stdout.buffer, rulebook, database, batch, progress)
+            )
+        except BrokenPipeError:  # before click turns it into status 1, replay's "bad line"
+            from groupbot.entry import reader_gone
+
+            reader_gone()
     raise typer.Exit(code)
 
 

@@ -55,6 +55,8 @@ async def run_replay(
                 continue
             try:
                 await bot.handle(event)
+            except BrokenPipeError:
+                raise  # nobody reads the actions any more: stop (the CLI exits quietly)
             except Exception as exc:  # one event the engine cannot take must not sink the rest
                 errors.write(f"line {number}: not processed: {type(exc).__name__}: {exc}\n")
                 bad += 1
@@ -69,6 +71,8 @@ async def run_replay(
                 errors.flush()
         try:
             await bot.finish()
+        except BrokenPipeError:
+            raise
         except Exception as exc:
             errors.write(f"end of input: not processed: {type(exc).__name__}: {exc}\n")
             bad += 1

@@ -101,15 +101,22 @@ def test_classify_gives_the_same_verdicts_whatever_the_string_hashing() -> None:
     assert len(outputs.pop().splitlines()) == len(texts)
 
 
-@pytest.mark.parametrize("options", [[], ["--rules", "rulebook.toml"]], ids=["fast", "cli"])
-def test_classify_stops_quietly_when_its_reader_does(tmp_path: Path, options: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["classify"], ["classify", "--rules", "rulebook.toml"], ["replay"]],
+    ids=["classify-fast", "classify-cli", "replay"],
+)
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path: Path, command: list[str]) -> None:
     source = tmp_path / "in.jsonl"
-    source.write_text((json.dumps({"text": "Check out my channel!"}) + "\n") * 5000)
+    if command[0] == "classify":
+        source.write_text((json.dumps({"text": "Check out my channel!"}) + "\n") * 5000)
+    else:
+        source.write_text("".join(json.dumps(join(f"m{i}", i)) + "\n" for i in range(3000)))
     (tmp_path / "rulebook.toml").write_text("[detection]\nthreshold = 0.6\n")
     with (
         source.open("rb") as stdin,
         subprocess.Popen(
-            [GROUPBOT, "classify", *options],
+            [GROUPBOT, *command],
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -117,11 +124,11 @@ def test_classify_stops_quietly_when_its_reader_does(tmp_path: Path, options: li
         ) as proc,
     ):
         assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()  # the reader is gone before the first verdict is written
+        proc.stdout.close()  # the reader is gone before the first line is written
         status = proc.wait(timeout=120)
         errors = proc.stderr.read().decode()
     assert status == 141, errors
-    assert "Traceback" not in errors
+    assert "Traceback" not in errors and "not processed" not in errors
 
 
 def test_replay_from_any_directory_with_a_fresh_database(tmp_path: Path) -> None:
