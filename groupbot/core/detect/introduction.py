@@ -167,6 +167,7 @@ _INTRO_CHANNEL = Signal(
     "intro_channel", "intro channel", "posted in the introductions channel", 3.0
 )
 _NAME_REACH = 2000
+_NAME_SLACK = 64  # how far past the reach the search may run to end at a space
 _NAME_KEYS = frozenset({"i'm", "im", "am", "name", "name's"})
 _STRONG_SOURCES = _index(_STRONG)
 _WEAK_SOURCES = _index(_WEAK)
@@ -213,19 +214,28 @@ def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _reach(text: str) -> int:
-    """Where the name search stops: the first space at or after _NAME_REACH, or the end."""
+    """Where the name search stops: a space just past _NAME_REACH, else _NAME_REACH itself."""
     if len(text) <= _NAME_REACH:
         return len(text)
-    space = text.find(" ", _NAME_REACH)
-    return len(text) if space < 0 else space
+    space = text.find(" ", _NAME_REACH, _NAME_REACH + _NAME_SLACK)
+    return _NAME_REACH if space < 0 else space
+
+
+def _find_name(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The pattern's first match before the reach, confirmed against the whole text."""
+    end = _reach(text)
+    m = pattern.search(text, 0, end)
+    if m is None or end == len(text):
+        return m
+    # At the cut, "$" and the lookaheads saw an end that is not there ("i'm lucky| to be...").
+    return pattern.match(text, m.start())
 
 
 def _name(original: str, folded: str) -> str | None:
     """ "I'm Priya" / "my name is Priya": a self-introduction by name."""
     capital, lower = _name_patterns()
-    # People give their name near the start; looking further only costs time on long posts. The
-    # search ends at a space, so no name is cut in two at the limit.
-    m = capital.search(original, 0, _reach(original)) or lower.search(folded, 0, _reach(folded))
+    # People give their name near the start; looking further only costs time on long posts.
+    m = _find_name(capital, original) or _find_name(lower, folded)
     return m.group().strip() if m is not None else None
 
 

@@ -27,9 +27,11 @@ _EMOJI_RUN = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\u200d]++"
 )
 _AMAZON_TAG = re.compile(r"[?&]tag=")
-# A referral link is nothing but the referral: /refer/CODE (not docs under /en/5.0/ref/models/).
+# A referral code ends the path: /refer/CODE, /signup/ref/ABC123 (not docs such as
+# /en/5.0/ref/models/). Plain "ref" is also short for reference (go.dev/ref/spec), so its code
+# must hold a digit.
 _REFERRAL_PATH = re.compile(
-    r"/(?P<param>ref|refer|referral|referrals|aff|affiliate)/[\w-]++/?(?:$|[?#])"
+    r"/(?P<param>refer|referral|referrals|aff|affiliate|ref(?=/[\w-]*\d))/[\w-]++/?(?:$|[?#])"
 )
 _DOT_WORD = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
 _DOTTED = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
@@ -240,7 +242,7 @@ def _target(scheme: str, host: str, port: str, path: str) -> Link | None:
             affiliate = found.group("param")
         elif ("amazon." in domain or domain.startswith("amzn.")) and _AMAZON_TAG.search(path):
             affiliate = "tag"
-    if affiliate is None and "/" in path and (found := _REFERRAL_PATH.match(path)) is not None:
+    if affiliate is None and "/" in path and (found := _REFERRAL_PATH.search(path)) is not None:
         affiliate = found.group("param") + "/"
     url = f"{scheme or 'https'}://{host}{port}{path}"
     return Link(url, host, domain, invite, code, domain in _SHORTENERS, False, None, affiliate)

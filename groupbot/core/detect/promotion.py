@@ -169,17 +169,27 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("first", r" \d+ (?:people|buyers|customers|signups)"),
     ),
     "money_scheme": (
-        ("make", r" (?:money|\$|cash|\d)"),
-        ("earn", r" (?:money|\$|cash|\d|extra)"),
-        # Money talk is ordinary chat ("I make extra money teaching piano", "making money these
-        # days?"); only the pitch's promise of where or how fast counts.
+        # Money talk is ordinary chat ("I make money teaching piano", "I earn extra on weekends",
+        # "a quick cash flow question"); only a pitch's promise of how fast, how much, how easily
+        # or from where counts.
         (
             "make making earn earning",
             r" (?:(?:a lot of|lots of|some|extra|easy|quick|fast|real|serious|big) )?"
-            r"(?:money|cash) (?:fast|quick|quickly|online|today|now|from (?:home|your phone)|"
-            r"with (?:this|my|our|your phone))\b| \$\d",
+            r"(?:money|cash) ++(?:fast|quick|quickly|online|today|now|guaranteed|every ?day|"
+            r"while you sleep|from (?:home|your phone)|with (?:this|my|our|your phone))\b",
+        ),
+        (
+            "make making earn earning",
+            r" (?:up to |over |at least )?"
+            r"(?:\$ ?\d[\d,.]*+k?|\d[\d,.]*+k? ?(?:\$|dollars|bucks|usd|euros))"
+            r" ?(?:a|an|per|every|/) ?(?:day|week|month|hour|night)\b",
         ),
         ("make earn", r" (?:money|cash|\$\d+|\d+) (?:from|at) home"),
+        (
+            "easy quick fast",
+            r" (?:money|cash) ++(?:guaranteed|for everyone|zero effort|no effort|fast|now|today|"
+            r"online|from home|every ?day|while you sleep)\b",
+        ),
         ("passive", r" income"),
         ("get", r" (?:rich|paid)\b"),
         ("financial", r" freedom"),

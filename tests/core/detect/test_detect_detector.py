@@ -188,6 +188,10 @@ def test_prepare_leaves_nothing_to_load_on_first_use() -> None:
         "How is everyone making money these days? Asking as a new freelancer",
         "Spending money fast is my superpower lol",
         "Earning extra from side projects is harder than it looks",
+        "I make money teaching piano",
+        "We make 3 pizzas every Friday",
+        "Does anyone make cash sales at craft fairs?",
+        "I earn extra on weekends by tutoring",
     ],
 )
 def test_money_talk_in_conversation_is_not_a_scheme(detector: Detector, text: str) -> None:
@@ -195,11 +199,16 @@ def test_money_talk_in_conversation_is_not_a_scheme(detector: Detector, text: st
 
 
 @BOTH
-def test_a_question_linking_reference_docs_is_conversation(detector: Detector) -> None:
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
         "Has anyone hit this? The docs say select_related should work here: "
-        "https://docs.djangoproject.com/en/5.0/ref/models/querysets/"
-    )
+        "https://docs.djangoproject.com/en/5.0/ref/models/querysets/",
+        "Has anyone hit this? The spec says map order is not defined: "
+        "https://go.dev/ref/spec#Map_types",
+    ],
+)
+def test_a_question_linking_reference_docs_is_conversation(detector: Detector, text: str) -> None:
     analysis = detector.analyze(text)
     assert not analysis.promotional and "affiliate" not in signals(analysis)
 
@@ -215,3 +224,31 @@ def test_a_name_at_the_search_limit_is_not_cut_in_two() -> None:
     found = intro_signals(plain, words, False, text, fold(text))
     evidence = [s.evidence for s in found if s.signal == "self_description"]
     assert evidence and evidence[0].endswith("Samuel")
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Easy money, zero effort, it works every time",
+        "Fast cash for everyone who joins my team",
+        "Quick money guaranteed with this system",
+        "I make $500 a day from my phone, ask me how",
+        "Start making extra money from your phone today",
+    ],
+)
+def test_money_pitches_are_schemes(detector: Detector, text: str) -> None:
+    assert "money_scheme" in signals(detector.analyze(text))
+
+
+def test_the_search_limit_does_not_invent_a_name() -> None:
+    from groupbot.core.detect.introduction import _NAME_REACH, intro_signals
+    from groupbot.core.detect.normalize import fold
+    from groupbot.core.detect.promotion import spaced
+
+    # "lucky" straddles the limit and a space follows it: the end of the search is no end of text
+    text = "x" * (_NAME_REACH - 5) + " i'm lucky to be part of this group"
+    plain = spaced(fold(text))
+    words = plain.split()
+    found = intro_signals(plain, words, False, text, fold(text))
+    assert not [s for s in found if "lucky" in s.evidence]

@@ -61,6 +61,9 @@ def test_masked_links_judge_the_target_and_flag_a_foreign_label() -> None:
         ("https://docs.djangoproject.com/en/5.0/ref/models/querysets/", None),
         ("example.com/ref/", None),
         ("www.swagbucks.com/refer/bob?lang=en", "refer/"),
+        ("https://go.dev/ref/spec#Map_types", None),
+        ("https://shop.example.com/signup/ref/abc123", "ref/"),
+        ("example.com/en/referral/k9", "referral/"),
     ],
 )
 def test_affiliate(text: str, param: str | None) -> None:
