@@ -61,6 +61,65 @@ def event_callback(
     }
 
 
+_VIEWS = itertools.count(1)
+
+
+def _interaction(uid: str, trigger: str) -> dict[str, Any]:
+    """The fields every interaction payload carries: who, where, and the trigger."""
+    return {
+        "team": {"id": TEAM, "domain": "fake"},
+        "user": {"id": uid, "username": uid.lower(), "team_id": TEAM},
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "trigger_id": trigger,
+    }
+
+
+def block_action(
+    uid: str, action_id: str, value: str, channel: str | None, *, trigger: str
+) -> dict[str, Any]:
+    """A block_actions payload for a button click, in a channel or (channel None) App Home."""
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        **_interaction(uid, trigger),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": f"request_{value}",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    if channel:
+        stamp = f"{time.time():.6f}"
+        payload["channel"] = {"id": channel, "name": "x"}
+        payload["container"] = {"type": "message", "channel_id": channel, "message_ts": stamp}
+        payload["message"] = {"ts": stamp, "text": "notification"}
+    else:
+        payload["container"] = {"type": "view", "view_id": "VHOME"}
+        payload["view"] = {"id": "VHOME", "type": "home"}
+    return payload
+
+
+def view_submission(
+    uid: str, callback_id: str, values: dict[str, Any], metadata: str = "", *, trigger: str
+) -> dict[str, Any]:
+    """A view_submission payload."""
+    return {
+        "type": "view_submission",
+        **_interaction(uid, trigger),
+        "view": {
+            "id": f"V{next(_VIEWS)}",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": metadata,
+            "state": {"values": values},
+        },
+    }
+
+
 def message_event(uid: str, channel: str, text: str, stamp: str, **extra: Any) -> dict[str, Any]:
     """A member's channel message as the Events API sends it."""
     return {

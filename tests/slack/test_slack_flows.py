@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from slackfake import TEAM, Call, FakeSlack, message_event, user
+from slackfake import Call, FakeSlack, block_action, message_event, user, view_submission
 from slackharness import (
     GENERAL,
     INTROS,
@@ -49,58 +49,6 @@ def buttons(call: Call) -> list[dict[str, Any]]:
     """Every button in a message's or view's blocks."""
     blocks = call.params.get("blocks") or call.params.get("view", {}).get("blocks", [])
     return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-
-
-def block_action(
-    h: Harness, uid: str, action_id: str, value: str, channel: str | None
-) -> dict[str, Any]:
-    """A block_actions payload for a button click."""
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "fake"},
-        "user": {"id": uid, "username": uid.lower(), "team_id": TEAM},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": h.send.trigger(),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": f"request_{value}",
-                "value": value,
-                "action_ts": ts(),
-            }
-        ],
-    }
-    if channel:
-        payload["channel"] = {"id": channel, "name": "x"}
-        payload["container"] = {"type": "message", "channel_id": channel, "message_ts": ts()}
-        payload["message"] = {"ts": ts(), "text": "notification"}
-    else:
-        payload["container"] = {"type": "view", "view_id": "VHOME"}
-        payload["view"] = {"id": "VHOME", "type": "home"}
-    return payload
-
-
-def view_submission(
-    h: Harness, uid: str, callback_id: str, values: dict[str, Any], metadata: str = ""
-) -> dict[str, Any]:
-    """A view_submission payload."""
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "fake"},
-        "user": {"id": uid, "username": uid.lower(), "team_id": TEAM},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": h.send.trigger(),
-        "view": {
-            "id": f"V{next(_ts)}",
-            "type": "modal",
-            "callback_id": callback_id,
-            "private_metadata": metadata,
-            "state": {"values": values},
-        },
-    }
 
 
 async def held_pitch(h: Harness) -> Call:
@@ -171,7 +119,9 @@ async def test_promote_before_introduce_notes_and_notifies_owners(app: Harness) 
 async def test_owner_approves_by_button(app: Harness) -> None:
     notification = await held_pitch(app)
     dm = app.fake.dm_channel(OWNER)
-    status, _ = await app.send.interaction(block_action(app, OWNER, "groupbot_approve", "1", dm))
+    status, _ = await app.send.interaction(
+        block_action(OWNER, "groupbot_approve", "1", dm, trigger=app.send.trigger())
+    )
     assert status == 200
     published = await app.fake.wait_for(
         lambda: app.fake.of("chat.postMessage", channel=GENERAL), what="published post"
@@ -212,17 +162,27 @@ async def test_owner_approves_by_slash_command(mod_app: Harness) -> None:
 async def test_owner_denies_through_the_modal(app: Harness) -> None:
     await held_pitch(app)
     dm = app.fake.dm_channel(OWNER)
-    await app.send.interaction(block_action(app, OWNER, "groupbot_deny", "1", dm))
+    await app.send.interaction(
+        block_action(OWNER, "groupbot_deny", "1", dm, trigger=app.send.trigger())
+    )
     opened = await app.fake.wait_for(lambda: app.fake.of("views.open"), what="deny modal")
     view = opened[0].params["view"]
     assert view["callback_id"] == "groupbot_deny_view"
     status, body = await app.send.interaction(
-        view_submission(app, OWNER, view["callback_id"], {"reason": {"reason_input": {}}}, "1|")
+        view_submission(
+            OWNER,
+            view["callback_id"],
+            {"reason": {"reason_input": {}}},
+            "1|",
+            trigger=app.send.trigger(),
+        )
     )
     assert status == 200 and "errors" in body  # an empty reason is refused in the modal
     reason = {"reason": {"reason_input": {"type": "plain_text_input", "value": "Intro first"}}}
     status, _ = await app.send.interaction(
-        view_submission(app, OWNER, view["callback_id"], reason, view["private_metadata"])
+        view_submission(
+            OWNER, view["callback_id"], reason, view["private_metadata"], trigger=app.send.trigger()
+        )
     )
     assert status == 200
     await app.fake.wait_for(
@@ -239,7 +199,9 @@ async def test_non_owner_pressing_approve_is_refused(mod_app: Harness) -> None:
     await join(h, NEWBIE)
     await say(h, NEWBIE, GENERAL, PITCH)
     await h.fake.wait_for(lambda: h.fake.of("chat.postMessage", channel=MODS), what="notice")
-    await h.send.interaction(block_action(h, MEMBER, "groupbot_approve", "1", MODS))
+    await h.send.interaction(
+        block_action(MEMBER, "groupbot_approve", "1", MODS, trigger=h.send.trigger())
+    )
     refused = await h.fake.wait_for(
         lambda: h.fake.of("chat.postEphemeral", channel=MODS, user=MEMBER), what="refusal"
     )
@@ -260,7 +222,9 @@ async def test_share_opens_a_modal_and_queues_a_request(app: Harness) -> None:
         },
         "text": {"text_input": {"type": "plain_text_input", "value": "My new course: learn SQL"}},
     }
-    await app.send.interaction(view_submission(app, MEMBER, view["callback_id"], values))
+    await app.send.interaction(
+        view_submission(MEMBER, view["callback_id"], values, trigger=app.send.trigger())
+    )
     notice = await app.fake.wait_for(
         lambda: [c for c in app.fake.dms(OWNER) if buttons(c)], what="owner notification"
     )
@@ -290,7 +254,9 @@ async def test_app_home_for_an_owner(app: Harness) -> None:
     text = str(view["blocks"])
     assert "Pending requests (1)" in text and "Community health" in text
     assert {b["action_id"] for b in buttons(home[0])} >= {"groupbot_approve", "groupbot_deny"}
-    await app.send.interaction(block_action(app, OWNER, "groupbot_approve", "1", None))
+    await app.send.interaction(
+        block_action(OWNER, "groupbot_approve", "1", None, trigger=app.send.trigger())
+    )
     await app.fake.wait_for(lambda: app.fake.of("chat.postMessage", channel=GENERAL), what="post")
     again = await app.fake.wait_for(
         lambda: app.fake.of("views.publish", user_id=OWNER)[1:], what="home republished"
@@ -311,7 +277,9 @@ async def test_app_home_for_a_member(app: Harness) -> None:
     assert "Promotion budget" in text and "#1 for #general" in text
     assert "Pending requests" not in text
     assert [b["action_id"] for b in buttons(home[0])] == ["groupbot_share_open"]
-    await app.send.interaction(block_action(app, NEWBIE, "groupbot_share_open", "share", None))
+    await app.send.interaction(
+        block_action(NEWBIE, "groupbot_share_open", "share", None, trigger=app.send.trigger())
+    )
     await app.fake.wait_for(lambda: app.fake.of("views.open"), what="share modal from home")
 
 

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from slackfake import BOT_TOKEN, TEAM, FakeSlack, message_event, user
+from slackfake import BOT_TOKEN, FakeSlack, block_action, message_event, user, view_submission
 from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, PITCH
 from socketfake import APP_TOKEN, SocketModeFake
 
@@ -150,46 +150,16 @@ async def test_commands_and_interactions_are_acked_and_answered(
     assert "Try:" in answer[0].params["text"]
 
     trigger = app.trigger()
-    click = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "fake"},
-        "user": {"id": MEMBER, "username": "marco", "team_id": TEAM},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": trigger,
-        "container": {"type": "view", "view_id": "VHOME"},
-        "view": {"id": "VHOME", "type": "home"},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "groupbot_share_open",
-                "block_id": "share",
-                "value": "share",
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
+    click = block_action(MEMBER, "groupbot_share_open", "share", None, trigger=trigger)
     assert (await app.ack(await app.interactive(click))).payload is None
     opened = await fake.wait_for(
         lambda: fake.of("views.open", trigger_id=trigger), limit=5.0, what="share modal"
     )
     assert opened[0].params["view"]["callback_id"] == "groupbot_share_view"
 
-    submit = {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "fake"},
-        "user": {"id": OWNER, "username": "olivia", "team_id": TEAM},
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "trigger_id": app.trigger(),
-        "view": {
-            "id": "VDENY1",
-            "type": "modal",
-            "callback_id": "groupbot_deny_view",
-            "private_metadata": "1|",
-            "state": {"values": {"reason": {"reason_input": {}}}},
-        },
-    }
+    submit = view_submission(
+        OWNER, "groupbot_deny_view", {"reason": {"reason_input": {}}}, "1|", trigger=app.trigger()
+    )
     refused = await app.ack(await app.interactive(submit))
     assert refused.payload is not None and refused.payload["response_action"] == "errors"
     assert "reason" in refused.payload["errors"]  # the modal's answer travels in the ack
