@@ -182,9 +182,19 @@ _WEAK_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
 def prepare_intro() -> None:
     """Compile every introduction pattern now rather than on first use (live bots, at start)."""
     for index, sources in ((_STRONG_INDEX, _STRONG_SOURCES), (_WEAK_INDEX, _WEAK_SOURCES)):
-        for key, patterns in sources.items():
-            index.setdefault(key, tuple(map(re.compile, patterns)))
+        for key in sources:
+            _patterns(index, sources, key)
     _name_patterns()
+
+
+def _patterns(
+    index: dict[str, tuple[re.Pattern[str], ...]], sources: dict[str, tuple[str, ...]], key: str
+) -> tuple[re.Pattern[str], ...]:
+    """One trigger word's compiled patterns (compiled on first use)."""
+    patterns = index.get(key)
+    if patterns is None:
+        patterns = index[key] = tuple(map(re.compile, sources[key]))
+    return patterns
 
 
 def _first(
@@ -198,10 +208,7 @@ def _first(
     for key in hits:
         if key not in keys:
             continue
-        patterns = index.get(key)
-        if patterns is None:
-            patterns = index[key] = tuple(map(re.compile, sources[key]))
-        for pattern in patterns:
+        for pattern in _patterns(index, sources, key):
             if (m := pattern.search(text)) is not None:
                 return m.group().strip()
     return None

@@ -69,7 +69,8 @@ class WordModel:
 
     def __post_init__(self) -> None:
         """Split the weights by feature kind for `score`."""
-        terms: dict[str | tuple[str, str], float] = {}
+        words: dict[str, float] = {}
+        pairs: dict[str, dict[str, float]] = {}  # first word -> second word -> weight
         prefixes: dict[str, float] = {}
         signals: dict[str, float] = {}
         for key, weight in self.weights.items():
@@ -82,17 +83,12 @@ class WordModel:
             elif " " in key:
                 first, _, second = key.partition(" ")
                 if " " not in second:  # a pair of words (a key with more spaces never matches)
-                    terms[first, second] = weight
+                    pairs.setdefault(first, {})[second] = weight
             elif ":" not in key:
-                terms[key] = weight
+                words[key] = weight
         get = self.weights.get
         flags = (get("M:link", 0.0), get("M:intro", 0.0), get("M:neg", 0.0))
-        words = {k: w for k, w in terms.items() if isinstance(k, str)}
         object.__setattr__(self, "_words", words)
-        pairs: dict[str, dict[str, float]] = {}
-        for term, weight in terms.items():
-            if isinstance(term, tuple):
-                pairs.setdefault(term[0], {})[term[1]] = weight
         object.__setattr__(self, "_pairs", pairs)
         object.__setattr__(self, "_prefixes", prefixes)
         object.__setattr__(self, "_signals", signals)
