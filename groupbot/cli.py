@@ -9,6 +9,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from groupbot.entry import quiet_when_reader_gone
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
@@ -91,13 +93,8 @@ def classify(
         stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
-    with stream:
-        try:
-            code = run_classify(stream, sys.stdout.buffer, config, intro)
-        except BrokenPipeError:  # before click turns it into status 1, classify's "bad line"
-            from groupbot.entry import reader_gone
-
-            reader_gone()
+    with stream, quiet_when_reader_gone():  # 141, not click's 1 (classify's "bad line")
+        code = run_classify(stream, sys.stdout.buffer, config, intro)
     raise typer.Exit(code)
 
 
@@ -123,15 +120,10 @@ def replay(
         stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
-    with stream:
-        try:
-            code = asyncio.run(
-                run_replay(stream, sys.stdout.buffer, rulebook, database, batch, progress)
-            )
-        except BrokenPipeError:  # before click turns it into status 1, replay's "bad line"
-            from groupbot.entry import reader_gone
-
-            reader_gone()
+    with stream, quiet_when_reader_gone():  # 141, not click's 1 (replay's "bad line")
+        code = asyncio.run(
+            run_replay(stream, sys.stdout.buffer, rulebook, database, batch, progress)
+        )
     raise typer.Exit(code)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import NoReturn
 
-__all__ = ["BROKEN_PIPE_STATUS", "main", "reader_gone"]
+__all__ = ["BROKEN_PIPE_STATUS", "main", "quiet_when_reader_gone", "reader_gone"]
 
 # What a shell reports for a program stopped by SIGPIPE; distinct from classify's own statuses.
 BROKEN_PIPE_STATUS = 141
@@ -28,6 +30,15 @@ def _classify_fast(argv: list[str]) -> int | None:
         return 2
     with stream:
         return run_classify(stream, sys.stdout.buffer)
+
+
+@contextlib.contextmanager
+def quiet_when_reader_gone() -> Iterator[None]:
+    """Inside a CLI command: a broken pipe ends the run quietly (before click makes it 1)."""
+    try:
+        yield
+    except BrokenPipeError:
+        reader_gone()
 
 
 def reader_gone() -> NoReturn:

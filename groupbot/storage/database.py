@@ -110,8 +110,7 @@ def _check_pooled_connections(engine: AsyncEngine) -> None:
     # it silently) is pinged. A connection that dies in use is invalidated by SQLAlchemy.
     @event.listens_for(engine.sync_engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        if record is not None:
-            record.info[_IDLE_SINCE] = time.monotonic()
+        record.info[_IDLE_SINCE] = time.monotonic()
 
     @event.listens_for(engine.sync_engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
