@@ -42,6 +42,10 @@ _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-
 _ASCII_BYTES = bytes(range(128))
 _TOKEN = re.compile(r"\S++")
 _ASCII_LETTER = re.compile(r"[a-z]")
+# The entities HTML-escaped text mostly holds (TubeSpam's comments, exported chats). "&amp;" goes
+# last, so an escaped entity ("&amp;lt;") comes out as written ("&lt;"), as html.unescape has it.
+_COMMON_ENTITIES = (("&#39;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"))
+_BOM = "\ufeff"
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +88,17 @@ def _non_ascii(text: str) -> set[str]:
             break
         left = shorter
     return chars
+
+
+def _unescape(text: str) -> str:
+    """html.unescape, by plain replacement when the text holds only the common entities."""
+    quick = text
+    for entity, char in _COMMON_ENTITIES:
+        if entity in quick:
+            quick = quick.replace(entity, char)
+    if quick.count("&") != quick.count("&amp;"):
+        return html.unescape(text)  # other entities: named, numeric, or without their ";"
+    return quick.replace("&amp;", "&")
 
 
 def _unicode(text: str) -> str:
@@ -131,8 +146,13 @@ def _spaced(match: re.Match[str]) -> str:
 def fold(text: str) -> str:
     """Return the folded, lower-case, de-obfuscated text used for matching."""
     if "&" in text and ";" in text:
-        text = html.unescape(text)
-    text = text.lower() if text.isascii() else _unicode(text)
+        text = _unescape(text)
+    if text.isascii():
+        text = text.lower()
+    elif _BOM in text and (bare := text.replace(_BOM, "")).isascii():
+        text = bare.lower()  # ASCII after a byte-order mark: most of TubeSpam's comments
+    else:
+        text = _unicode(text)
     if "<br" in text:
         text = _BR.sub("\n", text)
     if "hxx" in text or "h**p" in text or "[:]" in text:

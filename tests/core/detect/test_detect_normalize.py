@@ -1,8 +1,12 @@
 """Folding defeats the usual evasions: homoglyphs, invisibles, width, spelled-out dots."""
 
-import pytest
+import html
 
-from groupbot.core.detect.normalize import fingerprint, fold, join_spaced
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from groupbot.core.detect.normalize import _unescape, fingerprint, fold, join_spaced
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,29 @@ def test_join_spaced() -> None:
 
 def test_fingerprint_collapses_whitespace() -> None:
     assert fingerprint(fold("  Buy   NOW\n\tplease ")) == "buy now please"
+
+
+ENTITY_PIECES = [
+    *("&amp;", "&#39;", "&lt;", "&gt;", "&quot;", "&#x27;", "&#039;", "&nbsp;", "&AMP;"),
+    *("&", ";", "amp", "lt", "#39", "&lt", "&amp", "a", " ", "\ufeff", "\u0441", "é"),
+]
+ENTITY_SOUP = st.lists(st.sampled_from(ENTITY_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ENTITY_SOUP)
+def test_html_entities_fold_as_html_unescape_has_them(text: str) -> None:
+    # The common entities are replaced without html.unescape; the result must not differ.
+    assert _unescape(text) == html.unescape(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\ufeffCheck OUT my channel", "check out my channel"),
+        ("\ufeffSubscribe to my \u0441hannel\ufeff", "subscribe to my channel"),
+        ("\ufeffCafé", "café"),
+    ],
+)
+def test_byte_order_marks_are_dropped(raw: str, expected: str) -> None:
+    assert fold(raw) == expected
