@@ -93,12 +93,8 @@ def tubespam(path: Path, count: int) -> None:
 
 
 NO_CACHE = (
-    "import sys; import groupbot.classify as c; c._CACHE_SIZE = 1; make = c.fastest_detector; "
-    "Uncached = type('Uncached', (), {'__init__': lambda self, d: setattr(self, 'd', d), "
-    "'analyze': lambda self, text, intro_channel=False: "
-    "self.d._analyze(text, intro_channel, frozenset())}); "
-    "c.fastest_detector = lambda config=None: Uncached(make(config)); "
-    "sys.exit(c.run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer))"
+    "import sys; from groupbot.classify import run_classify; "
+    "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer, cache=False))"
 )
 
 

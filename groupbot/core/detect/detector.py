@@ -164,8 +164,11 @@ class Evaluation:
 class Detector:
     """Promotion and introduction detector for one community's configuration."""
 
-    def __init__(self, config: DetectorConfig | None = None) -> None:
-        """Prepare allow-lists, extra phrases and (optionally) the learned model."""
+    def __init__(self, config: DetectorConfig | None = None, *, cache: bool = True) -> None:
+        """Prepare allow-lists, extra phrases and (optionally) the learned model.
+
+        With cache off, every call analyses its text afresh (for measuring the detectors).
+        """
         self._config = config = config or DetectorConfig()
         self._threshold = config.threshold
         self._intro_threshold = config.intro_threshold
@@ -182,6 +185,7 @@ class Detector:
         # "thanks!", copy-paste spam) are analysed once. Oldest entries are dropped first.
         # (An OrderedDict: dropping the oldest entry of a plain dict gets slow as holes pile up.)
         self._cache: OrderedDict[tuple[str, bool, frozenset[str]], Analysis] = OrderedDict()
+        self._cache_size = _CACHE_SIZE if cache else 0
 
     def prepare(self) -> None:
         """Load and compile now what is otherwise done on first use (~0.1 s, once a process).
@@ -266,12 +270,14 @@ class Detector:
         """Analyse one message: is it promotional, is it an introduction, and why."""
         if not text or text.isspace():
             return _EMPTY
+        if not self._cache_size:
+            return self._analyze(text, intro_channel, own_domains)
         key = (text, intro_channel, own_domains)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         analysis = self._analyze(text, intro_channel, own_domains)
-        if len(self._cache) >= _CACHE_SIZE:
+        if len(self._cache) >= self._cache_size:
             self._cache.popitem(last=False)
         self._cache[key] = analysis
         return analysis
