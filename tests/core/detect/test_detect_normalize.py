@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from groupbot.core.detect import normalize
 from groupbot.core.detect.normalize import _unescape, fingerprint, fold, join_spaced
 
 
@@ -80,3 +81,9 @@ def test_html_entities_fold_as_html_unescape_has_them(text: str) -> None:
 )
 def test_byte_order_marks_are_dropped(raw: str, expected: str) -> None:
     assert fold(raw) == expected
+
+
+def test_confusables_read_from_the_file_are_the_librarys() -> None:
+    from confusable_homoglyphs import confusables
+
+    assert normalize._confusables() == confusables.confusables_data
