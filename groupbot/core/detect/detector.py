@@ -287,7 +287,7 @@ class Detector:
         rules = self._rules(text, intro_channel, own_domains)
         folded, words, links, signals, logit, intro, intro_score, guarded = rules
         model = self._model
-        present: Terms = {}
+        present: Terms = []
         if model is not None:
             learned, present = model.score(
                 words,

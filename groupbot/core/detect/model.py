@@ -18,15 +18,13 @@ from itertools import pairwise, repeat
 
 import orjson
 
-__all__ = ["MODEL_FILE", "Terms", "WordModel", "features", "load_model"]
+__all__ = ["MODEL_FILE", "Term", "Terms", "WordModel", "features", "load_model"]
 
 MODEL_FILE = "promotion_model.json"
 # By name rather than __package__: the compiled copy of this module (groupbot.accel) reads the
 # same file, and finding it must not import the pure package (which find_spec does not).
 _DATA_PACKAGE = "groupbot.core.detect"
 _PREFIX = 5
-# The weighted words and (first, second) word pairs of one message.
-Terms = dict[str | tuple[str, str], float]
 
 
 def features(
@@ -53,6 +51,40 @@ def features(
     return keys
 
 
+class Term:
+    """A weighted word or word pair ("check out") of the model, as `top` reports it."""
+
+    __slots__ = ("key", "weight")
+
+    def __init__(self, key: str, weight: float) -> None:
+        """Hold the feature key and its weight."""
+        self.key = key
+        self.weight = weight
+
+
+# The weighted words and pairs one message holds, each once, in the order they were met.
+Terms = list[Term]
+
+
+class _Word:
+    """All the model knows of one word: its own weight, its prefix's, the pairs it starts."""
+
+    __slots__ = ("pairs", "prefix", "prefix_weight", "term")
+
+    def __init__(
+        self,
+        term: Term | None,
+        prefix: str | None,
+        prefix_weight: float,
+        pairs: dict[str, Term] | None,
+    ) -> None:
+        """Hold one word's weights (prefix is None when the prefix carries no weight)."""
+        self.term = term
+        self.prefix = prefix
+        self.prefix_weight = prefix_weight
+        self.pairs = pairs
+
+
 @dataclass(frozen=True, slots=True)
 class WordModel:
     """Weights over feature keys; its logit is a full promotion score of its own."""
@@ -60,17 +92,17 @@ class WordModel:
     bias: float
     weights: dict[str, float]
     # The weights split by kind (words never contain spaces or colons, so the kinds are disjoint):
-    # words, (first, second) word pairs, prefixes, signal names, and flags.
-    _words: dict[str, float] = field(init=False, repr=False, compare=False)
-    _pairs: dict[str, dict[str, float]] = field(init=False, repr=False, compare=False)
+    # each word with a weight or starting a weighted pair (one lookup per word in `score`),
+    # prefixes, signal names, and flags.
+    _vocabulary: dict[str, _Word] = field(init=False, repr=False, compare=False)
     _prefixes: dict[str, float] = field(init=False, repr=False, compare=False)
     _signals: dict[str, float] = field(init=False, repr=False, compare=False)
     _flags: tuple[float, float, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Split the weights by feature kind for `score`."""
-        words: dict[str, float] = {}
-        pairs: dict[str, dict[str, float]] = {}  # first word -> second word -> weight
+        words: dict[str, Term] = {}
+        pairs: dict[str, dict[str, Term]] = {}  # first word -> second word -> the pair
         prefixes: dict[str, float] = {}
         signals: dict[str, float] = {}
         for key, weight in self.weights.items():
@@ -83,13 +115,24 @@ class WordModel:
             elif " " in key:
                 first, _, second = key.partition(" ")
                 if " " not in second:  # a pair of words (a key with more spaces never matches)
-                    pairs.setdefault(first, {})[second] = weight
+                    pairs.setdefault(first, {})[second] = Term(key, weight)
             elif ":" not in key:
-                words[key] = weight
+                words[key] = Term(key, weight)
         get = self.weights.get
         flags = (get("M:link", 0.0), get("M:intro", 0.0), get("M:neg", 0.0))
-        object.__setattr__(self, "_words", words)
-        object.__setattr__(self, "_pairs", pairs)
+        vocabulary: dict[str, _Word] = {}
+        for word in (*words, *pairs):
+            if word in vocabulary:
+                continue
+            prefix = word[:_PREFIX] if len(word) > _PREFIX else None
+            prefix_weight = prefixes.get(prefix) if prefix is not None else None
+            vocabulary[word] = _Word(
+                words.get(word),
+                prefix if prefix_weight is not None else None,
+                prefix_weight or 0.0,
+                pairs.get(word),
+            )
+        object.__setattr__(self, "_vocabulary", vocabulary)
         object.__setattr__(self, "_prefixes", prefixes)
         object.__setattr__(self, "_signals", signals)
         object.__setattr__(self, "_flags", flags)
@@ -117,38 +160,47 @@ class WordModel:
         guarded: bool,
     ) -> tuple[float, Terms]:
         """The logit of `features(...)`, and the weighted words and pairs present (for `top`)."""
-        # Plain loops over the words in text order: about as fast as set algebra in CPython,
-        # faster once mypyc compiles it (groupbot.accel), and the sum's order (so its last bits)
-        # does not depend on string hashing.
-        word_w = self._words
+        # Plain loops over the words in text order: faster than set algebra once mypyc compiles
+        # them (groupbot.accel), and the sum's order (so its last bits) does not depend on string
+        # hashing. Each word and pair is one Term object, so counting it once needs no key.
+        vocabulary = self._vocabulary
         prefix_w = self._prefixes
-        present: Terms = {}
         total = self.bias
+        terms: Terms = []
+        counted: set[Term] = set()
         prefixes: set[str] = set()
+        known: list[_Word | None] = []
         for w in words:
-            weight = word_w.get(w)
-            if weight is not None and w not in present:
-                present[w] = weight
-                total += weight
-            if len(w) > _PREFIX:
-                prefix = w[:_PREFIX]
-                weight = prefix_w.get(prefix)
-                if weight is not None and prefix not in prefixes:
-                    prefixes.add(prefix)
-                    total += weight
-        pairs = self._pairs
-        first = words[0] if words else ""
-        for i in range(1, len(words)):
-            second = words[i]
-            seconds = pairs.get(first)
-            if seconds is not None:
-                weight = seconds.get(second)
-                if weight is not None:
-                    pair = (first, second)
-                    if pair not in present:
-                        present[pair] = weight
+            entry = vocabulary.get(w)
+            known.append(entry)
+            if entry is None:
+                if len(w) > _PREFIX:
+                    prefix = w[:_PREFIX]
+                    weight = prefix_w.get(prefix)
+                    if weight is not None and prefix not in prefixes:
+                        prefixes.add(prefix)
                         total += weight
-            first = second
+                continue
+            term = entry.term
+            if term is not None and term not in counted:
+                counted.add(term)
+                terms.append(term)
+                total += term.weight
+            known_prefix = entry.prefix
+            if known_prefix is not None and known_prefix not in prefixes:
+                prefixes.add(known_prefix)
+                total += entry.prefix_weight
+        for i in range(1, len(known)):
+            before = known[i - 1]
+            if before is None:
+                continue
+            seconds = before.pairs
+            if seconds is not None:
+                pair = seconds.get(words[i])
+                if pair is not None and pair not in counted:
+                    counted.add(pair)
+                    terms.append(pair)
+                    total += pair.weight
         signals_w = self._signals
         for name in dict.fromkeys(signals):
             total += signals_w.get(name, 0.0)
@@ -159,13 +211,11 @@ class WordModel:
             total += intro_w
         if guarded:
             total += neg_w
-        return total, present
+        return total, terms
 
-    def top(self, present: Terms, limit: int = 2, floor: float = 0.5) -> list[tuple[str, float]]:
+    def top(self, terms: Terms, limit: int = 2, floor: float = 0.5) -> list[tuple[str, float]]:
         """`strongest` over the words and pairs `score` found (the same, for floor > 0)."""
-        top = [
-            (k if isinstance(k, str) else " ".join(k), v) for k, v in present.items() if v >= floor
-        ]
+        top = [(t.key, t.weight) for t in terms if t.weight >= floor]
         if len(top) > 1:
             top.sort(key=lambda s: (-s[1], s[0]))
         return [(w, round(v, 3)) for w, v in top[:limit]]
