@@ -40,8 +40,7 @@ _WORD_DOT = re.compile(rf"(?<=[a-z0-9])\s++(?:dot|\(dot\))\s++(?=(?:{_COMMON_TLD
 _SPACED_DOT = re.compile(
     rf"(?<=[a-z0-9])(?:\s++\.\s*+|\.\s++)(?=(?:{_COMMON_TLDS})(?:/|\s|$|[,!?)]))"
 )
-# Led by a character class, so the engine jumps between dots and spaces (see introduction.py).
-_DOT_TLD_HINT = re.compile(rf"[.\s](?:(?<=\.)\s++(?:{_COMMON_TLDS})|(?<=\s)\.(?:{_COMMON_TLDS}))")
+_TLDS = tuple(_COMMON_TLDS.split("|"))
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
 _ASCII_BYTES = bytes(range(128))
 _TOKEN = re.compile(r"\S++")
@@ -179,9 +178,27 @@ def fold(text: str) -> str:
     if "dot" in text or "[.]" in text or "(.)" in text or "{.}" in text:
         text = _BRACKET_DOT.sub(".", text)
         text = _WORD_DOT.sub(".", text)
-    if (". " in text or " ." in text) and _DOT_TLD_HINT.search(text):
+    if (". " in text or " ." in text) and _spaced_dot_before_tld(text):
         text = _SPACED_DOT.sub(".", text)
     return text
+
+
+def _spaced_dot_before_tld(text: str) -> bool:
+    """Whether a dot is spaced off a common top-level domain ("site. com", "site .com")."""
+    # What _SPACED_DOT needs, found dot by dot: a regex would try every space of the text.
+    end = len(text)
+    dot = text.find(".")
+    while dot >= 0:
+        after = dot + 1
+        if after < end and text[after].isspace():
+            while after < end and text[after].isspace():
+                after += 1
+            if text.startswith(_TLDS, after):
+                return True
+        elif dot > 0 and text[dot - 1].isspace() and text.startswith(_TLDS, after):
+            return True
+        dot = text.find(".", dot + 1)
+    return False
 
 
 def join_spaced(text: str) -> str:

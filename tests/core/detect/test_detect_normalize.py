@@ -1,6 +1,7 @@
 """Folding defeats the usual evasions: homoglyphs, invisibles, width, spelled-out dots."""
 
 import html
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -87,3 +88,31 @@ def test_confusables_read_from_the_file_are_the_librarys() -> None:
     from confusable_homoglyphs import confusables
 
     assert normalize._confusables() == confusables.confusables_data
+
+
+TLDS = "com|net|org|io|co|gg|me|ly|uk|info|biz|xyz|app|dev|shop|store|online|site|tv"
+SPACED_DOT_REFERENCE = re.compile(rf"[.\s](?:(?<=\.)\s++(?:{TLDS})|(?<=\s)\.(?:{TLDS}))")
+DOT_SOUP = st.lists(
+    st.sampled_from([".", " ", "\n", "\xa0", "com", "co", "c", "m", "tv", "x", "info", "é", "-"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(DOT_SOUP)
+def test_spaced_dot_scan_finds_what_the_regex_finds(text: str) -> None:
+    expected = SPACED_DOT_REFERENCE.search(text) is not None
+    assert normalize._spaced_dot_before_tld(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("visit mysite. com today", "visit mysite.com today"),
+        ("visit mysite .com today", "visit mysite.com today"),
+        ("visit mysite. \ncom/x", "visit mysite.com/x"),
+        ("I like it. Comments welcome.", "i like it. comments welcome."),
+    ],
+)
+def test_spaced_dots_before_a_domain_are_closed(raw: str, expected: str) -> None:
+    assert fold(raw) == expected
