@@ -267,19 +267,32 @@ def _candidates(text: str) -> list[tuple[int, Link]]:
     """Plain and bare links in text, with their positions (only dotted words are examined)."""
     found: list[tuple[int, Link]] = []
     if len(text) <= MAX_URL and (text.isascii() or _EMOJI_RUN.search(text) is None):
-        # No word can be cut or carry emoji: scan the text at once, from the word holding the
-        # first "x.y" (every match holds one). This finds what _candidates_by_word
-        # finds unless that would stop at MAX_LINKS.
-        first = _DOT_WORD.search(text)
-        if first is None:
-            return found
-        for m in _URL.finditer(text, text.rfind(" ", 0, first.start()) + 1):
-            target = _from_match(m)
-            if target is not None:
-                found.append((m.start(), target))
+        # No word can be cut or carry emoji: scan only the words holding an "x.y" (every match
+        # holds one, and none crosses whitespace), each from a space before it to a space or
+        # line break after it. This finds what _candidates_by_word finds unless that would stop
+        # at MAX_LINKS.
+        scanned = 0
+        while (dotted := _DOT_WORD.search(text, scanned)) is not None:
+            dot = dotted.start()
+            start = max(text.rfind(" ", 0, dot) + 1, scanned)
+            end = _space_after(text, dot)
+            for m in _URL.finditer(text, start, end):
+                target = _from_match(m)
+                if target is not None:
+                    found.append((m.start(), target))
+            scanned = end
         if len(found) < MAX_LINKS:
             return found
     return _candidates_by_word(text)
+
+
+def _space_after(text: str, start: int) -> int:
+    """The first space or line break at or after start (else the end): no link crosses it."""
+    space = text.find(" ", start)
+    newline = text.find("\n", start, space if space >= 0 else len(text))
+    if newline >= 0:
+        return newline
+    return space if space >= 0 else len(text)
 
 
 def _candidates_by_word(text: str) -> list[tuple[int, Link]]:

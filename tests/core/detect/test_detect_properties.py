@@ -133,3 +133,17 @@ def test_model_score_matches_the_feature_keys(text: str) -> None:
     assert logit == pytest.approx(model.logit(keys), abs=1e-9)
     for floor in (0.5, 1.0):
         assert model.top(present, floor=floor) == model.strongest(keys, floor=floor)
+
+
+SPACED_LINKS = st.lists(
+    st.sampled_from(
+        [" ", "\n", "\t", "\xa0", ".", "a", "x.com", "b.co.uk", "https://", "/p", "-", "@", "é"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(SPACED_LINKS)
+def test_link_scan_windows_miss_nothing_between_kinds_of_space(text: str) -> None:
+    assert links._candidates(text) == links._candidates_by_word(text)
