@@ -215,10 +215,27 @@ class WordModel:
 
     def top(self, terms: Terms, limit: int = 2, floor: float = 0.5) -> list[tuple[str, float]]:
         """`strongest` over the words and pairs `score` found (the same, for floor > 0)."""
-        top = [(t.key, t.weight) for t in terms if t.weight >= floor]
-        if len(top) > 1:
-            top.sort(key=lambda s: (-s[1], s[0]))
-        return [(w, round(v, 3)) for w, v in top[:limit]]
+        # The few strongest kept in order as the terms go by: no sort of them all, no key calls.
+        best: list[Term] = []
+        for term in terms:
+            weight = term.weight
+            if weight < floor:
+                continue
+            at = len(best)
+            while at > 0 and _ahead(term, best[at - 1]):
+                at -= 1
+            if at < limit:
+                best.insert(at, term)
+                if len(best) > limit:
+                    best.pop()
+        return [(t.key, round(t.weight, 3)) for t in best]
+
+
+def _ahead(term: Term, other: Term) -> bool:
+    """Whether term ranks before other: heavier first, then by key (as `strongest` sorts)."""
+    if term.weight != other.weight:
+        return term.weight > other.weight
+    return term.key < other.key
 
 
 @lru_cache(maxsize=1)

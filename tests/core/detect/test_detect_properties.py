@@ -1,12 +1,14 @@
 """Adversarial input: nothing raises, and huge messages stay fast (linear-time patterns)."""
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groupbot.core.detect import Detector, DetectorConfig, links, promotion
 from groupbot.core.detect.detector import model_features
-from groupbot.core.detect.model import load_model
+from groupbot.core.detect.model import WordModel, load_model
 from groupbot.core.detect.normalize import fold
 
 DETECTOR = Detector()
@@ -147,3 +149,23 @@ SPACED_LINKS = st.lists(
 @given(SPACED_LINKS)
 def test_link_scan_windows_miss_nothing_between_kinds_of_space(text: str) -> None:
     assert links._candidates(text) == links._candidates_by_word(text)
+
+
+WEIGHTS = st.dictionaries(
+    st.sampled_from(["buy", "now", "sub", "my", "channel", "buy now", "my channel", "now buy"]),
+    st.sampled_from([-1.0, 0.0, 0.5, 0.75, 0.75, 1.5, 1.5, 2.0]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WEIGHTS, st.lists(st.sampled_from(["buy", "now", "sub", "my", "channel"]), max_size=12))
+def test_top_terms_rank_as_strongest_sorts_them_ties_included(
+    weights: dict[str, float], words: list[str]
+) -> None:
+    model = WordModel(0.0, weights)
+    _, terms = model.score(words, [], link=False, intro=False, guarded=False)
+    keys = set(words) | set(map(" ".join, itertools.pairwise(words)))
+    for limit in (1, 2, 3):
+        for floor in (0.25, 0.5, 1.5):  # at 0, top cannot know unweighted words
+            expected = model.strongest(keys, limit=limit, floor=floor)
+            assert model.top(terms, limit=limit, floor=floor) == expected
