@@ -169,10 +169,15 @@ class WordModel:
         terms: Terms = []
         counted: set[Term] = set()
         prefixes: set[str] = set()
-        known: list[_Word | None] = []
+        pairs: Terms = []  # counted after the words, as features() lists them
+        before: _Word | None = None
         for w in words:
             entry = vocabulary.get(w)
-            known.append(entry)
+            if before is not None and (seconds := before.pairs) is not None:
+                pair = seconds.get(w)
+                if pair is not None:
+                    pairs.append(pair)
+            before = entry
             if entry is None:
                 if len(w) > _PREFIX:
                     prefix = w[:_PREFIX]
@@ -190,20 +195,17 @@ class WordModel:
             if known_prefix is not None and known_prefix not in prefixes:
                 prefixes.add(known_prefix)
                 total += entry.prefix_weight
-        for i in range(1, len(known)):
-            before = known[i - 1]
-            if before is None:
-                continue
-            seconds = before.pairs
-            if seconds is not None:
-                pair = seconds.get(words[i])
-                if pair is not None and pair not in counted:
-                    counted.add(pair)
-                    terms.append(pair)
-                    total += pair.weight
+        for pair in pairs:
+            if pair not in counted:
+                counted.add(pair)
+                terms.append(pair)
+                total += pair.weight
         signals_w = self._signals
-        for name in dict.fromkeys(signals):
-            total += signals_w.get(name, 0.0)
+        named: list[str] = []
+        for name in signals:
+            if name not in named:  # a handful of names at most
+                named.append(name)
+                total += signals_w.get(name, 0.0)
         link_w, intro_w, neg_w = self._flags
         if link:
             total += link_w
