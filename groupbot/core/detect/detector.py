@@ -22,6 +22,7 @@ from .promotion import (
     words_outside_links,
 )
 from .results import Analysis, DetectorConfig, Link, Signal, make_signal
+from .triggers import trigger_words
 
 __all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
 
@@ -218,13 +219,14 @@ class Detector:
             plain = spaced(window)
             words = plain.split()
         links = find_links(folded, self._allow_domains, self._allow_invites)
-        found = phrase_signals(window, plain, words, self._extra)
+        promotion_hits, intro_hits = trigger_words(words)
+        found = phrase_signals(window, plain, promotion_hits, self._extra)
         if links:
             count = words_outside_links(window, words, True)
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
-        intro = intro_signals(plain, words, intro_channel, text[:_HEAD], window)
+        intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window)
         if intro:
             intro_score = _sigmoid(INTRO_BIAS + sum([s.weight for s in intro]))
             intro_context = intro_score >= self._intro_threshold and (

@@ -5,10 +5,9 @@ from __future__ import annotations
 import functools
 import re
 
-from .normalize import keys_found
 from .results import Signal, make_signal
 
-__all__ = ["INTRO_BIAS", "intro_signals", "prepare_intro"]
+__all__ = ["INTRO_BIAS", "TRIGGERS", "intro_signals", "prepare_intro"]
 
 INTRO_BIAS = -2.0
 _GREETINGS = frozenset(
@@ -173,7 +172,7 @@ _STRONG_SOURCES = _index(_STRONG)
 _WEAK_SOURCES = _index(_WEAK)
 _STRONG_KEYS = frozenset(_STRONG_SOURCES)
 _WEAK_KEYS = frozenset(_WEAK_SOURCES)
-_ALL_KEYS = _STRONG_KEYS | _WEAK_KEYS | _NAME_KEYS
+TRIGGERS = _STRONG_KEYS | _WEAK_KEYS | _NAME_KEYS  # the words that can start a phrase
 # Patterns are compiled when their trigger word first occurs (start-up stays short).
 _STRONG_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
 _WEAK_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
@@ -247,14 +246,17 @@ def _name(original: str, folded: str) -> str | None:
 
 
 def intro_signals(
-    text: str, words: list[str], intro_channel: bool, original: str, folded: str
+    text: str, words: list[str], hits: list[str], intro_channel: bool, original: str, folded: str
 ) -> list[Signal]:
-    """Return the introduction signals of a message (text from promotion.spaced())."""
+    """The introduction signals of a message.
+
+    text is promotion.spaced() of folded, words its split, hits its TRIGGERS words, sorted
+    (triggers.trigger_words).
+    """
     found: list[Signal] = []
     greeting = next((w for w in words[:3] if w in _GREETINGS), None)
     if greeting is not None:
         found.append(make_signal("greeting", greeting, "opens with a greeting", 1.2))
-    hits = keys_found(_ALL_KEYS, words)  # one pass over the words for every trigger below
     strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, hits, text)
     if strong is None and not _NAME_KEYS.isdisjoint(hits):
         strong = _name(original, folded)

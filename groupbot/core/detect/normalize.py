@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import orjson
 
-__all__ = ["fingerprint", "fold", "join_spaced", "keys_found", "prepare_folding"]
+__all__ = ["fingerprint", "fold", "join_spaced", "prepare_folding"]
 
 _INVISIBLE = dict.fromkeys(
     [
@@ -204,16 +204,6 @@ def _spaced_dot_before_tld(text: str) -> bool:
 def join_spaced(text: str) -> str:
     """Join runs of s p a c e d letters ("c h e c k") back into words."""
     return _SPACED_LETTERS.sub(_spaced, text)
-
-
-def keys_found(keys: frozenset[str], words: list[str]) -> list[str]:
-    """The distinct words that are keys, sorted: the same order in every process."""
-    # Never a set's order: it changes with each process's string hashing, and with it which
-    # piece of evidence a verdict quotes. (Sorting a few hits is cheaper than text order.)
-    hits = [w for w in words if w in keys]
-    if len(hits) < 2:
-        return hits
-    return sorted(set(hits))
 
 
 def fingerprint(folded: str) -> str:

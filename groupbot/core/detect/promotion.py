@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .normalize import keys_found
 from .results import Link, Signal, make_signal
 
 __all__ = [
     "DETAILS",
+    "TRIGGERS",
     "WEIGHTS",
     "link_signals",
     "phrase_signals",
@@ -264,7 +264,7 @@ def _sources() -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 _SOURCES = _sources()
-_TRIGGERS = frozenset(_SOURCES)
+TRIGGERS = frozenset(_SOURCES)  # the words that can start a phrase
 # A trigger's patterns are compiled when the word first occurs: most never do in a run, and
 # compiling them all would be a good part of start-up.
 _INDEX: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
@@ -300,11 +300,14 @@ def _may_price(folded: str) -> bool:
 
 
 def phrase_signals(
-    folded: str, text: str, words: list[str], extra: re.Pattern[str] | None = None
+    folded: str, text: str, hits: list[str], extra: re.Pattern[str] | None = None
 ) -> dict[str, Signal]:
-    """Return the first piece of evidence for each phrase-based signal (text from spaced())."""
+    """The first piece of evidence for each phrase-based signal.
+
+    text is spaced() of folded; hits are its TRIGGERS words, sorted (triggers.trigger_words).
+    """
     found: dict[str, Signal] = {}
-    for key in keys_found(_TRIGGERS, words):
+    for key in hits:
         for name, pattern in _INDEX.get(key) or _compiled(key):
             if name not in found and (m := pattern.search(text)) is not None:
                 found[name] = _signal(name, m.group())

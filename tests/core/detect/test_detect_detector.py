@@ -214,14 +214,10 @@ def test_a_question_linking_reference_docs_is_conversation(detector: Detector, t
 
 
 def test_a_name_at_the_search_limit_is_not_cut_in_two() -> None:
-    from groupbot.core.detect.introduction import _NAME_REACH, intro_signals
-    from groupbot.core.detect.normalize import fold
-    from groupbot.core.detect.promotion import spaced
+    from groupbot.core.detect.introduction import _NAME_REACH
 
     text = "x" * (_NAME_REACH - len("Hello, I am Sa")) + " Hello, I am Samuel and I bake bread."
-    plain = spaced(fold(text))
-    words = plain.split()
-    found = intro_signals(plain, words, False, text, fold(text))
+    found = Detector().analyze(text).intro_reasons
     evidence = [s.evidence for s in found if s.signal == "self_description"]
     assert evidence and evidence[0].endswith("Samuel")
 
@@ -242,13 +238,9 @@ def test_money_pitches_are_schemes(detector: Detector, text: str) -> None:
 
 
 def test_the_search_limit_does_not_invent_a_name() -> None:
-    from groupbot.core.detect.introduction import _NAME_REACH, intro_signals
-    from groupbot.core.detect.normalize import fold
-    from groupbot.core.detect.promotion import spaced
+    from groupbot.core.detect.introduction import _NAME_REACH
 
     # "lucky" straddles the limit and a space follows it: the end of the search is no end of text
     text = "x" * (_NAME_REACH - 5) + " i'm lucky to be part of this group"
-    plain = spaced(fold(text))
-    words = plain.split()
-    found = intro_signals(plain, words, False, text, fold(text))
+    found = Detector().analyze(text).intro_reasons
     assert not [s for s in found if "lucky" in s.evidence]
