@@ -7,6 +7,7 @@ import operator
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Final
 
 from .domains import prepare_domains
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
@@ -26,19 +27,21 @@ from .triggers import trigger_words
 
 __all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
 
-RULE_BIAS = -3.0
-_INTRO_DAMPING = 0.25
+RULE_BIAS: Final = -3.0
+_INTRO_DAMPING: Final = 0.25
 # With the model on, a genuine introduction or a link shared in conversation is judged by the
 # model alone, damped by this many logits (the rules' conversation discount is not applied twice).
-_GUARD_DAMPING = 1.0
-_CONVERSATION_WEIGHT = -3.5
+_GUARD_DAMPING: Final = 1.0
+_CONVERSATION_WEIGHT: Final = -3.5
 # Phrases, introductions and the model read the head and tail of very long messages; links are
 # looked for everywhere. This bounds the cost of a 40,000-character message.
-_WINDOW, _HEAD, _TAIL = 8000, 6000, 2000
+_WINDOW: Final = 8000
+_HEAD: Final = 6000
+_TAIL: Final = 2000
 # Signals that a genuine introduction may carry (its own site, what it does) without selling.
-_INTRO_DAMPED = frozenset({"own_offering", "self_link", "link", "link_drop"})
+_INTRO_DAMPED: Final = frozenset({"own_offering", "self_link", "link", "link_drop"})
 # Signals that make a post a pitch even when it is dressed as a hello.
-_SALES = frozenset(
+_SALES: Final = frozenset(
     {
         "engagement_bait",
         "price",
@@ -52,9 +55,9 @@ _SALES = frozenset(
         "call_to_action",
     }
 )
-_CONVERSATION_BLOCKERS = _SALES | {"own_offering", "self_link"}
+_CONVERSATION_BLOCKERS: Final = _SALES | {"own_offering", "self_link"}
 # Words that show a link is shared as part of a conversation (comment, attribution, answer).
-_COMMENTARY = frozenset(
+_COMMENTARY: Final = frozenset(
     [
         "by",
         "their",
@@ -118,12 +121,12 @@ _COMMENTARY = frozenset(
         "because",
     ]
 )
-_SELLING = frozenset(
+_SELLING: Final = frozenset(
     {"own_offering", "self_link", "price", "discount", "affiliate", "money_scheme"}
 )
-_KIND_ORDER = (("invite_link", "invite"), ("engagement_bait", "engagement_bait"))
-_CACHE_SIZE = 4096
-_WEIGHT = operator.attrgetter("weight")
+_KIND_ORDER: Final = (("invite_link", "invite"), ("engagement_bait", "engagement_bait"))
+_CACHE_SIZE: Final = 4096
+_WEIGHT: Final = operator.attrgetter("weight")
 # Evaluation's fields but its wordset: folded, words, links, signals, rule_logit,
 # intro_reasons, intro_score, model_negative_only.
 _Rules = tuple[
@@ -136,7 +139,7 @@ _Rules = tuple[
     float,
     bool,
 ]
-_EMPTY = Analysis(False, 0.0, None, (), False, 0.0, (), (), "")
+_EMPTY: Final = Analysis(False, 0.0, None, (), False, 0.0, (), (), "")
 
 
 def _sigmoid(x: float) -> float:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Final
 
 from .results import Signal, make_signal
 
 __all__ = ["INTRO_BIAS", "TRIGGERS", "intro_signals", "prepare_intro"]
 
-INTRO_BIAS = -2.0
-_GREETINGS = frozenset(
+INTRO_BIAS: Final = -2.0
+_GREETINGS: Final = frozenset(
     w
     for w in [
         "hi",
@@ -64,7 +65,7 @@ _GREETINGS = frozenset(
         "afternoon",
     ]
 )
-_NAME_STOP = (
+_NAME_STOP: Final = (
     r"(?!(?:so|not|just|really|sure|glad|happy|also|still|very|the|going|trying|looking|here|"
     r"new|excited|thinking|getting|in|on|at|to|with|having|doing|working|currently|back|sorry|"
     r"afraid|curious|wondering|interested|done|fine|good|ok|okay|a|an|from|based|kind|pretty|"
@@ -74,13 +75,13 @@ _NAME_STOP = (
     r"assuming|seeing|reading|having|well|fairly|mostly|only|even|available|open|ready|free|"
     r"proud|thrilled|delighted|pleased|stoked|honoured|honored|grateful|thankful|late)\b)"
 )
-_ROLES = (
+_ROLES: Final = (
     r"(?:founder|co-?founder|ceo|cto|coo|owner|head|lead|director|manager|student|developer|dev|"
     r"designer|writer|engineer|consultant|teacher|freelancer|marketer|coach|photographer|artist|"
     r"researcher|nurse|doctor|lawyer|accountant|baker|chef|editor|journalist|illustrator|"
     r"programmer|analyst|scientist|mom|mum|dad|parent|retiree|hobbyist|maker|musician|architect)"
 )
-_STRONG: tuple[tuple[str, str], ...] = (
+_STRONG: Final[tuple[tuple[str, str], ...]] = (
     ("my", r" name(?:'s| is)\b"),
     (
         "i'm im",
@@ -126,7 +127,7 @@ _STRONG: tuple[tuple[str, str], ...] = (
     ("ik", r" ben\b"),
     ("jag", r" (?:heter|är)\b"),
 )
-_WEAK: tuple[tuple[str, str], ...] = (
+_WEAK: Final[tuple[tuple[str, str], ...]] = (
     ("i'm im", r" (?:from|based in|based out of|living in|located in|originally from)\b"),
     ("i", r" am (?:from|based in|living in|located in|originally from)\b"),
     ("based", r" (?:in|out of)\b"),
@@ -153,29 +154,29 @@ def _index(entries: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
 # Each pattern starts with a plain character class (the boundary is checked behind it), so the
 # regex engine skips straight to the I/i/M/m that can begin a match instead of trying the
 # whole pattern at every position.
-_NAME_CAPITAL = (
+_NAME_CAPITAL: Final = (
     r"[IiMm](?<!\w[IiMm])(?:(?<=[Ii])'?m|(?<=I) am|(?<=[Mm])y name(?:'s| is)) "
     r"([A-Z][^\W\d_]++)"
 )
-_NAME_LOWER = (
+_NAME_LOWER: Final = (
     rf"[im](?<![\w'][im])(?:(?<=i)'?m|(?<=i) am|(?<=m)y name(?:'s| is)) {_NAME_STOP}"
     r"([a-z][a-z-]++)"
     r"(?=,| -| from\b| and i\b| here\b| based\b| a\b| an\b| the\b|\s*\.|!|\s*$)"
 )
-_INTRO_CHANNEL = Signal(
+_INTRO_CHANNEL: Final = Signal(
     "intro_channel", "intro channel", "posted in the introductions channel", 3.0
 )
-_NAME_REACH = 2000
-_NAME_SLACK = 64  # how far past the reach the search may run to end at a space
-_NAME_KEYS = frozenset({"i'm", "im", "am", "name", "name's"})
-_STRONG_SOURCES = _index(_STRONG)
-_WEAK_SOURCES = _index(_WEAK)
-_STRONG_KEYS = frozenset(_STRONG_SOURCES)
-_WEAK_KEYS = frozenset(_WEAK_SOURCES)
-TRIGGERS = _STRONG_KEYS | _WEAK_KEYS | _NAME_KEYS  # the words that can start a phrase
+_NAME_REACH: Final = 2000
+_NAME_SLACK: Final = 64  # how far past the reach the search may run to end at a space
+_NAME_KEYS: Final = frozenset({"i'm", "im", "am", "name", "name's"})
+_STRONG_SOURCES: Final = _index(_STRONG)
+_WEAK_SOURCES: Final = _index(_WEAK)
+_STRONG_KEYS: Final = frozenset(_STRONG_SOURCES)
+_WEAK_KEYS: Final = frozenset(_WEAK_SOURCES)
+TRIGGERS: Final = _STRONG_KEYS | _WEAK_KEYS | _NAME_KEYS  # the words that can start a phrase
 # Patterns are compiled when their trigger word first occurs (start-up stays short).
-_STRONG_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
-_WEAK_INDEX: dict[str, tuple[re.Pattern[str], ...]] = {}
+_STRONG_INDEX: Final[dict[str, tuple[re.Pattern[str], ...]]] = {}
+_WEAK_INDEX: Final[dict[str, tuple[re.Pattern[str], ...]]] = {}
 
 
 def prepare_intro() -> None:

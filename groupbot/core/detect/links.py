@@ -4,39 +4,40 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from .domains import is_tld, registered_domain
 from .results import Link
 
 __all__ = ["MAX_LINKS", "MAX_URL", "find_links"]
 
-MAX_LINKS = 64  # a message with more links than this is a flood whatever they are
-MAX_URL = 2048  # longer "words" are cut: browsers and platforms do not keep longer links
+MAX_LINKS: Final = 64  # a message with more links than this is a flood whatever they are
+MAX_URL: Final = 2048  # longer "words" are cut: browsers and platforms do not keep longer links
 
-_URL = re.compile(
+_URL: Final = re.compile(
     r"(?<![\w@.\-/])(?:(?P<scheme>https?|ftp)://)?"
     r"(?P<host>(?:[\w-]++\.)+[\w-]++)(?P<port>:\d{1,5}+)?(?P<path>[/?#][^\s<>\"'`|\[\]]*+)?"
 )
-_SLACK = re.compile(r"<(?P<target>(?:https?|ftp)://[^|>\s]++)(?:\|(?P<label>[^>]*+))?>")
-_MARKDOWN = re.compile(r"\[(?P<label>[^\]\n]{0,500}+)\]\(\s*+(?P<target>[^)\s]++)\s*+\)")
-_AFFILIATE = re.compile(
+_SLACK: Final = re.compile(r"<(?P<target>(?:https?|ftp)://[^|>\s]++)(?:\|(?P<label>[^>]*+))?>")
+_MARKDOWN: Final = re.compile(r"\[(?P<label>[^\]\n]{0,500}+)\]\(\s*+(?P<target>[^)\s]++)\s*+\)")
+_AFFILIATE: Final = re.compile(
     r"[?&;/](?P<param>ref|ref_?id|ref_?code|referral|referrer|aff|affiliate|aff_?id|affid"
     r"|utm_[a-z]++|partner_?id|irclickid|clickid|coupon|promo_?code|via)="
 )
-_EMOJI_RUN = re.compile(
+_EMOJI_RUN: Final = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\u200d]++"
 )
-_AMAZON_TAG = re.compile(r"[?&]tag=")
+_AMAZON_TAG: Final = re.compile(r"[?&]tag=")
 # A referral code ends the path: /refer/CODE, /signup/ref/ABC123 (not docs such as
 # /en/5.0/ref/models/). Plain "ref" is also short for reference (go.dev/ref/spec), so its code
 # must hold a digit.
-_REFERRAL_PATH = re.compile(
+_REFERRAL_PATH: Final = re.compile(
     r"/(?P<param>refer|referral|referrals|aff|affiliate|ref(?=/[\w-]*\d))/[\w-]++/?(?:$|[?#])"
 )
-_DOT_WORD = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
-_DOTTED = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
-_TRAILING = ".,;:!?)'\"*"
-_SHORTENERS = frozenset(
+_DOT_WORD: Final = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
+_DOTTED: Final = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
+_TRAILING: Final = ".,;:!?)'\"*"
+_SHORTENERS: Final = frozenset(
     [
         "bit.ly",
         "bitly.com",
@@ -81,7 +82,7 @@ _SHORTENERS = frozenset(
         "surl.li",
     ]
 )
-_BARE_OK = frozenset(
+_BARE_OK: Final = frozenset(
     [
         "com",
         "net",
@@ -141,7 +142,7 @@ _BARE_OK = frozenset(
         "agency",
     ]
 )
-_BARE_AMBIGUOUS = frozenset(
+_BARE_AMBIGUOUS: Final = frozenset(
     [
         "is",
         "it",
@@ -165,11 +166,11 @@ _BARE_AMBIGUOUS = frozenset(
         "mov",
     ]
 )
-_TARGETS: dict[str, Link | None] = {}
-_TARGETS_MAX = 1 << 14
-_MISSING = Link("", "", "", None, None, False, False, None)
+_TARGETS: Final[dict[str, Link | None]] = {}
+_TARGETS_MAX: Final = 1 << 14
+_MISSING: Final = Link("", "", "", None, None, False, False, None)
 # Every registered domain that _invite recognises.
-_INVITE_DOMAINS = frozenset(
+_INVITE_DOMAINS: Final = frozenset(
     {
         "discord.gg",
         "dsc.gg",
@@ -185,7 +186,7 @@ _INVITE_DOMAINS = frozenset(
         "fb.com",
     }
 )
-_SHORT_HOSTS = frozenset({"t.me", "t.co", "g.co", "x.co", "a.co", "s.id", "t.ly", "j.mp"})
+_SHORT_HOSTS: Final = frozenset({"t.me", "t.co", "g.co", "x.co", "a.co", "s.id", "t.ly", "j.mp"})
 
 
 def _invite(domain: str, host: str, path: str) -> tuple[str | None, str | None]:

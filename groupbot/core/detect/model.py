@@ -15,16 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise, repeat
+from typing import Final
 
 import orjson
 
 __all__ = ["MODEL_FILE", "Term", "Terms", "WordModel", "features", "load_model"]
 
-MODEL_FILE = "promotion_model.json"
+MODEL_FILE: Final = "promotion_model.json"
 # By name rather than __package__: the compiled copy of this module (groupbot.accel) reads the
 # same file, and finding it must not import the pure package (which find_spec does not).
-_DATA_PACKAGE = "groupbot.core.detect"
-_PREFIX = 5
+_DATA_PACKAGE: Final = "groupbot.core.detect"
+_PREFIX: Final = 5
 
 
 def features(

@@ -8,12 +8,13 @@ import os
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 import orjson
 
 __all__ = ["fingerprint", "fold", "join_spaced", "prepare_folding"]
 
-_INVISIBLE = dict.fromkeys(
+_INVISIBLE: Final = dict.fromkeys(
     [
         173,
         847,
@@ -32,23 +33,23 @@ _INVISIBLE = dict.fromkeys(
         *list(range(65024, 65040)),
     ]
 )
-_COMMON_TLDS = "com|net|org|io|co|gg|me|ly|uk|info|biz|xyz|app|dev|shop|store|online|site|tv"
-_BR = re.compile(r"<br\s*+/?>")
-_HXXP = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//")
-_BRACKET_DOT = re.compile(r"\s?+[\[({<]\s?+(?:\.|dot)\s?+[\])}>]\s?+")
-_WORD_DOT = re.compile(rf"(?<=[a-z0-9])\s++(?:dot|\(dot\))\s++(?=(?:{_COMMON_TLDS})\b)")
-_SPACED_DOT = re.compile(
+_COMMON_TLDS: Final = "com|net|org|io|co|gg|me|ly|uk|info|biz|xyz|app|dev|shop|store|online|site|tv"
+_BR: Final = re.compile(r"<br\s*+/?>")
+_HXXP: Final = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//")
+_BRACKET_DOT: Final = re.compile(r"\s?+[\[({<]\s?+(?:\.|dot)\s?+[\])}>]\s?+")
+_WORD_DOT: Final = re.compile(rf"(?<=[a-z0-9])\s++(?:dot|\(dot\))\s++(?=(?:{_COMMON_TLDS})\b)")
+_SPACED_DOT: Final = re.compile(
     rf"(?<=[a-z0-9])(?:\s++\.\s*+|\.\s++)(?=(?:{_COMMON_TLDS})(?:/|\s|$|[,!?)]))"
 )
-_TLDS = tuple(_COMMON_TLDS.split("|"))
-_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
-_ASCII_BYTES = bytes(range(128))
-_TOKEN = re.compile(r"\S++")
-_ASCII_LETTER = re.compile(r"[a-z]")
+_TLDS: Final = tuple(_COMMON_TLDS.split("|"))
+_SPACED_LETTERS: Final = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
+_ASCII_BYTES: Final = bytes(range(128))
+_TOKEN: Final = re.compile(r"\S++")
+_ASCII_LETTER: Final = re.compile(r"[a-z]")
 # The entities HTML-escaped text mostly holds (TubeSpam's comments, exported chats). "&amp;" goes
 # last, so an escaped entity ("&amp;lt;") comes out as written ("&lt;"), as html.unescape has it.
-_COMMON_ENTITIES = (("&#39;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"))
-_BOM = "\ufeff"
+_COMMON_ENTITIES: Final = (("&#39;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"))
+_BOM: Final = "\ufeff"
 
 
 def _confusables() -> dict[str, list[dict[str, str]]]:

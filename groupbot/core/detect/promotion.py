@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from .results import Link, Signal, make_signal
 
@@ -17,7 +18,7 @@ __all__ = [
     "words_outside_links",
 ]
 
-_OFFERING = (
+_OFFERING: Final = (
     r"(?:new |own |latest |first |youtube |yt |music |official |online |small |little |"
     r"personal |free |debut )?"
     r"(?:channel|page|website|web site|site|blog|shop|store|business|company|agency|startup|app|"
@@ -28,8 +29,8 @@ _OFFERING = (
     r"patreon|kickstarter|indiegogo|gofundme|fundraiser|campaign|petition|offer|deals?|"
     r"program|programme|community|group|link|profile|account|music video|upload)"
 )
-_SUB = r"(?:subscribe|suscribe|subcribe|subscibe|sub to|sub)"
-_ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
+_SUB: Final = r"(?:subscribe|suscribe|subcribe|subscibe|sub to|sub)"
+_ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "engagement_bait": (
         ("sub subs", r" ?(?:4|for|2) ?subs?\b"),
         ("sub4sub sub2sub", r""),
@@ -201,7 +202,7 @@ _ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("free", r" (?:gift ?cards?|iphone)\b"),
     ),
 }
-DETAILS: dict[str, str] = {
+DETAILS: Final[dict[str, str]] = {
     "engagement_bait": "asks people to like, share, follow or subscribe",
     "own_offering": "talks up the member's own channel, product or business",
     "call_to_action": "tells readers to go somewhere or do something",
@@ -219,7 +220,7 @@ DETAILS: dict[str, str] = {
     "masked_link": "shows one address but links to another",
     "learned_phrase": "wording common in promotional posts",
 }
-WEIGHTS: dict[str, float] = {
+WEIGHTS: Final[dict[str, float]] = {
     "engagement_bait": 4.5,
     "own_offering": 2.6,
     "call_to_action": 3.0,
@@ -236,20 +237,20 @@ WEIGHTS: dict[str, float] = {
     "affiliate": 2.5,
     "masked_link": 3.0,
 }
-_WORD = re.compile(r"[^\W_]++")
-_LINKISH = re.compile(r"(?<!\S)[^\s.]*+\.\S*+|<[^>\s]++>")
-_PUNCT = bytes(
+_WORD: Final = re.compile(r"[^\W_]++")
+_LINKISH: Final = re.compile(r"(?<!\S)[^\s.]*+\.\S*+|<[^>\s]++>")
+_PUNCT: Final = bytes(
     c if (chr(c).isalnum() and c < 128) or c >= 128 or chr(c) in "'$%" else 32 for c in range(256)
 )
 # Led by a character class, so the engine jumps to currency signs and digits.
-_PRICE = re.compile(
+_PRICE: Final = re.compile(
     r"[$€£¥₹\d](?:(?<=[$€£¥₹]) ?\d[\d,.]*+(?:k\b)?|"
     r"(?<=\d)[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b))"
 )
-_CURRENCY_HINTS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
-_PERCENT_OFF = re.compile(r"\d(?<!\d\d)\d*(?:[.,]\d+)? ?% ?off\b")
-_ASCII = frozenset(map(chr, range(128)))
-_ALNUM = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+_CURRENCY_HINTS: Final = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
+_PERCENT_OFF: Final = re.compile(r"\d(?<!\d\d)\d*(?:[.,]\d+)? ?% ?off\b")
+_ASCII: Final = frozenset(map(chr, range(128)))
+_ALNUM: Final = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
 
 def _sources() -> dict[str, tuple[tuple[str, str], ...]]:
@@ -263,11 +264,11 @@ def _sources() -> dict[str, tuple[tuple[str, str], ...]]:
     return {key: tuple(value) for key, value in index.items()}
 
 
-_SOURCES = _sources()
-TRIGGERS = frozenset(_SOURCES)  # the words that can start a phrase
+_SOURCES: Final = _sources()
+TRIGGERS: Final = frozenset(_SOURCES)  # the words that can start a phrase
 # A trigger's patterns are compiled when the word first occurs: most never do in a run, and
 # compiling them all would be a good part of start-up.
-_INDEX: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+_INDEX: Final[dict[str, tuple[tuple[str, re.Pattern[str]], ...]]] = {}
 
 
 def _compiled(key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:

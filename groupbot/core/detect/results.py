@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from .normalize import fingerprint
 
@@ -68,8 +68,8 @@ class DetectorConfig:
     intro_threshold: float = 0.5
 
 
-_SIGNALS: dict[tuple[str, str, str, float], Signal] = {}
-_SIGNALS_MAX = 1 << 16
+_SIGNALS: Final[dict[tuple[str, str, str, float], Signal]] = {}
+_SIGNALS_MAX: Final = 1 << 16
 
 
 def make_signal(signal: str, evidence: str, detail: str, weight: float) -> Signal:

@@ -6,7 +6,7 @@ analysing and writing a line then costs no interpreted bytecode.
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import BinaryIO, Final
 
 import orjson
 
@@ -15,8 +15,8 @@ from .results import Analysis
 
 __all__ = ["classify_lines", "verdict"]
 
-_BATCH = 2048
-_CACHE_SIZE = 65536
+_BATCH: Final = 2048
+_CACHE_SIZE: Final = 65536
 
 
 def verdict(ident: object, analysis: Analysis) -> dict[str, object]:
