@@ -218,9 +218,12 @@ class Detector:
         plain = spaced(window)
         words = plain.split()
         if len(words) >= 5 and _single_letters(words) >= 5:
-            folded = window = join_spaced(window)
-            plain = spaced(window)
-            words = plain.split()
+            joined = join_spaced(window)
+            if joined != window:
+                window = joined
+                plain = spaced(window)
+                words = plain.split()
+            folded = window
         links = find_links(folded, self._allow_domains, self._allow_invites)
         promotion_hits, intro_hits = trigger_words(words)
         found = phrase_signals(window, plain, promotion_hits, self._extra)

@@ -43,6 +43,9 @@ _SPACED_DOT: Final = re.compile(
 )
 _TLDS: Final = tuple(_COMMON_TLDS.split("|"))
 _SPACED_LETTERS: Final = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
+# What every run of spaced letters holds (" h e c "), led by a plain space the engine can skip to:
+# _SPACED_LETTERS, led by a lookbehind, is tried at every position.
+_SPACED_HINT: Final = re.compile(r" [a-z0-9./] [a-z0-9./] [a-z0-9./] ")
 _ASCII_BYTES: Final = bytes(range(128))
 _TOKEN: Final = re.compile(r"\S++")
 _ASCII_LETTER: Final = re.compile(r"[a-z]")
@@ -204,6 +207,8 @@ def _spaced_dot_before_tld(text: str) -> bool:
 
 def join_spaced(text: str) -> str:
     """Join runs of s p a c e d letters ("c h e c k") back into words."""
+    if _SPACED_HINT.search(text) is None:
+        return text
     return _SPACED_LETTERS.sub(_spaced, text)
 
 

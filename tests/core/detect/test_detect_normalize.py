@@ -4,7 +4,7 @@ import html
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from groupbot.core.detect import normalize
@@ -116,3 +116,20 @@ def test_spaced_dot_scan_finds_what_the_regex_finds(text: str) -> None:
 )
 def test_spaced_dots_before_a_domain_are_closed(raw: str, expected: str) -> None:
     assert fold(raw) == expected
+
+
+SPACED_SOUP = st.lists(
+    st.sampled_from([" ", "a", "b", "1", ".", "/", "é", "\n", "ab"]), max_size=30
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(SPACED_SOUP.map("".join))
+@example("c h e c k")
+@example("see: a b c d e")
+@example("d i s c o r d . g g / x")
+@example(". . . . .")
+@example("ab c d e f g")
+def test_spaced_letters_are_joined_as_the_pattern_alone_joins_them(text: str) -> None:
+    expected = normalize._SPACED_LETTERS.sub(lambda m: m.group().replace(" ", ""), text)
+    assert join_spaced(text) == expected
