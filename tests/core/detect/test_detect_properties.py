@@ -1,6 +1,7 @@
 """Adversarial input: nothing raises, and huge messages stay fast (linear-time patterns)."""
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,9 @@ from groupbot.core.detect.detector import model_features
 from groupbot.core.detect.model import WordModel, load_model
 from groupbot.core.detect.normalize import fold
 
+# Words outside links, as regexes: dotted words and <...> go, runs of letters and digits count.
+LINKISH = re.compile(r"(?<!\S)[^\s.]*+\.\S*+|<[^>\s]++>")
+WORD = re.compile(r"[^\W_]++")
 DETECTOR = Detector()
 RULES = Detector(DetectorConfig(use_model=False))
 PIECES = st.sampled_from(
@@ -108,7 +112,7 @@ TEXTS = st.one_of(
 @given(TEXTS)
 def test_word_count_outside_links_matches_the_regexes(text: str) -> None:
     folded = fold(text)
-    expected = len(promotion._WORD.findall(promotion._LINKISH.sub(" ", folded)))
+    expected = len(WORD.findall(LINKISH.sub(" ", folded)))
     assert promotion.words_outside_links(folded, [], True) == expected
 
 
@@ -169,3 +173,16 @@ def test_top_terms_rank_as_strongest_sorts_them_ties_included(
         for floor in (0.25, 0.5, 1.5):  # at 0, top cannot know unweighted words
             expected = model.strongest(keys, limit=limit, floor=floor)
             assert model.top(terms, limit=limit, floor=floor) == expected
+
+
+ANGLED_WORDS = st.lists(
+    st.sampled_from([" ", "\n", "<", ">", "<a>", "<b c>", ".", "x.com", "w", "é", "_", "<<", "a>"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(ANGLED_WORDS)
+def test_word_count_around_angle_brackets_matches_the_regexes(text: str) -> None:
+    expected = len(WORD.findall(LINKISH.sub(" ", text)))
+    assert promotion.words_outside_links(text, [], True) == expected
