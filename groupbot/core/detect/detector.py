@@ -23,6 +23,7 @@ from .promotion import (
     words_outside_links,
 )
 from .results import Analysis, DetectorConfig, Link, Signal, make_signal
+from .rounding import round_to
 from .triggers import trigger_words
 
 __all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
@@ -124,7 +125,10 @@ _COMMENTARY: Final = frozenset(
 _SELLING: Final = frozenset(
     {"own_offering", "self_link", "price", "discount", "affiliate", "money_scheme"}
 )
-_KIND_ORDER: Final = (("invite_link", "invite"), ("engagement_bait", "engagement_bait"))
+_KIND_ORDER: Final[tuple[tuple[str, str], ...]] = (
+    ("invite_link", "invite"),
+    ("engagement_bait", "engagement_bait"),
+)
 _CACHE_SIZE: Final = 4096
 _WEIGHT: Final = operator.attrgetter("weight")
 # Evaluation's fields but its wordset: folded, words, links, signals, rule_logit,
@@ -246,7 +250,9 @@ class Detector:
         if guarded and signals:
             signals = tuple(
                 [
-                    make_signal(s.signal, s.evidence, s.detail, round(s.weight * _INTRO_DAMPING, 3))
+                    make_signal(
+                        s.signal, s.evidence, s.detail, round_to(s.weight * _INTRO_DAMPING, 3)
+                    )
                     if s.signal in _INTRO_DAMPED
                     else s
                     for s in signals
@@ -326,11 +332,11 @@ class Detector:
             reasons.sort(key=_WEIGHT, reverse=True)
         return Analysis(
             promotional,
-            round(score, 4),
+            round_to(score, 4),
             _kind(reasons) if promotional else None,
             tuple(reasons),
             intro_score >= self._intro_threshold and not promotional,
-            round(intro_score, 4),
+            round_to(intro_score, 4),
             intro,
             links,
             folded,

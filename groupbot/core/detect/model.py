@@ -19,6 +19,8 @@ from typing import Final
 
 import orjson
 
+from .rounding import round_to
+
 __all__ = ["MODEL_FILE", "Term", "Terms", "WordModel", "features", "load_model"]
 
 MODEL_FILE: Final = "promotion_model.json"
@@ -149,7 +151,7 @@ class WordModel:
         get = self.weights.get
         top = [(k, v) for k in keys if (v := get(k, 0.0)) >= floor and ":" not in k]
         top.sort(key=lambda s: (-s[1], s[0]))
-        return [(w, round(v, 3)) for w, v in top[:limit]]
+        return [(w, round_to(v, 3)) for w, v in top[:limit]]
 
     def score(
         self,
@@ -231,7 +233,7 @@ class WordModel:
                 best.insert(at, term)
                 if len(best) > limit:
                     best.pop()
-        return [(t.key, round(t.weight, 3)) for t in best]
+        return [(t.key, round_to(t.weight, 3)) for t in best]
 
 
 def _ahead(term: Term, other: Term) -> bool:

@@ -51,7 +51,12 @@ _TOKEN: Final = re.compile(r"\S++")
 _ASCII_LETTER: Final = re.compile(r"[a-z]")
 # The entities HTML-escaped text mostly holds (TubeSpam's comments, exported chats). "&amp;" goes
 # last, so an escaped entity ("&amp;lt;") comes out as written ("&lt;"), as html.unescape has it.
-_COMMON_ENTITIES: Final = (("&#39;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"))
+_COMMON_ENTITIES: Final[tuple[tuple[str, str], ...]] = (
+    ("&#39;", "'"),
+    ("&quot;", '"'),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+)
 _BOM: Final = "\ufeff"
 
 

@@ -246,7 +246,7 @@ _PRICE: Final = re.compile(
     r"[$€£¥₹\d](?:(?<=[$€£¥₹]) ?\d[\d,.]*+(?:k\b)?|"
     r"(?<=\d)[\d,.]*+ ?(?:[€£¥₹]|usd\b|eur\b|gbp\b|dollars\b|euros\b))"
 )
-_CURRENCY_HINTS: Final = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
+_CURRENCY_HINTS: Final[tuple[str, ...]] = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
 _PERCENT_OFF: Final = re.compile(r"\d(?<!\d\d)\d*(?:[.,]\d+)? ?% ?off\b")
 _ASCII: Final = frozenset(map(chr, range(128)))
 _ALNUM: Final = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
