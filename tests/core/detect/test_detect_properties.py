@@ -3,11 +3,12 @@
 import itertools
 import re
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groupbot.core.detect import Detector, DetectorConfig, links, promotion
+from groupbot.core.detect import Detector, DetectorConfig, links, promotion, verdicts
 from groupbot.core.detect.detector import model_features
 from groupbot.core.detect.model import WordModel, load_model
 from groupbot.core.detect.normalize import fold
@@ -186,3 +187,10 @@ ANGLED_WORDS = st.lists(
 def test_word_count_around_angle_brackets_matches_the_regexes(text: str) -> None:
     expected = len(WORD.findall(LINKISH.sub(" ", text)))
     assert promotion.words_outside_links(text, [], True) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.booleans())
+def test_verdict_lines_are_what_orjson_makes_of_the_verdict(text: str, intro: bool) -> None:
+    analysis = DETECTOR.analyze(text, intro_channel=intro)
+    assert verdicts._body(analysis) == orjson.dumps(verdicts.verdict(0, analysis))[7:]
