@@ -51,6 +51,7 @@ def run_classify(
     package = _detect_package()
     # The loop is compiled with the detectors it calls, and takes only their own Detector.
     lines = importlib.import_module(package.__name__ + ".verdicts")
-    detector = _detector(package, config, cache)
+    # classify_lines keeps its own cache of repeated texts, so the detector's would be a second.
+    detector = _detector(package, config, False)
     status: int = lines.classify_lines(infile, outfile, detector, intro_channels, cache)
     return status
