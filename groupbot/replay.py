@@ -10,6 +10,7 @@ from typing import IO, Any
 
 import orjson
 
+from groupbot.core.detect import jsonin
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 
 __all__ = ["ReplayError", "parse_event", "read_events"]
@@ -115,7 +116,7 @@ def read_events(
         if not raw.strip():
             continue
         try:
-            event = parse_event(orjson.loads(raw), raw, number)
+            event = parse_event(jsonin.loads(raw), raw, number)
         except orjson.JSONDecodeError as exc:
             errors.write(f"line {number}: not valid JSON: {exc}\n")
             yield number, None

@@ -53,6 +53,9 @@ def test_contract_example() -> None:
         (b'{"text": null}\n', "text"),
         (b"\n", "empty"),
         (b"\xff\xfe\n", "not valid JSON"),
+        (b'{"text": "x", "n": NaN}\n', "not valid JSON"),
+        (b'{"text": "\\ud83d", "n": NaN}\n', "not valid JSON"),
+        (b'{"text": "\\ud83d" \n', "not valid JSON"),
     ],
 )
 def test_malformed_lines_are_reported_and_processing_goes_on(raw: bytes, error: str) -> None:
@@ -84,3 +87,11 @@ def test_last_line_without_newline_and_config() -> None:
     cfg = DetectorConfig(allow_invites=frozenset({"ours"}))
     status, out = classify([b'{"text": "come join discord.gg/ours"}'], cfg)
     assert status == 0 and out[0]["promotional"] is False
+
+
+def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
+    # JSON allows "\ud83d" without its pair (a cut-off emoji); orjson alone refuses the line.
+    raw = b'{"id": "\\udc00", "text": "Subscribe to my channel \\ud83d youtube.com/@me"}\n'
+    status, out = classify([raw, line({"text": "thanks!"})])
+    assert status == 0
+    assert out[0]["id"] == "\ufffd" and out[0]["promotional"]

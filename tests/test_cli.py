@@ -147,6 +147,17 @@ def test_replay_from_any_directory_with_a_fresh_database(tmp_path: Path) -> None
     assert not list(tmp_path.glob("*.db"))  # no --database: nothing written to disk
 
 
+def test_replay_reads_lone_surrogate_escapes(database_url: str, tmp_path: Path) -> None:
+    # json.dumps writes a lone surrogate as "\ud83d" (a cut-off emoji); it is stored as U+FFFD.
+    events = [join("ben", 0), say("ben", PITCH_TEXT.replace("!", " \ud83d!"), 1)]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    result = run("replay", str(path), "--database", database_url)
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    notes = [a for a in lines(result.stdout) if a["action"] == "etiquette_note"]
+    assert [a["member"] for a in notes] == ["ben"]
+
+
 def test_replay_with_a_broken_rulebook_names_key_and_line(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text("[watch]\nfirst_posts = 10\nfirst_dayz = 3\n")

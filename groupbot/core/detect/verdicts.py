@@ -10,6 +10,7 @@ from typing import BinaryIO, Final
 
 import orjson
 
+from . import jsonin
 from .detector import Detector
 from .results import Analysis, Signal
 
@@ -111,7 +112,7 @@ def classify_lines(
     for line in infile:
         number += 1
         try:
-            obj = orjson.loads(line)
+            obj = jsonin.loads(line)
         except orjson.JSONDecodeError as exc:
             status = 1
             if line.isspace():  # also b"\n" alone; orjson rejects blank input
