@@ -95,3 +95,8 @@ def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
     status, out = classify([raw, line({"text": "thanks!"})])
     assert status == 0
     assert out[0]["id"] == "\ufffd" and out[0]["promotional"]
+
+
+def test_a_byte_order_mark_before_the_first_line_is_skipped() -> None:
+    status, out = classify([b"\xef\xbb\xbf" + line({"text": "Subscribe to my channel!"})])
+    assert status == 0 and out[0]["promotional"]

@@ -1,4 +1,4 @@
-"""JSON input as RFC 8259 has it: orjson, and the standard library for lone surrogate escapes."""
+"""JSON input as RFC 8259 has it: orjson, plus what orjson refuses that the RFC allows."""
 
 from __future__ import annotations
 
@@ -10,14 +10,21 @@ import orjson
 
 __all__ = ["loads"]
 
+_BOM: Final = b"\xef\xbb\xbf"
 _LONE_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")  # re reads the escapes
 
 
 def loads(raw: bytes) -> object:
-    """Parse one JSON document; a lone surrogate escape ("\\ud83d") becomes U+FFFD."""
+    """Parse one JSON document; a lone surrogate escape ("\\ud83d") becomes U+FFFD.
+
+    A UTF-8 byte-order mark before it (files saved by Windows tools) is skipped, as RFC 8259
+    lets a parser do.
+    """
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if raw.startswith(_BOM):
+            return loads(raw[len(_BOM) :])
         # orjson refuses "\ud83d" without its pair; the JSON grammar allows it, and exports of
         # cut-off emoji hold it. Nothing downstream can store or print a lone surrogate.
         if b"\\u" not in raw:
