@@ -42,7 +42,11 @@ _SPACED_DOT: Final = re.compile(
     rf"(?<=[a-z0-9])(?:\s++\.\s*+|\.\s++)(?=(?:{_COMMON_TLDS})(?:/|\s|$|[,!?)]))"
 )
 _TLDS: Final = tuple(_COMMON_TLDS.split("|"))
-_SPACED_LETTERS: Final = re.compile(r"(?<![a-z0-9])[a-z0-9./](?: [a-z0-9./]){4,}+(?![a-z0-9])")
+# Five or more single letters (digits, dots, slashes) with a space between each. Each one must
+# stand alone, so a run followed by a word ("s u b s c r i b e to") ends before it.
+_SPACED_LETTERS: Final = re.compile(
+    r"(?<![a-z0-9])[a-z0-9./](?![a-z0-9])(?: [a-z0-9./](?![a-z0-9])){4,}+"
+)
 # What every run of spaced letters holds (" h e c "), led by a plain space the engine can skip to:
 # _SPACED_LETTERS, led by a lookbehind, is tried at every position.
 _SPACED_HINT: Final = re.compile(r" [a-z0-9./] [a-z0-9./] [a-z0-9./] ")

@@ -244,3 +244,9 @@ def test_the_search_limit_does_not_invent_a_name() -> None:
     text = "x" * (_NAME_REACH - 5) + " i'm lucky to be part of this group"
     found = Detector().analyze(text).intro_reasons
     assert not [s for s in found if "lucky" in s.evidence]
+
+
+def test_spaced_letters_are_read_as_the_words_they_spell() -> None:
+    analysis = Detector().analyze("s u b s c r i b e to my channel")
+    assert analysis.promotional
+    assert any("subscribe" in s.evidence for s in analysis.reasons)
