@@ -6,23 +6,24 @@ from typing import Final
 
 __all__ = ["round_to"]
 
-# Past this, the product's own rounding error could reach the margin below.
-_EXACT_BELOW: Final = 1e9
-# How far from a tie the scaled value must be for its float error not to matter (the error is
-# under 1e9 * 2**-53, about 1.1e-7).
-_MARGIN: Final = 1e-6
+# Below this a scaled value's whole part and remainder are exact in a float.
+_EXACT_BELOW: Final = 2.0**52
 # The type is spelled out: mypyc leaves a Final tuple of floats with an inferred type unset.
 _SCALES: Final[tuple[float, ...]] = (1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0)
 
 
 def round_to(x: float, digits: int) -> float:
-    """The same float as round(x, digits), for 0 <= digits <= 6.
+    """The same float as round(x, digits).
 
-    round() finds the decimal digits and parses them back: thousands of instructions. Scaled
-    by 10**digits, a value clearly off a tie rounds the same as its exact decimal, and the
-    division back is correctly rounded as the parse is. Near a tie, and for huge, infinite or
-    NaN values, round() itself decides.
+    round() finds the decimal digits and parses them back: thousands of instructions. Here x is
+    scaled by 10**digits in one rounded multiplication, which is monotonic and leaves a half
+    (k + 0.5) as it is: a product above or below a half lies on the same side of it as the
+    exact one, so it rounds as the exact decimal does, and the division back is correctly
+    rounded as the parse is. A product on a half, and huge, infinite or NaN values (or digits
+    outside 0-6), go to round() itself.
     """
+    if not 0 <= digits < len(_SCALES):
+        return round(x, digits)
     scale = _SCALES[digits]
     scaled = abs(x) * scale
     if scaled == 0.0:
@@ -30,9 +31,9 @@ def round_to(x: float, digits: int) -> float:
     if scaled < _EXACT_BELOW:
         whole = float(int(scaled))
         rest = scaled - whole
-        if rest - 0.5 > _MARGIN:
+        if rest > 0.5:
             return _signed((whole + 1.0) / scale, x)
-        if 0.5 - rest > _MARGIN:
+        if rest < 0.5:
             return _signed(whole / scale, x)
     return round(x, digits)
 

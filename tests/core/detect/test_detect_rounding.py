@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from groupbot.core.detect.rounding import round_to
 
-DIGITS = st.integers(min_value=0, max_value=6)
+DIGITS = st.integers(min_value=-2, max_value=8)
 # Exact binary ties at some digit (k/32 = 0.03125...), values a hair either side of a decimal
 # half, and arbitrary floats.
 TIES = st.integers(min_value=-(10**6), max_value=10**6).map(lambda k: k / 32.0)
