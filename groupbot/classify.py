@@ -1,4 +1,4 @@
-"""`groupbot classify`: JSON Lines of messages in, one verdict per line out (see CONTRACTS.md)."""
+"""`groupbot classify`: JSON Lines of messages in, one verdict per line out (docs/contracts.md)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ def _detect_package() -> ModuleType:
     return compiled_detect() or importlib.import_module("groupbot.core.detect")
 
 
-def fastest_detector(config: DetectorConfig | None = None, *, cache: bool = True) -> Detector:
+def fastest_detector(config: DetectorConfig | None = None) -> Detector:
     """The compiled detector when groupbot/_accel holds a current build, else the pure one."""
-    return _detector(_detect_package(), config, cache)
+    return _detector(_detect_package(), config, True)
 
 
 def _detector(package: ModuleType, config: DetectorConfig | None, cache: bool) -> Detector:

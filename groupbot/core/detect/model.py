@@ -55,7 +55,10 @@ def features(
 
 
 class Term:
-    """A weighted word or word pair ("check out") of the model, as `top` reports it."""
+    """A weighted word or word pair ("check out") of the model, as `top` reports it.
+
+    One object per key, shared by every message that holds it: read it, never change it.
+    """
 
     __slots__ = ("key", "weight")
 
@@ -65,7 +68,7 @@ class Term:
         self.weight = weight
 
 
-# The weighted words and pairs one message holds, each once, in the order they were met.
+# The weighted words and pairs one message holds, each once: words in text order, then pairs.
 Terms = list[Term]
 
 

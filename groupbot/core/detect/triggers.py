@@ -12,9 +12,11 @@ __all__ = ["trigger_words"]
 _PROMOTION: Final = 1
 _INTRODUCTION: Final = 2
 # Each trigger word and the detectors it matters to (one lookup a word serves both).
-_KINDS: Final[dict[str, int]] = {word: _PROMOTION for word in PROMOTION_TRIGGERS}
-for _word in INTRO_TRIGGERS:
-    _KINDS[_word] = _KINDS.get(_word, 0) | _INTRODUCTION
+_KINDS: Final[dict[str, int]] = {
+    word: (_PROMOTION if word in PROMOTION_TRIGGERS else 0)
+    | (_INTRODUCTION if word in INTRO_TRIGGERS else 0)
+    for word in PROMOTION_TRIGGERS | INTRO_TRIGGERS
+}
 
 
 def _distinct_sorted(hits: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Verdicts as JSON Lines: one message in, one verdict out (`groupbot classify`, CONTRACTS.md).
+"""Verdicts as JSON Lines: one message in, one verdict out (`groupbot classify`, docs/contracts.md).
 
 It lives beside the detectors so that mypyc compiles the per-line loop with them: reading,
 analysing and writing a line then costs no interpreted bytecode.
@@ -14,41 +14,23 @@ from . import jsonin
 from .detector import Detector
 from .results import Analysis, Signal
 
-__all__ = ["classify_lines", "verdict"]
+__all__ = ["classify_lines"]
 
 _BATCH: Final = 2048
 _CACHE_SIZE: Final = 65536
 # Each reason's JSON by its signal: with its weight (promotion), and without (introduction).
+# Signals compare by value, so equal ones share an entry, as make_signal already shares them.
 _WEIGHTED: Final[dict[Signal, bytes]] = {}
 _UNWEIGHTED: Final[dict[Signal, bytes]] = {}
-
-
-def verdict(ident: object, analysis: Analysis) -> dict[str, object]:
-    """The output object for one analysed message."""
-    return {
-        "id": ident,
-        "promotional": analysis.promotional,
-        "introduction": analysis.introduction,
-        "score": analysis.score,
-        "kind": analysis.kind,
-        "reasons": [
-            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
-            for s in analysis.reasons
-        ],
-        "intro_score": analysis.intro_score,
-        "intro_reasons": [
-            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail}
-            for s in analysis.intro_reasons
-        ],
-    }
 
 
 def _body(analysis: Analysis) -> bytes:
     """The verdict's JSON after its "id" value (each line is prefixed with its own id).
 
-    Byte for byte what orjson makes of verdict(), assembled from pieces: a reason's JSON is
-    kept for the next message that has it (signals are shared objects), and building and
-    serialising the whole dict cost more than the detectors' own slowest stage.
+    Byte for byte what orjson makes of the verdict as a dict (docs/contracts.md; a property
+    test holds the two together), assembled from pieces: a reason's JSON is kept for the next
+    message that has it (signals are shared objects), and building and serialising the whole
+    dict cost more than the detectors' own slowest stage.
     """
     return b"".join(
         [

@@ -23,6 +23,7 @@ from groupbot.core.detect.normalize import _unescape, fingerprint, fold, join_sp
         ("example[.]com", "example.com"),
         ("example(.)com and more", "example.com and more"),
         ("hxxps://bad[.]site/x", "https://bad.site/x"),
+        ("http[:]//bad.site/x", "http://bad.site/x"),
         ("www.youtube. com/watch?v=1", "www.youtube.com/watch?v=1"),
         ("it&#39;s<br />fine", "it's\nfine"),
         ("I\u2019m Sam", "i'm sam"),
@@ -52,6 +53,8 @@ def test_mixed_script_word_is_folded_inside_cyrillic_message() -> None:
 def test_join_spaced() -> None:
     assert join_spaced("d i s c o r d . g g / x y z") == "discord.gg/xyz"
     assert join_spaced("a b c") == "a b c"  # too short to be an evasion
+    assert join_spaced("s u b s c r i b e to my channel") == "subscribe to my channel"
+    assert join_spaced("options a b c d e or f") == "options abcde or f"
 
 
 def test_fingerprint_collapses_whitespace() -> None:
@@ -67,6 +70,9 @@ ENTITY_SOUP = st.lists(st.sampled_from(ENTITY_PIECES), max_size=12).map("".join)
 
 @settings(max_examples=500, deadline=None)
 @given(ENTITY_SOUP)
+@example("&amp;lt;")  # an escaped entity comes out as written, not unescaped twice
+@example("&amp;#39;")
+@example("&amp;quot;")
 def test_html_entities_fold_as_html_unescape_has_them(text: str) -> None:
     # The common entities are replaced without html.unescape; the result must not differ.
     assert _unescape(text) == html.unescape(text)

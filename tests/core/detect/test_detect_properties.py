@@ -8,10 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groupbot.core.detect import Detector, DetectorConfig, links, promotion, verdicts
+from groupbot.core.detect import (
+    Analysis,
+    Detector,
+    DetectorConfig,
+    introduction,
+    links,
+    promotion,
+    verdicts,
+)
 from groupbot.core.detect.detector import model_features
 from groupbot.core.detect.model import WordModel, load_model
 from groupbot.core.detect.normalize import fold
+from groupbot.core.detect.triggers import trigger_words
 
 # Words outside links, as regexes: dotted words and <...> go, runs of letters and digits count.
 LINKISH = re.compile(r"(?<!\S)[^\s.]*+\.\S*+|<[^>\s]++>")
@@ -142,6 +151,36 @@ def test_model_score_matches_the_feature_keys(text: str) -> None:
         assert model.top(present, floor=floor) == model.strongest(keys, floor=floor)
 
 
+def ordered_logit(model: WordModel, words: list[str], signals: list[str]) -> float:
+    """The model's logit summed in its documented order: words (each with its prefix) in text
+    order, then pairs in text order, each key once, then signals (no flags set)."""
+    get = model.weights.get
+    total, seen = model.bias, set()
+    for w in words:
+        for key in (w, "P:" + w[:5] if len(w) > 5 else ""):
+            if key and key not in seen and (weight := get(key)) is not None:
+                seen.add(key)
+                total += weight
+    for pair in map(" ".join, itertools.pairwise(words)):
+        if pair not in seen and (weight := get(pair)) is not None:
+            seen.add(pair)
+            total += weight
+    for name in dict.fromkeys(signals):
+        total += get("S:" + name, 0.0)
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_model_sums_in_a_fixed_order_to_the_last_bit(text: str) -> None:
+    # Verdicts must not depend on the process: the sum's order fixes its last bits.
+    model = load_model()
+    ev = RULES.evaluate(text, False, frozenset())
+    signals = [s.signal for s in ev.signals]
+    logit, _ = model.score(ev.words, signals, link=False, intro=False, guarded=False)
+    assert logit == ordered_logit(model, ev.words, signals)
+
+
 SPACED_LINKS = st.lists(
     st.sampled_from(
         [" ", "\n", "\t", "\xa0", ".", "a", "x.com", "b.co.uk", "https://", "/p", "-", "@", "é"]
@@ -189,8 +228,46 @@ def test_word_count_around_angle_brackets_matches_the_regexes(text: str) -> None
     assert promotion.words_outside_links(text, [], True) == expected
 
 
+def verdict(analysis: Analysis) -> dict[str, object]:
+    """classify's output object (docs/contracts.md), id first, as plain data."""
+    return {
+        "id": 0,
+        "promotional": analysis.promotional,
+        "introduction": analysis.introduction,
+        "score": analysis.score,
+        "kind": analysis.kind,
+        "reasons": [
+            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
+            for s in analysis.reasons
+        ],
+        "intro_score": analysis.intro_score,
+        "intro_reasons": [
+            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail}
+            for s in analysis.intro_reasons
+        ],
+    }
+
+
 @settings(max_examples=300, deadline=None)
 @given(TEXTS, st.booleans())
 def test_verdict_lines_are_what_orjson_makes_of_the_verdict(text: str, intro: bool) -> None:
     analysis = DETECTOR.analyze(text, intro_channel=intro)
-    assert verdicts._body(analysis) == orjson.dumps(verdicts.verdict(0, analysis))[7:]
+    assert verdicts._body(analysis) == orjson.dumps(verdict(analysis))[len(b'{"id":0') :]
+
+
+PROMOTION, INTRODUCTION = promotion.TRIGGERS, introduction.TRIGGERS
+TRIGGER_SOUP = st.lists(
+    st.one_of(
+        st.sampled_from(sorted(PROMOTION | INTRODUCTION)),
+        st.sampled_from(["zebra", "the", "a", "channel", "x"]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TRIGGER_SOUP)
+def test_trigger_words_are_each_detectors_words_once_and_sorted(words: list[str]) -> None:
+    # The order decides which evidence a reason quotes; it must not depend on the process.
+    expected = tuple(sorted({w for w in words if w in keys}) for keys in (PROMOTION, INTRODUCTION))
+    assert trigger_words(words) == expected
