@@ -36,8 +36,11 @@ def test_contract_example() -> None:
     assert out[2]["id"] == 3 and "error" in out[2]
     assert out[3]["id"] == 4 and "text" in out[3]["error"]
     assert out[4] | {"reasons": []} == out[4] and not out[4]["promotional"]
+    assert [r["signal"] for r in out[0]["intro_reasons"]] == ["greeting", "self_description"]
     for o in (out[0], out[1], out[4]):
         assert isinstance(o["score"], float) and 0 <= o["score"] <= 1
+        for r in o["reasons"] + o["intro_reasons"]:
+            assert {"signal", "evidence", "detail", "weight"} <= r.keys() and r["weight"] > 0
         assert isinstance(o["promotional"], bool) and isinstance(o["introduction"], bool)
         for r in o["reasons"]:
             assert {"signal", "evidence", "detail"} <= r.keys()

@@ -18,10 +18,9 @@ __all__ = ["classify_lines"]
 
 _BATCH: Final = 2048
 _CACHE_SIZE: Final = 65536
-# Each reason's JSON by its signal: with its weight (promotion), and without (introduction).
-# Signals compare by value, so equal ones share an entry, as make_signal already shares them.
-_WEIGHTED: Final[dict[Signal, bytes]] = {}
-_UNWEIGHTED: Final[dict[Signal, bytes]] = {}
+# Each reason's JSON by its signal. Signals compare by value, so equal ones share an entry, as
+# make_signal already shares them.
+_REASONS: Final[dict[Signal, bytes]] = {}
 
 
 def _body(analysis: Analysis) -> bytes:
@@ -41,32 +40,31 @@ def _body(analysis: Analysis) -> bytes:
             b',"kind":',
             b"null" if analysis.kind is None else orjson.dumps(analysis.kind),
             b',"reasons":[',
-            b",".join([_reason_json(s, True) for s in analysis.reasons]),
+            b",".join([_reason_json(s) for s in analysis.reasons]),
             b'],"intro_score":',
             orjson.dumps(analysis.intro_score),
             b',"intro_reasons":[',
-            b",".join([_reason_json(s, False) for s in analysis.intro_reasons]),
+            b",".join([_reason_json(s) for s in analysis.intro_reasons]),
             b"]}",
         ]
     )
 
 
-def _reason_json(signal: Signal, weighted: bool) -> bytes:
-    """One reason's JSON object (promotion reasons carry their weight, introduction ones not)."""
-    known = _WEIGHTED if weighted else _UNWEIGHTED
-    found = known.get(signal)
+def _reason_json(signal: Signal) -> bytes:
+    """One reason's JSON object: its signal, evidence, detail and weight."""
+    found = _REASONS.get(signal)
     if found is None:
-        fields: dict[str, object] = {
-            "signal": signal.signal,
-            "evidence": signal.evidence,
-            "detail": signal.detail,
-        }
-        if weighted:
-            fields["weight"] = signal.weight
-        found = orjson.dumps(fields)
-        if len(known) >= _CACHE_SIZE:
-            known.clear()
-        known[signal] = found
+        found = orjson.dumps(
+            {
+                "signal": signal.signal,
+                "evidence": signal.evidence,
+                "detail": signal.detail,
+                "weight": signal.weight,
+            }
+        )
+        if len(_REASONS) >= _CACHE_SIZE:
+            _REASONS.clear()
+        _REASONS[signal] = found
     return found
 
 

@@ -242,7 +242,7 @@ def verdict(analysis: Analysis) -> dict[str, object]:
         ],
         "intro_score": analysis.intro_score,
         "intro_reasons": [
-            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail}
+            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
             for s in analysis.intro_reasons
         ],
     }
