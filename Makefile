@@ -33,9 +33,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Optional: without a C compiler the build fails, says so, and groupbot stays pure Python.
+# Optional: without a C compiler the build fails, says so, and groupbot stays pure Python. A
+# failure leaves a marker without a source digest (so nothing compiled is loaded) that keeps
+# make from retrying until the detectors change; `rm -rf groupbot/_accel` retries at once.
 $(ACCEL): $(DETECT_SOURCES) scripts/build_accel.py | $(STAMP)
-	$(BIN)/python scripts/build_accel.py || echo "build_accel failed: the detectors stay pure Python"
+	$(BIN)/python scripts/build_accel.py || { \
+	  echo "build_accel failed: the detectors stay pure Python (rm -rf groupbot/_accel to retry)"; \
+	  mkdir -p $(@D); echo '"""build_accel failed: the detectors run as pure Python."""' > $@; }
 
 accel: $(ACCEL)
 
