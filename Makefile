@@ -37,7 +37,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # failure leaves a marker without a source digest (so nothing compiled is loaded) that keeps
 # make from retrying until the detectors change; `rm -rf groupbot/_accel` retries at once.
 $(ACCEL): $(DETECT_SOURCES) scripts/build_accel.py | $(STAMP)
-	$(BIN)/python scripts/build_accel.py || { \
+	@echo "$(BIN)/python scripts/build_accel.py"
+	@$(BIN)/python scripts/build_accel.py || { \
 	  echo "build_accel failed: the detectors stay pure Python (rm -rf groupbot/_accel to retry)"; \
 	  mkdir -p $(@D); echo '"""build_accel failed: the detectors run as pure Python."""' > $@; }
 
