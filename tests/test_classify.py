@@ -59,6 +59,12 @@ def test_contract_example() -> None:
         (b'{"text": "x", "n": NaN}\n', "not valid JSON"),
         (b'{"text": "\\ud83d", "n": NaN}\n', "not valid JSON"),
         (b'{"text": "\\ud83d" \n', "not valid JSON"),
+        (b'{"text": "\\ud83d", "n": 1e400}\n', "not valid JSON"),
+        (b'{"text": "\\ud83d", "a": ' + b"[" * 1100 + b"]" * 1100 + b"}\n", "not valid JSON"),
+        (b"\xef\xbb\xbf\xef\xbb\xbf" + b'{"text": "hi"}\n', "not valid JSON"),
+        ('{"text": "\u755c"}'.encode("utf-16-le") + b"\n", "not valid JSON"),  # has 5c 75: \\u
+        (b'{"text": "\xed\xa0\xbd \\u0041"}\n', "not valid JSON"),
+        (b'{"text": "hi", "id": ' + b"[" * 300 + b"]" * 300 + b"}\n", "'id' cannot be written"),
     ],
 )
 def test_malformed_lines_are_reported_and_processing_goes_on(raw: bytes, error: str) -> None:
@@ -90,6 +96,22 @@ def test_last_line_without_newline_and_config() -> None:
     cfg = DetectorConfig(allow_invites=frozenset({"ours"}))
     status, out = classify([b'{"text": "come join discord.gg/ours"}'], cfg)
     assert status == 0 and out[0]["promotional"] is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "ident"),
+    [
+        (b'{"id": ["\\ud83d"], "text": "x \\ud83d"}\n', ["\ufffd"]),
+        (b'{"id": {"\\udc00": 1}, "text": "x \\ud83d"}\n', {"\ufffd": 1}),
+        (b'{"id": 99999999999999999999999999999, "text": "x \\ud83d"}\n', 1e29),
+        (b'{"id": 18446744073709551615, "text": "x \\ud83d"}\n', 2**64 - 1),
+        (b'{"id": "\\\\ud83d", "text": "x \\ud83d"}\n', "\\ud83d"),  # an escaped backslash
+    ],
+)
+def test_lines_read_past_orjson_keep_its_rules(raw: bytes, ident: object) -> None:
+    # Lone surrogates are mended everywhere, numbers are read as orjson reads them.
+    status, out = classify([raw])
+    assert status == 0 and out[0]["id"] == ident
 
 
 def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:

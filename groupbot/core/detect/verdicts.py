@@ -109,6 +109,13 @@ def classify_lines(
             status = 1
             out.append(_error(number, "missing string field 'text'"))
             continue
+        ident = obj.get("id")
+        try:  # absent (or null): the line number stands in
+            ident_json = orjson.dumps(number if ident is None else ident)
+        except orjson.JSONEncodeError as exc:  # nested past orjson's depth limit
+            status = 1
+            out.append(_error(number, f"'id' cannot be written back: {exc}"))
+            continue
         channel = obj.get("channel")
         intro = isinstance(channel, str) and channel.lower().lstrip("#") in intro_channels
         key = (text, intro)
@@ -119,10 +126,7 @@ def classify_lines(
                 if len(bodies) >= _CACHE_SIZE:
                     bodies.clear()  # cheaper than dropping the oldest one at a time
                 bodies[key] = body
-        ident = obj.get("id")
-        if ident is None:  # absent (or null): the line number stands in
-            ident = number
-        out.append(b'{"id":' + orjson.dumps(ident) + body)
+        out.append(b'{"id":' + ident_json + body)
         if len(out) >= _BATCH:
             out.append(b"")
             outfile.write(b"\n".join(out))
