@@ -35,7 +35,9 @@ _REFERRAL_PATH: Final = re.compile(
     r"/(?P<param>refer|referral|referrals|aff|affiliate|ref(?=/[\w-]*\d))/[\w-]++/?(?:$|[?#])"
 )
 _DOT_WORD: Final = re.compile(r"\.(?<=[\w-]\.)(?=[\w-])")  # every link has one; "." first is fast
-_DOTTED: Final = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")  # a whitespace-delimited word with a dot
+# A whitespace-delimited word with a dot that trailing punctuation does not end ("a.b", ".com",
+# not "end." or "..."): only such a word can hold a link.
+_DOTTED: Final = re.compile(r"(?<!\S)[^\s.]*+\.\S*?[^\s.,;:!?)'\"*]\S*+")
 _TRAILING: Final = ".,;:!?)'\"*"
 _SHORTENERS: Final = frozenset(
     [
@@ -301,8 +303,6 @@ def _candidates_by_word(text: str) -> list[tuple[int, Link]]:
     found: list[tuple[int, Link]] = []
     for w in _DOTTED.finditer(text):
         token = w.group()
-        if "." not in token.rstrip(_TRAILING):
-            continue
         if len(found) >= MAX_LINKS:
             break
         start = w.start()

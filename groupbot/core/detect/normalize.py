@@ -41,7 +41,9 @@ _WORD_DOT: Final = re.compile(rf"(?<=[a-z0-9])\s++(?:dot|\(dot\))\s++(?=(?:{_COM
 _SPACED_DOT: Final = re.compile(
     rf"(?<=[a-z0-9])(?:\s++\.\s*+|\.\s++)(?=(?:{_COMMON_TLDS})(?:/|\s|$|[,!?)]))"
 )
-_TLDS: Final = tuple(_COMMON_TLDS.split("|"))
+# What _SPACED_DOT needs, led by the dot itself, so the engine skips from dot to dot (a pattern
+# led by [.\s] would be tried at every space of the text).
+_DOT_BEFORE_TLD: Final = re.compile(rf"\.(?:\s++(?:{_COMMON_TLDS})|(?<=\s\.)(?:{_COMMON_TLDS}))")
 # Five or more single letters (digits, dots, slashes) with a space between each. Each one must
 # stand alone, so a run followed by a word ("s u b s c r i b e to") ends before it.
 _SPACED_LETTERS: Final = re.compile(
@@ -206,20 +208,7 @@ def fold(text: str) -> str:
 
 def _spaced_dot_before_tld(text: str) -> bool:
     """Whether a dot is spaced off a common top-level domain ("site. com", "site .com")."""
-    # What _SPACED_DOT needs, found dot by dot: a regex would try every space of the text.
-    end = len(text)
-    dot = text.find(".")
-    while dot >= 0:
-        after = dot + 1
-        if after < end and text[after].isspace():
-            while after < end and text[after].isspace():
-                after += 1
-            if text.startswith(_TLDS, after):
-                return True
-        elif dot > 0 and text[dot - 1].isspace() and text.startswith(_TLDS, after):
-            return True
-        dot = text.find(".", dot + 1)
-    return False
+    return _DOT_BEFORE_TLD.search(text) is not None
 
 
 def join_spaced(text: str) -> str:

@@ -99,6 +99,12 @@ ADVERSARIAL = [
     "subscribe " * 4_000,
     "i'm " * 10_000,
     ("check out my channel example.com " * 1_250),
+    ". " * 20_000,
+    "a . " * 10_000,
+    " .c" * 13_333,
+    "a " * 19_999 + "ab",
+    "1 " * 19_999 + "1x",
+    "a b c d ef " * 4_000,
 ]
 
 
@@ -271,3 +277,22 @@ def test_trigger_words_are_each_detectors_words_once_and_sorted(words: list[str]
     # The order decides which evidence a reason quotes; it must not depend on the process.
     expected = tuple(sorted({w for w in words if w in keys}) for keys in (PROMOTION, INTRODUCTION))
     assert trigger_words(words) == expected
+
+
+DOTTED_SOUP = st.lists(
+    st.sampled_from([" ", "\n", ".", "a", "-", ",", ")", "'", '"', "*", "!", "é", "🔥", "x.y"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(DOTTED_SOUP)
+def test_dotted_words_are_those_not_ended_by_their_only_dots(text: str) -> None:
+    # The word-by-word link scan looks only at words whose dots are not all trailing punctuation.
+    every = re.compile(r"(?<!\S)[^\s.]*+\.\S*+")
+    expected = [
+        (m.start(), m.group())
+        for m in every.finditer(text)
+        if "." in m.group().rstrip(".,;:!?)'\"*")
+    ]
+    assert [(m.start(), m.group()) for m in links._DOTTED.finditer(text)] == expected
