@@ -15,7 +15,11 @@ TIES = st.integers(min_value=-(10**6), max_value=10**6).map(lambda k: k / 32.0)
 NEAR = st.tuples(st.integers(-(10**7), 10**7), st.integers(-3, 3)).map(
     lambda p: math.nextafter(p[0] / 10**5 + 0.000005, math.inf if p[1] > 0 else -math.inf)
 )
-VALUES = st.one_of(st.floats(allow_nan=False), TIES, NEAR, st.floats(min_value=-2, max_value=2))
+# Where the scaled value nears 2**52, the edge of the exact range.
+EDGE = st.floats(min_value=2**52 / 10**6, max_value=2.0**54)
+VALUES = st.one_of(
+    st.floats(allow_nan=False), TIES, NEAR, EDGE, st.floats(min_value=-2, max_value=2)
+)
 
 
 def same_float(a: float, b: float) -> bool:
@@ -33,6 +37,7 @@ def same_float(a: float, b: float) -> bool:
 @example(2.675, 2)
 @example(1e300, 4)
 @example(0.49995, 4)
+@example(1108559413112930.9, 1)
 def test_round_to_is_round(x: float, digits: int) -> None:
     assert same_float(round_to(x, digits), round(x, digits))
 
