@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -35,6 +36,14 @@ from groupbot.storage import database as db
 from groupbot.storage.migrate import upgrade
 
 T = TypeVar("T")
+
+# Property tests draw the same examples on every run, so a suite that passed passes again (CI
+# never fails by chance); GROUPBOT_HYPOTHESIS_EXPLORE=1 draws fresh examples to look further.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(
+    "explore" if os.environ.get("GROUPBOT_HYPOTHESIS_EXPLORE") else "repeatable"
+)
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = [
