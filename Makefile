@@ -11,16 +11,12 @@ CONTRACT_CHECK := ../shared/tools/contract_check.py
 # PostgreSQL for the tests: GROUPBOT_TEST_POSTGRES_URL if set, else 127.0.0.1:5432, else (outside
 # CI) a throwaway cluster from scripts/with-postgres.sh. In CI (CI=true) it must be reachable.
 PG_PORT_OPEN = (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
-# The detectors compiled by mypyc for classify (groupbot/accel.py); rebuilt when they change.
-ACCEL := groupbot/_accel/__init__.py
-DETECT_SOURCES := $(wildcard groupbot/core/detect/*.py)
-
-.PHONY: help venv accel demo test pytest lint typecheck bench migration clean
+.PHONY: help venv demo test pytest lint typecheck bench migration clean
 
 help:
 	@echo "make demo       run the local demo community (sets up .venv)"
 	@echo "make test       lint, typecheck and the whole test suite on SQLite and PostgreSQL"
-	@echo "make lint | typecheck | bench | accel | clean | venv"
+	@echo "make lint | typecheck | bench | clean | venv"
 	@echo "make migration m='add members.locale'   autogenerate the next migration from the models"
 
 venv: $(STAMP)
@@ -33,18 +29,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Optional: without a C compiler the build fails, says so, and groupbot stays pure Python. A
-# failure leaves a marker without a source digest (so nothing compiled is loaded) that keeps
-# make from retrying until the detectors change; `rm -rf groupbot/_accel` retries at once.
-$(ACCEL): $(DETECT_SOURCES) scripts/build_accel.py | $(STAMP)
-	@echo "$(BIN)/python scripts/build_accel.py"
-	@$(BIN)/python scripts/build_accel.py || { \
-	  echo "build_accel failed: the detectors stay pure Python (rm -rf groupbot/_accel to retry)"; \
-	  mkdir -p $(@D); echo '"""build_accel failed: the detectors run as pure Python."""' > $@; }
-
-accel: $(ACCEL)
-
-demo: venv accel
+demo: venv
 	$(BIN)/groupbot demo
 
 lint: venv
@@ -54,7 +39,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy --strict groupbot
 
-pytest: venv accel
+pytest: venv
 	@if [ -n "$${GROUPBOT_TEST_POSTGRES_URL:-}" ] || [ "$${CI:-}" = true ] || $(PG_PORT_OPEN); then \
 	  echo "$(BIN)/pytest"; $(BIN)/pytest; \
 	else \
@@ -67,7 +52,7 @@ test: lint typecheck pytest
 	  echo "python3 $(CONTRACT_CHECK) $(BIN)/groupbot"; python3 $(CONTRACT_CHECK) $(BIN)/groupbot; \
 	fi
 
-bench: venv accel
+bench: venv
 	@shopt -s nullglob; benches=(benchmarks/*.py); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "no benchmarks/*.py yet"; fi; \
 	for bench in "$${benches[@]}"; do echo "== $$bench"; $(BIN)/python "$$bench"; done
@@ -77,5 +62,5 @@ migration: venv
 	scripts/new-migration.sh "$(m)"
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis groupbot/_accel
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -93,7 +93,7 @@ def tubespam(path: Path, count: int) -> None:
 
 
 NO_CACHE = (
-    "import sys; from groupbot.classify import run_classify; "
+    "import sys; from groupbot.local.classify import run_classify; "
     "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer, cache=False))"
 )
 
@@ -109,7 +109,7 @@ def command(path: Path, cache: bool = True) -> list[str]:
         if probe.returncode == 0:
             return [str(cli), "classify", str(path)]
     code = (
-        "import sys; from groupbot.classify import run_classify; "
+        "import sys; from groupbot.local.classify import run_classify; "
         "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer))"
     )
     return [str(python if python.exists() else sys.executable), "-c", code, str(path)]

@@ -80,7 +80,7 @@ def classify(
     rules: RulesOption = None,
 ) -> None:
     """Classify messages (JSON Lines in, one verdict per line out)."""
-    from groupbot.classify import INTRO_CHANNELS, run_classify
+    from groupbot.local.classify import INTRO_CHANNELS, run_classify
 
     config, intro = None, INTRO_CHANNELS
     if rules is not None:

@@ -10,8 +10,8 @@ from typing import IO, Any
 
 import orjson
 
-from groupbot.core.detect import jsonin
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
+from groupbot.local import jsonin
 
 __all__ = ["ReplayError", "parse_event", "read_events"]
 

@@ -5,8 +5,8 @@ import io
 import orjson
 import pytest
 
-from groupbot.classify import run_classify
 from groupbot.core.detect import DetectorConfig
+from groupbot.local.classify import run_classify
 
 
 def classify(lines: list[bytes], config: DetectorConfig | None = None) -> tuple[int, list[dict]]:

@@ -1,4 +1,4 @@
-"""A regular wheel carries the compiled detectors, and classify from it runs them."""
+"""A regular wheel is plain pure Python, carries the migrations, and runs from any directory."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
-ON_CI = os.environ.get("CI") == "true"
 TEXTS = [
     "Hi all, I'm Priya, a designer from Leeds. Glad to be here!",
     "Check out my channel and subscribe: youtube.com/@priya",
@@ -21,15 +18,13 @@ TEXTS = [
 ]
 PROBE = """
 import sys
-from groupbot import accel
 from groupbot.entry import main
-sys.stderr.write(f"compiled={accel.compiled_detect() is not None}\\n")
 sys.argv = ["groupbot", "classify"]
 main()
 """
 
 
-def build_wheel(out: Path, **env: str) -> Path:
+def build_wheel(out: Path) -> Path:
     """`pip wheel .` without build isolation (no network: the dev environment has the backend)."""
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", out, "."],
@@ -37,7 +32,6 @@ def build_wheel(out: Path, **env: str) -> Path:
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, **env},
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -45,8 +39,14 @@ def build_wheel(out: Path, **env: str) -> Path:
     return wheel
 
 
-def classify_from(site: Path, pure: bool) -> tuple[str, str]:
-    """Run classify with the unpacked wheel first on the path; (stdout, stderr)."""
+def test_the_wheel_is_pure_python_and_runs_classify(tmp_path: Path) -> None:
+    wheel = build_wheel(tmp_path / "dist")
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "site")
+    assert "groupbot/_migrations/env.py" in names
+    assert not [n for n in names if n.endswith((".so", ".pyd", ".c"))]
     stdin = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TEXTS))
     done = subprocess.run(
         [sys.executable, "-c", PROBE],
@@ -54,38 +54,11 @@ def classify_from(site: Path, pure: bool) -> tuple[str, str]:
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=site,
-        env={**os.environ, "PYTHONPATH": str(site), "GROUPBOT_PURE_PYTHON": "1" if pure else "0"},
+        cwd=tmp_path / "site",
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout, done.stderr
-
-
-def test_a_regular_wheel_runs_classify_compiled(tmp_path: Path) -> None:
-    wheel = build_wheel(tmp_path / "dist")
-    with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
-        archive.extractall(tmp_path / "site")
-    compiled = [n for n in names if n.startswith("groupbot/_accel/") and n.endswith(".so")]
-    if not compiled:
-        if ON_CI:
-            pytest.fail(f"the wheel has no compiled detectors: {wheel.name}")
-        pytest.skip("no C compiler here: the wheel is pure Python")
-    assert "-py3-none-any" not in wheel.name  # a platform wheel, since it holds extensions
-    assert "groupbot/_accel/__init__.py" in names
-    assert "groupbot/_migrations/env.py" in names
-    fast, fast_log = classify_from(tmp_path / "site", pure=False)
-    slow, slow_log = classify_from(tmp_path / "site", pure=True)
-    assert "compiled=True" in fast_log and "compiled=False" in slow_log
-    assert fast == slow and len(fast.splitlines()) == len(TEXTS)
-
-
-def test_the_pure_wheel_is_still_a_working_wheel(tmp_path: Path) -> None:
-    wheel = build_wheel(tmp_path / "dist", GROUPBOT_BUILD_PURE="1")
-    assert wheel.name.endswith("-py3-none-any.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        assert not [n for n in archive.namelist() if n.startswith("groupbot/_accel/")]
-        archive.extractall(tmp_path / "site")
-    out, log = classify_from(tmp_path / "site", pure=False)
-    assert "compiled=False" in log and len(out.splitlines()) == len(TEXTS)
+    verdicts = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [v["id"] for v in verdicts] == list(range(len(TEXTS)))
+    assert verdicts[1]["promotional"] and not verdicts[0]["promotional"]

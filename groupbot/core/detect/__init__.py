@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from .detector import Detector
-from .results import Analysis, DetectorConfig, Link, Signal
+from .results import NO_CONVERSATION, Analysis, Conversation, DetectorConfig, Link, Signal
 
-__all__ = ["Analysis", "Detector", "DetectorConfig", "Link", "Signal"]
+__all__ = [
+    "NO_CONVERSATION",
+    "Analysis",
+    "Conversation",
+    "Detector",
+    "DetectorConfig",
+    "Link",
+    "Signal",
+]

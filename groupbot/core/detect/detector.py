@@ -22,7 +22,15 @@ from .promotion import (
     spaced,
     words_outside_links,
 )
-from .results import Analysis, DetectorConfig, Link, Signal, make_signal
+from .results import (
+    NO_CONVERSATION,
+    Analysis,
+    Conversation,
+    DetectorConfig,
+    Link,
+    Signal,
+    make_signal,
+)
 from .rounding import round_to
 from .triggers import trigger_words
 
@@ -279,7 +287,12 @@ class Detector:
         )
 
     def analyze(
-        self, text: str, *, intro_channel: bool = False, own_domains: frozenset[str] = frozenset()
+        self,
+        text: str,
+        *,
+        intro_channel: bool = False,
+        own_domains: frozenset[str] = frozenset(),
+        conversation: Conversation = NO_CONVERSATION,
     ) -> Analysis:
         """Analyse one message: is it promotional, is it an introduction, and why."""
         if not text or text.isspace():

@@ -7,7 +7,7 @@ from typing import Final, NamedTuple
 
 from .normalize import fingerprint
 
-__all__ = ["Analysis", "DetectorConfig", "Link", "Signal"]
+__all__ = ["NO_CONVERSATION", "Analysis", "Conversation", "DetectorConfig", "Link", "Signal"]
 
 
 # Signal, Link and Analysis are named tuples rather than frozen dataclasses: as immutable, and
@@ -49,11 +49,25 @@ class Analysis(NamedTuple):
     intro_reasons: tuple[Signal, ...]
     links: tuple[Link, ...]
     folded: str
+    language: str | None = None  # ISO 639-1 code of the message's language, when known
 
     @property
     def fingerprint(self) -> str:
         """The near-duplicate fingerprint of the message (computed when asked for)."""
         return fingerprint(self.folded)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What the platform says about where a message sits in the conversation."""
+
+    reply: bool = False  # it answers another message (a reply, `reply_to`)
+    thread: bool = False  # it is posted inside a thread, not as the thread's start
+    mentions: int = 0  # members it mentions through the platform (not counting @here/@channel)
+    after_question: bool = False  # someone else asked a question in the channel just before
+
+
+NO_CONVERSATION: Final = Conversation()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,16 @@
 import itertools
 import re
 
-import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groupbot.core.detect import (
-    Analysis,
     Detector,
     DetectorConfig,
     introduction,
     links,
     promotion,
-    verdicts,
 )
 from groupbot.core.detect.detector import model_features
 from groupbot.core.detect.model import WordModel, load_model
@@ -232,33 +229,6 @@ ANGLED_WORDS = st.lists(
 def test_word_count_around_angle_brackets_matches_the_regexes(text: str) -> None:
     expected = len(WORD.findall(LINKISH.sub(" ", text)))
     assert promotion.words_outside_links(text, [], True) == expected
-
-
-def verdict(analysis: Analysis) -> dict[str, object]:
-    """classify's output object (docs/contracts.md), id first, as plain data."""
-    return {
-        "id": 0,
-        "promotional": analysis.promotional,
-        "introduction": analysis.introduction,
-        "score": analysis.score,
-        "kind": analysis.kind,
-        "reasons": [
-            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
-            for s in analysis.reasons
-        ],
-        "intro_score": analysis.intro_score,
-        "intro_reasons": [
-            {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
-            for s in analysis.intro_reasons
-        ],
-    }
-
-
-@settings(max_examples=300, deadline=None)
-@given(TEXTS, st.booleans())
-def test_verdict_lines_are_what_orjson_makes_of_the_verdict(text: str, intro: bool) -> None:
-    analysis = DETECTOR.analyze(text, intro_channel=intro)
-    assert verdicts._body(analysis) == orjson.dumps(verdict(analysis))[len(b'{"id":0') :]
 
 
 PROMOTION, INTRODUCTION = promotion.TRIGGERS, introduction.TRIGGERS

@@ -1,0 +1,1 @@
+"""Local tools on the real engine: classify, replay, demo, console, explain."""

@@ -1,0 +1,109 @@
+"""`groupbot classify`: JSON Lines of messages in, one verdict per line out (docs/contracts.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
+
+from groupbot.local import jsonin
+
+if TYPE_CHECKING:  # the detectors are imported when the first line needs them
+    from groupbot.core.detect import Analysis, Detector, DetectorConfig, Signal
+
+__all__ = ["INTRO_CHANNELS", "run_classify"]
+
+INTRO_CHANNELS = frozenset({"introductions", "intros", "introduce-yourself", "say-hello"})
+BATCH = 2048  # output lines written at once
+CACHE_SIZE = 65536  # verdicts of repeated texts kept ("thanks!", cross-posts, copy-paste spam)
+
+
+def _reasons(signals: tuple[Signal, ...]) -> list[dict[str, Any]]:
+    return [
+        {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
+        for s in signals
+    ]
+
+
+def verdict(ident: object, analysis: Analysis) -> dict[str, Any]:
+    """The contract's verdict object for one analysed line."""
+    return {
+        "id": ident,
+        "promotional": analysis.promotional,
+        "introduction": analysis.introduction,
+        "score": analysis.score,
+        "kind": analysis.kind,
+        "reasons": _reasons(analysis.reasons),
+        "intro_score": analysis.intro_score,
+        "intro_reasons": _reasons(analysis.intro_reasons),
+    }
+
+
+def _error(number: int, message: str) -> bytes:
+    return orjson.dumps({"id": number, "error": message})
+
+
+def _lines(
+    infile: BinaryIO, detector: Detector, intro_channels: frozenset[str], cache: bool
+) -> Iterator[tuple[bool, bytes]]:
+    """(ok, output line) for every input line, in order."""
+    seen: dict[tuple[str, bool], Analysis] = {}
+    for number, line in enumerate(infile, 1):
+        try:
+            obj = jsonin.loads(line)
+        except orjson.JSONDecodeError as exc:
+            problem = "empty line" if line.isspace() else f"not valid JSON: {exc}"
+            yield False, _error(number, problem)
+            continue
+        if not isinstance(obj, dict):
+            yield False, _error(number, "line is not a JSON object")
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str):
+            yield False, _error(number, "missing string field 'text'")
+            continue
+        channel = obj.get("channel")
+        intro = isinstance(channel, str) and channel.lower().lstrip("#") in intro_channels
+        key = (text, intro)
+        analysis = seen.get(key)
+        if analysis is None:
+            analysis = detector.analyze(text, intro_channel=intro)
+            if cache:
+                if len(seen) >= CACHE_SIZE:
+                    seen.clear()
+                seen[key] = analysis
+        ident = obj.get("id")
+        try:  # absent (or null): the line number stands in
+            yield True, orjson.dumps(verdict(number if ident is None else ident, analysis))
+        except orjson.JSONEncodeError as exc:  # an id nested past orjson's depth limit
+            yield False, _error(number, f"'id' cannot be written back: {exc}")
+
+
+def run_classify(
+    infile: BinaryIO,
+    outfile: BinaryIO,
+    config: DetectorConfig | None = None,
+    intro_channels: frozenset[str] = INTRO_CHANNELS,
+    *,
+    cache: bool = True,
+) -> int:
+    """Classify every line of infile into outfile; exit status 1 if any line was malformed.
+
+    With cache off, repeated texts are analysed again (to measure the detectors themselves).
+    """
+    from groupbot.core.detect import Detector
+
+    detector = Detector(config, cache=False)  # the loop keeps its own cache of repeated texts
+    status = 0
+    out: list[bytes] = []
+    for ok, line in _lines(infile, detector, intro_channels, cache):
+        status |= not ok
+        out.append(line)
+        if len(out) >= BATCH:
+            outfile.write(b"\n".join(out) + b"\n")
+            out.clear()
+    if out:
+        outfile.write(b"\n".join(out) + b"\n")
+    outfile.flush()
+    return status
