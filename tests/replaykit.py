@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from groupbot.core.rulebook import Rulebook, parse_rulebook
-from groupbot.replay_run import run_replay
+from groupbot.local.replay import run_replay
 
 PITCH_TEXT = "Check out my new course at bensells.com, 50% off this week only!"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

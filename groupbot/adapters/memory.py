@@ -1,22 +1,24 @@
-"""An in-memory platform: what the console, the demo and the tests deliver to."""
+"""An in-memory platform: what the console, the demo, replay and the tests deliver to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+
+from groupbot.core.actions import Action, EtiquetteNote, Hold, OwnerNotice
+from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 
 __all__ = ["Delivery", "MemoryPlatform"]
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One thing the bot delivered: how, where, to whom, and what."""
+    """One thing the bot delivered: how, where, to whom, what, and the action behind it."""
 
     kind: str
     community: str
     target: str
     text: str
-    payload: dict[str, Any] = field(default_factory=dict)
+    action: Action | None = None
 
 
 class MemoryPlatform:
@@ -28,32 +30,39 @@ class MemoryPlatform:
         self.keep = keep  # False: only count (replay delivers everything and keeps nothing)
         self.delivered = 0
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """Command answers are shown in place, as an ephemeral answer would be."""
+        return Capabilities(whisper=True)
+
     def _record(self, delivery: Delivery) -> None:
         self.delivered += 1
         if self.keep:
             self.deliveries.append(delivery)
 
-    async def send_direct(self, community: str, member: str, text: str) -> None:
+    async def send_direct(self, message: Direct) -> None:
         """Record a DM, or fail the way a platform does when DMs are closed."""
-        if member in self.refuse_dm:
-            from groupbot.core.ports import DeliveryError
+        if message.member in self.refuse_dm:
+            raise DeliveryError(f"{message.member} does not accept direct messages", retry=False)
+        self._record(Delivery("dm", message.community, message.member, message.text, message))
 
-            raise DeliveryError(f"{member} does not accept direct messages", retry=False)
-        self._record(Delivery("dm", community, member, text))
+    async def whisper(self, message: Whispered) -> None:
+        """Record a private answer shown in place; notes are never whispered here."""
+        if isinstance(message, EtiquetteNote):
+            raise DeliveryError("notes are only ever DMs here", retry=False)
+        self._record(Delivery("reply", message.community, message.member, message.text, message))
 
-    async def post(self, community: str, channel: str, text: str) -> None:
+    async def post(self, message: ChannelPost) -> None:
         """Record a channel post."""
-        self._record(Delivery("post", community, channel, text))
+        self._record(
+            Delivery("post", message.community, message.channel or "", message.text, message)
+        )
 
-    async def remove(self, community: str, channel: str, message: str, member: str) -> None:
+    async def remove(self, hold: Hold) -> None:
         """Record a removal."""
-        self._record(Delivery("remove", community, channel, message))
+        self._record(Delivery("remove", hold.community, hold.channel, hold.message, hold))
 
-    async def notify_owners(self, community: str, payload: dict[str, Any]) -> None:
+    async def notify_owners(self, notice: OwnerNotice) -> None:
         """Record an owners' notification."""
-        text = str(payload.get("text", ""))
-        self._record(Delivery("owners", community, "owners", text, payload))
-
-    async def reply(self, community: str, member: str, text: str) -> None:
-        """Record a private command reply."""
-        self._record(Delivery("reply", community, member, text))
+        text = getattr(notice, "text", "")
+        self._record(Delivery("owners", notice.community, "owners", text, notice))

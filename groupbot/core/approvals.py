@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from groupbot.core.rulebook import Rulebook
-from groupbot.core.state import OWNER_ROLES
-
 __all__ = [
     "Status",
-    "may_decide",
     "parse_request_id",
     "refusal_for_decided",
 ]
@@ -23,17 +19,6 @@ class Status(StrEnum):
     DENIED = "denied"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
-
-
-def may_decide(rulebook: Rulebook, member: str, roles: frozenset[str]) -> bool:
-    """Owners, moderators, and the members and roles the rulebook names."""
-    owners = rulebook.owners
-    return bool(
-        roles & OWNER_ROLES
-        or member in owners.members
-        or member in owners.moderators
-        or roles & set(owners.roles)
-    )
 
 
 def parse_request_id(arg: str) -> int | None:

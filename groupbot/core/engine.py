@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from groupbot.core.detect import Analysis, Detector, DetectorConfig
+from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.rules import REGISTRY, Finding, Rule, RuleContext
-from groupbot.core.state import OWNER_ROLES, MemberState, RecentCopy
+from groupbot.core.state import MemberState, RecentCopy
 
 __all__ = ["Engine", "Verdict", "detector_config"]
 
@@ -79,16 +80,6 @@ class Engine:
             self._channels[channel] = facts
         return facts
 
-    def is_exempt(self, member: str, roles: frozenset[str]) -> bool:
-        """Owners, moderators and the rulebook's named owners are never coached."""
-        owners = self.rulebook.owners
-        return bool(
-            roles & OWNER_ROLES
-            or member in owners.members
-            or member in owners.moderators
-            or roles & set(owners.roles)
-        )
-
     def analyze(self, text: str, channel: str, state: MemberState | None = None) -> Analysis:
         """Run the detectors on one post."""
         own = frozenset(state.own_domains) if state and state.own_domains else frozenset()
@@ -124,7 +115,7 @@ class Engine:
         findings: tuple[Finding, ...] = ()
         if (
             self._could_breach(state, analysis, channel)
-            and not self.is_exempt(state.member, state.roles)
+            and not is_owner(self.rulebook, state.member, state.roles)
             and message not in state.held
         ):
             ctx = RuleContext(

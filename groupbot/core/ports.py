@@ -1,10 +1,37 @@
-"""The port each platform adapter implements: how actions reach people."""
+"""The port each platform adapter implements: five typed ways actions reach people."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Protocol
 
-__all__ = ["DeliversActions", "DeliveryError", "Platform"]
+from groupbot.core.actions import (
+    CommandAnswer,
+    EtiquetteNote,
+    Hold,
+    OwnerNotice,
+    Published,
+    RequestApproved,
+    RequestDenied,
+    RequestExpired,
+    Welcome,
+)
+
+__all__ = [
+    "Capabilities",
+    "ChannelPost",
+    "DeliveryError",
+    "Direct",
+    "Platform",
+    "Whispered",
+]
+
+# A private message to one member.
+Direct = Welcome | EtiquetteNote | RequestApproved | RequestDenied | RequestExpired | CommandAnswer
+# A message only one member sees, inside a channel (Slack's ephemeral, a Discord interaction).
+Whispered = EtiquetteNote | CommandAnswer
+# A message in a channel for everyone.
+ChannelPost = Welcome | Published
 
 
 class DeliveryError(Exception):
@@ -16,28 +43,34 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can do beyond the five methods' common ground."""
+
+    # It can show one member a message inside a channel: command answers go there first, and
+    # an etiquette note whose DM cannot be delivered goes there instead.
+    whisper: bool = False
+
+
 class Platform(Protocol):
     """Slack, Discord, the console or a test fake: five ways to reach people."""
 
-    async def send_direct(self, community: str, member: str, text: str) -> None:
-        """Send a private message to a member."""
+    @property
+    def capabilities(self) -> Capabilities:
+        """What this platform can do (see Capabilities)."""
+        ...
 
-    async def post(self, community: str, channel: str, text: str) -> None:
-        """Post a message in a channel."""
+    async def send_direct(self, message: Direct) -> None:
+        """Send a private message to the member it is for."""
 
-    async def remove(self, community: str, channel: str, message: str, member: str) -> None:
+    async def whisper(self, message: Whispered) -> None:
+        """Show a member a message only they see, in the channel it belongs to."""
+
+    async def post(self, message: ChannelPost) -> None:
+        """Post a message in a channel (a welcome, an approved post)."""
+
+    async def remove(self, hold: Hold) -> None:
         """Remove a held post (or ask its author to, where the bot cannot)."""
 
-    async def notify_owners(self, community: str, payload: dict[str, Any]) -> None:
+    async def notify_owners(self, notice: OwnerNotice) -> None:
         """Tell the owners about a request, a reminder, an alert or a decision."""
-
-    async def reply(self, community: str, member: str, text: str) -> None:
-        """Answer a command privately (ephemeral where the platform has it)."""
-
-
-@runtime_checkable
-class DeliversActions(Protocol):
-    """Optional: a platform that delivers some actions itself, seeing their whole payload."""
-
-    async def deliver_action(self, community: str, action: str, payload: dict[str, Any]) -> bool:
-        """Deliver one action; return False to leave it to the five port methods."""

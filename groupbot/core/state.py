@@ -6,9 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-__all__ = ["OWNER_ROLES", "MemberState", "RecentCopy"]
-
-OWNER_ROLES = frozenset({"owner", "moderator", "admin"})
+__all__ = ["MemberState", "RecentCopy"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot.core.ports import DeliversActions, DeliveryError, Platform
+from groupbot.core.actions import KINDS, Action
+from groupbot.core.delivery import deliver
+from groupbot.core.ports import DeliveryError, Platform
 from groupbot.storage.models import OutboxMessage, table
+from groupbot.storage.repository import utc
 
-__all__ = ["MAX_ATTEMPTS", "OutboxWorker", "deliver"]
+__all__ = ["MAX_ATTEMPTS", "OutboxWorker", "owed_action"]
 
 log = logging.getLogger(__name__)
 
@@ -23,39 +26,12 @@ BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=10)
 
 
-async def deliver(platform: Platform, community: str, action: str, f: dict[str, Any]) -> None:
-    """Carry out one owed action through the platform port."""
-    # getattr, not isinstance: a runtime-checkable Protocol check costs more than a delivery
-    direct = getattr(platform, "deliver_action", None)
-    if direct is not None and await cast(DeliversActions, platform).deliver_action(
-        community, action, f
-    ):
-        return
-    match action:
-        case "welcome":
-            if f.get("via") == "channel":
-                await platform.post(community, f["channel"], f["text"])
-            else:
-                await platform.send_direct(community, f["member"], f["text"])
-        case "etiquette_note" | "request_denied" | "request_expired" | "request_approved":
-            await platform.send_direct(community, f["member"], f["text"])
-        case "hold":
-            await platform.remove(community, f["channel"], f["message"], f["member"])
-        case "published":
-            await platform.post(community, f["channel"], f["text"])
-        case "owners_notified" | "owners_reminded" | "owners_alerted" | "request_decided":
-            await platform.notify_owners(community, {"action": action, **f})
-        case (
-            "command_rejected"
-            | "command_reply"
-            | "queue_listed"
-            | "shadow_mode_changed"
-            | "member_forgotten"
-            | "stats_reported"
-        ):
-            await platform.reply(community, f["member"], f["text"])
-        case _:
-            raise DeliveryError(f"no delivery for action {action!r}", retry=False)
+def owed_action(kind: str, community: str, at: datetime, payload: str) -> Action:
+    """The typed action an outbox row holds; an unknown kind cannot be delivered."""
+    cls = KINDS.get(kind)
+    if cls is None:
+        raise DeliveryError(f"no delivery for action {kind!r}", retry=False)
+    return cls.from_fields(utc(at), community, orjson.loads(payload))
 
 
 def _backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -94,7 +70,8 @@ class OutboxWorker:
         outcomes: list[tuple[Any, DeliveryError | None]] = []
         for row in rows:
             try:
-                await deliver(self.platform, row.community, row.action, orjson.loads(row.payload))
+                action = owed_action(row.action, row.community, row.next_attempt_at, row.payload)
+                await deliver(self.platform, action)
             except Exception as exc:  # one row's failure must not undo the round's deliveries
                 if not isinstance(exc, DeliveryError):
                     log.exception("outbox %s %s: unexpected failure", row.id, row.action)
@@ -114,6 +91,7 @@ class OutboxWorker:
                     outbox.c.action,
                     outbox.c.payload,
                     outbox.c.attempts,
+                    outbox.c.next_attempt_at,
                 )
                 .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
                 .order_by(outbox.c.id)

@@ -13,7 +13,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from groupbot.core.actions import DELIVERED_ACTIONS, Action
+from groupbot.core.actions import Action
 from groupbot.core.state import MemberState
 from groupbot.storage.models import (
     AuditEntry,
@@ -349,9 +349,8 @@ class CommunityRepository:
         )
 
     def record(self, action: Action, *, shadow: bool = False, deliver: bool = True) -> None:
-        """Write an action to the audit log and, if it reaches someone, to the outbox."""
-        f = action.fields
-        payload = orjson.dumps(f).decode()
+        """Write an action to the audit log and, when it is owed to someone, to the outbox."""
+        f = action.fields()
         detail = {k: v for k, v in f.items() if k not in MESSAGE_TEXT_FIELDS}
         evidence = {k: v for k, v in f.items() if k in MESSAGE_TEXT_FIELDS}
         self.uow.buffer(
@@ -359,7 +358,7 @@ class CommunityRepository:
             {
                 "community": self.community,
                 "at": action.at,
-                "action": action.action,
+                "action": action.kind,
                 "member": f.get("member"),
                 "message": f.get("message"),
                 "request": f.get("request"),
@@ -369,15 +368,15 @@ class CommunityRepository:
                 "evidence": orjson.dumps(evidence).decode() if evidence else None,
             },
         )
-        if deliver and action.action in DELIVERED_ACTIONS:
+        if deliver:
             self.uow.outbox_written += 1
             self.uow.buffer(
                 table(OutboxMessage),
                 {
                     "community": self.community,
                     "audit_id": None,
-                    "action": action.action,
-                    "payload": payload,
+                    "action": action.kind,
+                    "payload": orjson.dumps(f).decode(),
                     "status": "pending",
                     "attempts": 0,
                     "next_attempt_at": action.at,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.discord.bot import GroupbotClient
 from groupbot.core.rulebook import Rulebook, parse_rulebook
-from groupbot.service import Bot
+from groupbot.service.bot import Bot
 
 RULEBOOK = """
 [community]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.rulebook import Rulebook
-from groupbot.service import Bot
+from groupbot.service.bot import Bot
 from groupbot.storage.models import Request
 
 PROMO = "Check out my new course at https://mycourse.example.com and use my code SAVE20!"

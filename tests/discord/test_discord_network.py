@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.adapters.discord.bot import CONTENT_MISSING, GroupbotClient
 from groupbot.adapters.discord.run import point_at, run_discord
 from groupbot.core.rulebook import Rulebook
-from groupbot.service import Bot
-from groupbot.settings import Settings
+from groupbot.service.bot import Bot
+from groupbot.service.settings import Settings
 from groupbot.storage.models import OutboxMessage
 
 PROMO = "Check out my new course at https://mycourse.example.com and use my code SAVE20!"

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook, parse_rulebook
-from groupbot.runtime import open_database
-from groupbot.settings import Settings
+from groupbot.service.runtime import open_database
+from groupbot.service.settings import Settings
 
 OWNER = "UOWNER001"
 MEMBER = "UMEMBER01"

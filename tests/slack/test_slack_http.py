@@ -11,7 +11,7 @@ from slackfake import FakeSlack, sign
 from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, Harness, running
 from sqlalchemy import select
 
-from groupbot.runtime import open_database
+from groupbot.service.runtime import open_database
 from groupbot.storage.models import ProcessedEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])

@@ -23,7 +23,7 @@ from socketfake import APP_TOKEN, SocketModeFake
 
 from groupbot.adapters.slack.run import run_slack
 from groupbot.core.rulebook import Rulebook
-from groupbot.settings import Settings
+from groupbot.service.settings import Settings
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 STOP_LIMIT = 5.0  # seconds a stop may take before the test calls it a hang

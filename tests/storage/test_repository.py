@@ -10,14 +10,14 @@ from replaykit import PITCH_TEXT, cmd, join, only, replay, rulebook, say
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot import service
+from groupbot.service import bot as service
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.actions import Action
 from groupbot.core.events import Event
-from groupbot.core.ports import DeliveryError
+from groupbot.core.ports import DeliveryError, Direct
 from groupbot.core.rulebook import Rulebook
-from groupbot.replay import parse_event
-from groupbot.runtime import open_bot
+from groupbot.local.replay_events import parse_event
+from groupbot.service.runtime import open_bot
 from groupbot.storage.models import AuditEntry, OutboxMessage, Request
 from groupbot.storage.outbox import OutboxWorker
 from groupbot.storage.repository import CommunityRepository, UnitOfWork
@@ -105,11 +105,11 @@ class FlakyPlatform(MemoryPlatform):
         super().__init__()
         self.failures = 1
 
-    async def send_direct(self, community: str, member: str, text: str) -> None:
+    async def send_direct(self, message: Direct) -> None:
         if self.failures:
             self.failures -= 1
             raise DeliveryError("platform is down", retry_after=30)
-        await super().send_direct(community, member, text)
+        await super().send_direct(message)
 
 
 async def _decide_only(database_url: str, events: list[dict[str, object]]) -> None:
@@ -195,7 +195,7 @@ async def test_group_commit_shares_transactions_and_keeps_every_event(
 
         async def counting_commit() -> None:
             nonlocal commits
-            commits += bot._uow is not None
+            commits += bot.transactions.open
             await commit()
 
         bot.commit = counting_commit  # type: ignore[method-assign]

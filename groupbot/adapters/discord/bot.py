@@ -10,17 +10,24 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from groupbot.core.actions import Action
+from groupbot.core.actions import (
+    ANSWERS,
+    Action,
+    PassGranted,
+    Published,
+    RequestDenied,
+    RequestWithdrawn,
+)
 from groupbot.core.events import Event
 from groupbot.core.ports import DeliveryError
 from groupbot.core.rulebook import Rulebook
-from groupbot.observability import ACTIONS, EVENT_SECONDS, EVENTS
-from groupbot.service import Bot
+from groupbot.service.bot import Bot
+from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
+from groupbot.service.runner import IdleWait, Runner
 
 from .commands import register_commands
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
-from .runner import DiscordRunner, IdleWait
 from .store import shard_scope
 from .translate import command_event, edit_event, is_owner, join_event, message_event
 from .views import ApproveButton, DenyButton
@@ -53,16 +60,15 @@ def default_intents(*, message_content: bool = True, members: bool = True) -> di
 def summary(actions: list[Action]) -> str:
     """A short answer for a command whose outcome reached others, not the caller."""
     for action in actions:
-        f = action.fields
-        match action.action:
-            case "published":
-                return f"Approved request #{f['request']}: it is published in #{f['channel']}."
-            case "pass_granted":
-                return f"Approved request #{f['request']}: the member may post it now."
-            case "request_denied":
-                return f"Denied request #{f['request']}; the member has been told why, kindly."
-            case "request_withdrawn":
-                return f"Request #{f['request']} is withdrawn."
+        match action:
+            case Published():
+                return f"Approved request #{action.request}: it is published in #{action.channel}."
+            case PassGranted():
+                return f"Approved request #{action.request}: the member may post it now."
+            case RequestDenied():
+                return f"Denied request #{action.request}; the member has been told why, kindly."
+            case RequestWithdrawn():
+                return f"Request #{action.request} is withdrawn."
     return "Done."
 
 
@@ -102,7 +108,7 @@ class GroupbotClient(discord.AutoShardedClient):
         self.platform = DiscordPlatform(
             self, core.db, rulebook, interactions=self.interactions, note_seconds=note_seconds
         )
-        self.runner = DiscordRunner(
+        self.runner = Runner(
             core,
             self.platform,
             clock=discord.utils.utcnow,
@@ -188,7 +194,7 @@ class GroupbotClient(discord.AutoShardedClient):
             return None
         EVENT_SECONDS.observe(time.perf_counter() - started)
         for action in actions:
-            ACTIONS.labels(action.action).inc()
+            ACTIONS.labels(action.kind).inc()
         return actions
 
     # -- commands, buttons, modals ---------------------------------------------------------
@@ -213,7 +219,7 @@ class GroupbotClient(discord.AutoShardedClient):
         actions = await self.handle(event)
         if actions is None:
             text = "Something went wrong on groupbot's side; please try again in a moment."
-        elif any(a.fields.get("event") == event.event_id for a in actions):
+        elif any(isinstance(a, ANSWERS) and a.event == event.event_id for a in actions):
             return  # the core's own answer arrives through the outbox
         else:
             text = summary(actions) if actions else "Nothing to do: that was already handled."

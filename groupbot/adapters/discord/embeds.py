@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 
+from groupbot.core.actions import OwnersNotified, RequestDecided
 from groupbot.core.texts import quote
 from groupbot.storage.repository import RequestRow
 
@@ -26,17 +25,22 @@ def clip(text: str, limit: int = 2000) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def request_embed(payload: dict[str, Any], row: RequestRow | None) -> discord.Embed:
+def request_embed(
+    notice: OwnersNotified | RequestDecided, row: RequestRow | None, text: str | None = None
+) -> discord.Embed:
     """A pending request: who, where, why (rule and evidence), and the post itself."""
-    request = payload["request"]
-    member = payload.get("member") or (row.member if row else "")
-    name = payload.get("member_name") or (row.member_name if row else member)
-    channel = payload.get("channel") or (row.channel if row else "")
-    rule = payload.get("rule") or (row.rule if row else None)
+    request = notice.request
+    member = notice.member or (row.member if row else "")
+    notified = notice if isinstance(notice, OwnersNotified) else None
+    name = (notified.member_name if notified else "") or (row.member_name if row else member)
+    channel = (notified.channel if notified else "") or (row.channel if row else "")
+    rule = (notified.rule if notified else None) or (row.rule if row else None)
+    if text is None:
+        text = row.text if row else (notified.text if notified else "")
     embed = discord.Embed(
         title=f"Request #{request}: {name} would like to post in #{channel}",
         colour=PENDING,
-        description=clip(row.text if row else str(payload.get("text", "")), 4000),
+        description=clip(text, 4000),
     )
     embed.add_field(name="Member", value=f"<@{member}>", inline=True)
     embed.add_field(name="Channel", value=f"#{channel}", inline=True)
@@ -47,19 +51,19 @@ def request_embed(payload: dict[str, Any], row: RequestRow | None) -> discord.Em
     return embed
 
 
-def decided_embed(payload: dict[str, Any], row: RequestRow | None) -> discord.Embed:
+def decided_embed(decided: RequestDecided, row: RequestRow | None) -> discord.Embed:
     """The same request, now showing who decided and how."""
-    status = str(payload.get("status", "decided"))
-    by = payload.get("by")
-    note = payload.get("note")
-    embed = request_embed(payload | {"text": row.text if row else ""}, row)
+    status = decided.status
+    by = decided.by
+    note = decided.note
+    embed = request_embed(decided, row, row.text if row else "")
     embed.colour = COLOURS.get(status, PENDING)
     who = f" by <@{by}>" if by and status in ("approved", "denied") else ""
     outcome = f"{status.capitalize()}{who}"
     if note:
         outcome += f": {quote(str(note), 300)}"
     embed.add_field(name="Decision", value=clip(outcome, FIELD), inline=False)
-    embed.set_footer(text=f"Request #{payload['request']} is {status}.")
+    embed.set_footer(text=f"Request #{decided.request} is {status}.")
     return embed
 
 

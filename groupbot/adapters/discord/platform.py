@@ -11,9 +11,18 @@ import aiohttp
 import discord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot.core.actions import COMMAND_ANSWERS
+from groupbot.core.actions import (
+    EtiquetteNote,
+    Hold,
+    OwnerNotice,
+    OwnersNotified,
+    OwnersReminded,
+    Published,
+    RequestDecided,
+    Welcome,
+)
 from groupbot.core.approvals import Status
-from groupbot.core.ports import DeliveryError
+from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 from groupbot.core.rulebook import Rulebook, normalize_channel
 from groupbot.storage.repository import platform_messages, remember_platform_message
 
@@ -143,29 +152,54 @@ class DiscordPlatform:
         place = await self.owners_place(guild)
         await guarded(place.send(clip(text), allowed_mentions=NO_PINGS))
 
-    # -- the five port methods -------------------------------------------------------------
+    # -- the port ----------------------------------------------------------------------------
 
-    async def send_direct(self, community: str, member: str, text: str) -> None:
-        """A DM, paced per guild; closed DMs raise DmClosed."""
-        await self._dm(community, member, text, priority=True)
+    @property
+    def capabilities(self) -> Capabilities:
+        """Answers go to the open interaction; a note whose DM is closed, to the channel."""
+        return Capabilities(whisper=True)
 
-    async def post(self, community: str, channel: str, text: str) -> None:
-        """A channel post, without pinging anyone."""
-        guild = self.guild(community)
-        target = self._post_target(guild, channel)
-        await guarded(target.send(clip(self.humanize(guild, text)), allowed_mentions=NO_PINGS))
+    async def send_direct(self, message: Direct) -> None:
+        """A DM, paced per guild (welcomes leave room for notes); closed DMs raise DmClosed."""
+        priority = not isinstance(message, Welcome)
+        await self._dm(message.community, message.member, message.text, priority=priority)
 
-    async def remove(self, community: str, channel: str, message: str, member: str) -> None:
+    async def whisper(self, message: Whispered) -> None:
+        """A command's answer as the interaction's ephemeral followup; a note in its channel."""
+        if isinstance(message, EtiquetteNote):
+            await self._note_in_channel(message)
+            return
+        interaction = self.interactions.get(message.event)
+        if interaction is None:
+            raise DeliveryError("the interaction is no longer open", retry=False)
+        text = clip(self.humanize(self.guild(message.community), message.text))
+        try:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            raise DeliveryError(f"followup failed: {exc}", retry=False) from exc
+
+    async def post(self, message: ChannelPost) -> None:
+        """A welcome greeting its newcomers by mention, or an approved post as an embed."""
+        if isinstance(message, Published):
+            await self._publish(message)
+        else:
+            await self._welcome(message)
+
+    async def remove(self, hold: Hold) -> None:
         """Delete a held post; without Manage Messages tell the owners once and carry on."""
-        guild = self.guild(community)
-        channel_id = self._messages.get(message)
+        guild = self.guild(hold.community)
+        channel_id = self._messages.get(hold.message)
         if channel_id is None:
-            found = self.channel(guild, channel)
+            found = self.channel(guild, hold.channel)
             if found is None:
-                raise DeliveryError(f"no channel {channel!r} to remove {message} from", retry=False)
+                raise DeliveryError(
+                    f"no channel {hold.channel!r} to remove {hold.message} from", retry=False
+                )
             channel_id = found.id
         try:
-            await self.client.http.delete_message(channel_id, int(message), reason="groupbot hold")
+            await self.client.http.delete_message(
+                channel_id, int(hold.message), reason="groupbot hold"
+            )
         except discord.NotFound:
             return  # already gone
         except discord.Forbidden as exc:
@@ -181,18 +215,19 @@ class DiscordPlatform:
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             await guarded(_reraise(exc))
 
-    async def notify_owners(self, community: str, payload: dict[str, Any]) -> None:
+    async def notify_owners(self, notice: OwnerNotice) -> None:
         """Embeds with persistent buttons; decisions edit every copy."""
-        guild = self.guild(community)
-        action = payload.get("action")
-        if action == "request_decided":
-            await self._decided(guild, payload)
+        guild = self.guild(notice.community)
+        if isinstance(notice, RequestDecided):
+            await self._decided(guild, notice)
             return
-        place = await self.owners_place(guild, payload.get("moderators_channel"))
-        request = payload.get("request")
-        if action == "owners_notified" and isinstance(request, int):
+        mods = notice.moderators_channel if isinstance(notice, OwnersNotified) else None
+        place = await self.owners_place(guild, mods)
+        community = notice.community
+        if isinstance(notice, OwnersNotified):
+            request = notice.request
             row = await request_row(self.db, community, request)
-            embed = request_embed(payload, row)
+            embed = request_embed(notice, row)
             try:
                 message = await guarded(place.send(embed=embed, view=decision_view(request)))
             except DeliveryError:
@@ -204,37 +239,16 @@ class DiscordPlatform:
                 )
             await self._remember(community, request, message)
             return
-        text = clip(self.humanize(guild, str(payload.get("text", ""))))
-        if action == "owners_reminded" and isinstance(request, int):
-            row = await request_row(self.db, community, request)
+        text = clip(self.humanize(guild, notice.text))
+        if isinstance(notice, OwnersReminded):
+            row = await request_row(self.db, community, notice.request)
             if row is not None and row.status == Status.PENDING:
                 message = await guarded(
-                    place.send(text, view=decision_view(request), allowed_mentions=NO_PINGS)
+                    place.send(text, view=decision_view(notice.request), allowed_mentions=NO_PINGS)
                 )
-                await self._remember(community, request, message)
+                await self._remember(community, notice.request, message)
                 return
         await guarded(place.send(text, allowed_mentions=NO_PINGS))
-
-    async def reply(self, community: str, member: str, text: str) -> None:
-        """A command answer without an open interaction: by DM."""
-        await self._dm(community, member, text, priority=True)
-
-    # -- actions that need their whole payload ---------------------------------------------
-
-    async def deliver_action(self, community: str, action: str, f: dict[str, Any]) -> bool:
-        """Welcomes, notes, publications and command answers; the rest go through the port."""
-        match action:
-            case "welcome":
-                await self._welcome(community, f)
-            case "etiquette_note":
-                await self._note(community, f)
-            case "published":
-                await self._publish(community, f)
-            case _ if action in COMMAND_ANSWERS:
-                await self._answer(community, f)
-            case _:
-                return False
-        return True
 
     # -- internals -------------------------------------------------------------------------
 
@@ -261,33 +275,23 @@ class DiscordPlatform:
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             await guarded(_reraise(exc))
 
-    async def _welcome(self, community: str, f: dict[str, Any]) -> None:
-        if f.get("via") != "channel":
-            await self._dm(community, f["member"], f["text"], priority=False)
-            return
-        guild = self.guild(community)
-        target = self._post_target(guild, f.get("channel") or self.rulebook.channels.welcome)
-        members = [str(m) for m in f.get("batch") or [f["member"]]]
+    async def _welcome(self, welcome: Welcome) -> None:
+        guild = self.guild(welcome.community)
+        target = self._post_target(guild, welcome.channel or self.rulebook.channels.welcome)
+        members = [str(m) for m in welcome.batch or (welcome.member,)]
         mentions = " ".join(f"<@{m}>" for m in members)
-        text = clip(f"{mentions} {self.humanize(guild, f['text'])}")
+        text = clip(f"{mentions} {self.humanize(guild, welcome.text)}")
         users = [discord.Object(int(m)) for m in members]
         await guarded(target.send(text, allowed_mentions=discord.AllowedMentions(users=users)))
 
-    async def _note(self, community: str, f: dict[str, Any]) -> None:
-        try:
-            await self._dm(community, f["member"], f["text"], priority=True)
-        except DmClosed:
-            await self._note_in_channel(community, f)
-
-    async def _note_in_channel(self, community: str, f: dict[str, Any]) -> None:
-        guild = self.guild(community)
-        member = f["member"]
-        channel_id = self._messages.get(str(f.get("message")))
+    async def _note_in_channel(self, note: EtiquetteNote) -> None:
+        guild = self.guild(note.community)
+        member = note.member
+        channel_id = self._messages.get(note.message)
         place: Any = guild.get_channel_or_thread(channel_id) if channel_id else None
         if place is None:
-            place = self._post_target(guild, f.get("channel") or self.rulebook.channels.welcome)
-        findings = f.get("findings") or []
-        why = findings[0].get("detail", "") if findings and isinstance(findings[0], dict) else ""
+            place = self._post_target(guild, note.channel or self.rulebook.channels.welcome)
+        why = note.findings[0].detail if note.findings else ""
         text = (
             f"<@{member}> a friendly note from groupbot (your DMs are closed, so I'm saying it "
             f"here): {why} Introduce yourself first, and ask the owners with /share before "
@@ -301,32 +305,21 @@ class DiscordPlatform:
             )
         )
 
-    async def _publish(self, community: str, f: dict[str, Any]) -> None:
-        guild = self.guild(community)
-        target = self._post_target(guild, f["channel"])
-        request = int(f["request"])
-        row = await request_row(self.db, community, request)
-        name = (row.member_name or row.member) if row else str(f["member"])
-        text = row.text if row else str(f["text"])
-        embed = published_embed(str(f["member"]), name, text, request)
+    async def _publish(self, published: Published) -> None:
+        guild = self.guild(published.community)
+        target = self._post_target(guild, published.channel)
+        request = published.request
+        row = await request_row(self.db, published.community, request)
+        name = (row.member_name or row.member) if row else published.member
+        text = row.text if row else published.text
+        embed = published_embed(published.member, name, text, request)
         await guarded(target.send(embed=embed, allowed_mentions=NO_PINGS))
 
-    async def _answer(self, community: str, f: dict[str, Any]) -> None:
-        interaction = self.interactions.get(f.get("event"))
-        text = clip(self.humanize(self.guild(community), str(f["text"])))
-        if interaction is not None:
-            try:
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
-                return
-            except discord.HTTPException as exc:
-                log.info("followup failed (%s); answering by DM", exc)
-        await self._dm(community, f["member"], text, priority=True)
-
-    async def _decided(self, guild: discord.Guild, payload: dict[str, Any]) -> None:
+    async def _decided(self, guild: discord.Guild, decided: RequestDecided) -> None:
         community = str(guild.id)
-        request = int(payload["request"])
+        request = decided.request
         row = await request_row(self.db, community, request)
-        embed = decided_embed(payload, row)
+        embed = decided_embed(decided, row)
         for channel, ref in await platform_messages(self.db, community, request):
             message = self.client.get_partial_messageable(int(channel)).get_partial_message(
                 int(ref)

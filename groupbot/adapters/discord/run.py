@@ -10,10 +10,10 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from groupbot.core.rulebook import Rulebook
-from groupbot.observability import start_metrics_server
-from groupbot.runtime import open_database
-from groupbot.service import LIVE_BATCH, Bot
-from groupbot.settings import Settings
+from groupbot.service.live import start_live_bot
+from groupbot.service.metrics import start_metrics_server
+from groupbot.service.runtime import open_database
+from groupbot.service.settings import Settings
 
 from .bot import GroupbotClient, default_intents
 
@@ -74,9 +74,7 @@ async def run_discord(
         log.warning("the Message Content intent is not granted: posts cannot be coached")
     intents = default_intents(message_content=granted.message_content, members=granted.members)
     async with open_database(settings.groupbot_database_url) as db:
-        core = Bot(db, rulebook, platform="discord", batch_size=LIVE_BATCH, group_commit=True)
-        await core.start()
-        core.engine.detector.prepare()  # before connecting: no first-message stall
+        core = await start_live_bot(db, rulebook, "discord")
         metrics = (
             await start_metrics_server(db, host, metrics_port) if metrics_port is not None else None
         )

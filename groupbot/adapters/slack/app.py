@@ -25,9 +25,10 @@ from groupbot.adapters.slack.oauth import build_oauth
 from groupbot.adapters.slack.platform import SlackPlatform
 from groupbot.adapters.slack.translate import Translator
 from groupbot.core.rulebook import Rulebook
-from groupbot.serve import Runner
-from groupbot.service import LIVE_BATCH, Bot
-from groupbot.settings import Settings
+from groupbot.service.bot import Bot
+from groupbot.service.live import start_live_bot
+from groupbot.service.runner import Runner
+from groupbot.service.settings import Settings
 
 __all__ = ["EVENTS_PATH", "SlackService", "serve_http", "slack_service", "web_app"]
 
@@ -103,10 +104,8 @@ async def slack_service(
     directory = Directory(clients, rulebook)
     home = Home(db, rulebook, directory, clients)
     platform = SlackPlatform(db, rulebook, clients, directory)
-    bot = Bot(db, rulebook, platform="slack", batch_size=LIVE_BATCH, group_commit=True)
-    await bot.start()
-    bot.engine.detector.prepare()  # before connecting: no first-message stall
-    runner = Runner(bot, platform, tick_seconds=tick_seconds)
+    bot = await start_live_bot(db, rulebook, "slack")
+    runner = Runner(bot, platform, tick_seconds=tick_seconds, coalesce_seconds=0.02)
     listeners = Listeners(bot, rulebook, Translator(directory, rulebook), home)
     listeners.register(bolt)
     stop = asyncio.Event()

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
 from groupbot.adapters.slack.views import SHARE_OPEN, Blocks, escape, request_buttons
-from groupbot.core.approvals import may_decide
+from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.texts import quote, stats_text
-from groupbot.queries import MemberOverview, OwnerOverview, member_overview, owner_overview
+from groupbot.service.queries import MemberOverview, OwnerOverview, member_overview, owner_overview
 
 __all__ = ["Home", "home_view"]
 
@@ -114,7 +114,7 @@ class Home:
     async def publish(self, team: str, user: str) -> None:
         """Build and publish the Home tab of one user."""
         info = await self.directory.user(team, user)
-        owner = may_decide(self.rulebook, user, info.roles)
+        owner = is_owner(self.rulebook, user, info.roles)
         mine = await member_overview(self.db, self.rulebook, team, user, datetime.now(UTC))
         queue = await owner_overview(self.db, team, MAX_QUEUE) if owner else None
         client = await self.clients.bot(team)

@@ -21,11 +21,11 @@ from groupbot.adapters.slack.views import (
     deny_modal,
     share_modal,
 )
-from groupbot.commands import COMMANDS
 from groupbot.core.events import Event
 from groupbot.core.rulebook import Rulebook, rulebook_to_toml
-from groupbot.observability import ACTIONS, EVENT_SECONDS, EVENTS
-from groupbot.service import Bot
+from groupbot.service.bot import Bot
+from groupbot.service.commands import COMMANDS
+from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 
 __all__ = ["Listeners", "help_text"]
 
@@ -94,7 +94,7 @@ class Listeners:
             actions = await self.bot.handle(event)
         EVENTS.labels(platform="slack", type=kind).inc()
         for action in actions:
-            ACTIONS.labels(action=action.action).inc()
+            ACTIONS.labels(action=action.kind).inc()
         started = context.get(RECEIVED)
         if isinstance(started, float):
             EVENT_SECONDS.observe(time.perf_counter() - started)

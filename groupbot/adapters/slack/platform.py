@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,10 +14,10 @@ from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
 from groupbot.adapters.slack.errors import error_code, slack_errors
 from groupbot.adapters.slack.views import decided_blocks, notification_blocks
-from groupbot.core.actions import COMMAND_ANSWERS
-from groupbot.core.ports import DeliveryError
+from groupbot.core.actions import Hold, OwnerNotice, OwnersNotified, OwnersReminded, RequestDecided
+from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 from groupbot.core.rulebook import Rulebook
-from groupbot.queries import request_detail
+from groupbot.service.queries import request_detail
 from groupbot.storage.repository import platform_messages, remember_platform_message
 
 __all__ = ["ChannelPacer", "SlackPlatform"]
@@ -53,7 +52,7 @@ class ChannelPacer:
 
 
 class SlackPlatform:
-    """Implements the Platform port (and DeliversActions) over the Slack Web API."""
+    """Implements the Platform port over the Slack Web API."""
 
     def __init__(
         self,
@@ -69,125 +68,98 @@ class SlackPlatform:
         self.directory = directory
         self.pacer = pacer or ChannelPacer()
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """Slack has ephemeral messages: answers in place, notes there when DMs fail."""
+        return Capabilities(whisper=True)
+
     # -- the port --------------------------------------------------------------------------
 
-    async def send_direct(self, community: str, member: str, text: str) -> None:
+    async def send_direct(self, message: Direct) -> None:
         """A DM from the bot (conversations.open + chat.postMessage)."""
+        await self._dm(message.community, message.member, message.text)
+
+    async def _dm(self, community: str, member: str, text: str) -> None:
         async with slack_errors():
             channel = await self.directory.dm_channel(community, member)
             client = await self.clients.bot(community)
             await client.chat_postMessage(channel=channel, text=text)
 
-    async def post(self, community: str, channel: str, text: str) -> None:
-        """A post in a channel named by the rulebook or a request."""
+    async def whisper(self, message: Whispered) -> None:
+        """An ephemeral message in the channel the note's post or the command came from."""
+        if not message.channel:
+            raise DeliveryError("no channel to answer in", retry=False)
+        async with slack_errors():
+            channel_id = await self._channel(message.community, message.channel)
+            client = await self.clients.bot(message.community)
+            await client.chat_postEphemeral(
+                channel=channel_id, user=message.member, text=message.text
+            )
+
+    async def post(self, message: ChannelPost) -> None:
+        """A post in a channel named by the rulebook (a welcome) or a request (a publication)."""
+        community, channel = message.community, message.channel or self.rulebook.channels.welcome
         async with slack_errors():
             channel_id = await self._channel(community, channel)
             await self._pace(community, channel_id)
             client = await self.clients.bot(community)
-            await client.chat_postMessage(channel=channel_id, text=text)
+            await client.chat_postMessage(channel=channel_id, text=message.text)
 
-    async def remove(self, community: str, channel: str, message: str, member: str) -> None:
+    async def remove(self, hold: Hold) -> None:
         """Delete a held post with the admin token, or ask its author to delete it."""
-        await self._hold(community, channel, message, member, None)
-
-    async def _hold(
-        self, community: str, channel: str, message: str, member: str, request: Any
-    ) -> None:
         admin = self.clients.admin()
         if admin is None:
-            what = f"request #{request}" if request else "your request"
-            await self.send_direct(community, member, HOLD_TEXT.format(what=what, channel=channel))
+            what = f"request #{hold.request}" if hold.request else "your request"
+            text = HOLD_TEXT.format(what=what, channel=hold.channel)
+            await self._dm(hold.community, hold.member, text)
             return
         async with slack_errors():
-            channel_id = await self._channel(community, channel)
+            channel_id = await self._channel(hold.community, hold.channel)
             try:
-                await admin.chat_delete(channel=channel_id, ts=message)
+                await admin.chat_delete(channel=channel_id, ts=hold.message)
             except SlackApiError as exc:
                 if error_code(exc) != "message_not_found":  # already gone: done
                     raise
 
-    async def notify_owners(self, community: str, payload: dict[str, Any]) -> None:
+    async def notify_owners(self, notice: OwnerNotice) -> None:
         """Notifications with buttons, reminders, alerts, and decided copies updated in place."""
-        action = payload.get("action")
-        if action == "request_decided":
-            await self._update_copies(community, payload)
+        if isinstance(notice, RequestDecided):
+            await self._update_copies(notice)
             return
-        request = payload.get("request")
-        row = await request_detail(self.db, community, int(request)) if request else None
-        text = str(payload.get("text", ""))
-        blocks = notification_blocks(row, payload) if request else None
+        community = notice.community
+        request = notice.request if isinstance(notice, OwnersNotified | OwnersReminded) else None
+        row = await request_detail(self.db, community, request) if request else None
+        blocks = (
+            notification_blocks(row, notice)
+            if isinstance(notice, OwnersNotified | OwnersReminded)
+            else None
+        )
         done: set[str] = set()
-        if action == "owners_notified" and request:
-            done = {ch for ch, _ in await platform_messages(self.db, community, int(request))}
+        if isinstance(notice, OwnersNotified):
+            done = {ch for ch, _ in await platform_messages(self.db, community, notice.request)}
+        mods = notice.moderators_channel if isinstance(notice, OwnersNotified) else None
         failures: list[DeliveryError] = []
-        for channel in await self._owner_channels(community, payload):
+        for channel in await self._owner_channels(community, mods):
             if channel in done:
                 continue  # a retry: this copy was already sent
             try:
                 async with slack_errors():
                     await self._pace(community, channel)
                     client = await self.clients.bot(community)
-                    sent = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+                    sent = await client.chat_postMessage(
+                        channel=channel, text=notice.text, blocks=blocks
+                    )
             except DeliveryError as exc:
                 log.warning("owner notification to %s failed: %s", channel, exc)
                 failures.append(exc)
                 continue
             if request:
                 await remember_platform_message(
-                    self.db, community, int(request), channel, str(sent["ts"]), datetime.now(UTC)
+                    self.db, community, request, channel, str(sent["ts"]), datetime.now(UTC)
                 )
         retry = [f for f in failures if f.retry]
         if retry:
             raise retry[0]
-
-    async def reply(self, community: str, member: str, text: str) -> None:
-        """A command's answer when there is no channel to answer in: a DM."""
-        await self.send_direct(community, member, text)
-
-    # -- actions that need their whole payload -----------------------------------------------
-
-    async def deliver_action(self, community: str, action: str, payload: dict[str, Any]) -> bool:
-        """Notes fall back to an ephemeral, holds name their request, answers are ephemeral."""
-        if action == "etiquette_note":
-            await self._note(community, payload)
-            return True
-        if action == "hold":
-            f = payload
-            await self._hold(community, f["channel"], f["message"], f["member"], f.get("request"))
-            return True
-        if action in COMMAND_ANSWERS:
-            await self._answer(community, payload)
-            return True
-        return False
-
-    async def _note(self, community: str, payload: dict[str, Any]) -> None:
-        member, text = str(payload["member"]), str(payload["text"])
-        try:
-            await self.send_direct(community, member, text)
-        except DeliveryError as exc:
-            if exc.retry or not payload.get("channel"):
-                raise
-            log.info("note DM to %s failed (%s); answering in the channel", member, exc)
-            await self._ephemeral(community, str(payload["channel"]), member, text)
-
-    async def _answer(self, community: str, payload: dict[str, Any]) -> None:
-        member, text = str(payload["member"]), str(payload["text"])
-        channel = payload.get("channel")
-        if channel:
-            try:
-                await self._ephemeral(community, str(channel), member, text)
-                return
-            except DeliveryError as exc:
-                if exc.retry:
-                    raise
-                log.info("ephemeral answer in %s failed (%s); sending a DM", channel, exc)
-        await self.send_direct(community, member, text)
-
-    async def _ephemeral(self, community: str, channel: str, member: str, text: str) -> None:
-        async with slack_errors():
-            channel_id = await self._channel(community, channel)
-            client = await self.clients.bot(community)
-            await client.chat_postEphemeral(channel=channel_id, user=member, text=text)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -205,18 +177,18 @@ class SlackPlatform:
             await asyncio.sleep(wait)
             self.pacer.wait(community, channel)
 
-    async def _owner_channels(self, community: str, payload: dict[str, Any]) -> list[str]:
-        mods = payload.get("moderators_channel") or self.rulebook.channels.moderators
+    async def _owner_channels(self, community: str, mods: str | None) -> list[str]:
+        mods = mods or self.rulebook.channels.moderators
         async with slack_errors():
             if mods:
                 return [await self._channel(community, str(mods))]
             owners = await self.directory.owners(community)
             return [await self.directory.dm_channel(community, owner) for owner in owners]
 
-    async def _update_copies(self, community: str, payload: dict[str, Any]) -> None:
-        request = int(payload["request"])
+    async def _update_copies(self, decided: RequestDecided) -> None:
+        community, request = decided.community, decided.request
         row = await request_detail(self.db, community, request)
-        text, blocks = decided_blocks(row, payload)
+        text, blocks = decided_blocks(row, decided)
         client = None
         for channel, ts in await platform_messages(self.db, community, request):
             try:

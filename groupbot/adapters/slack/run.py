@@ -16,9 +16,9 @@ from slack_sdk.errors import SlackApiError
 
 from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook
-from groupbot.observability import start_metrics_server
-from groupbot.runtime import open_database
-from groupbot.settings import Settings
+from groupbot.service.metrics import start_metrics_server
+from groupbot.service.runtime import open_database
+from groupbot.service.settings import Settings
 
 __all__ = ["run_slack", "socket_mode"]
 

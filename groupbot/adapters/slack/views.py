@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from groupbot.core.actions import OwnerNotice, OwnersNotified, OwnersReminded, RequestDecided
 from groupbot.storage.repository import RequestRow
 
 __all__ = [
@@ -76,11 +77,11 @@ def request_buttons(request: int) -> dict[str, Any]:
     }
 
 
-def _summary(row: RequestRow | None, payload: dict[str, Any]) -> Blocks:
-    request = int(payload.get("request") or (row.id if row else 0))
-    member = row.member if row else str(payload.get("member", ""))
-    channel = row.channel if row else str(payload.get("channel", ""))
-    rule = row.rule if row else payload.get("rule")
+def _summary(row: RequestRow | None, notice: OwnerNotice) -> Blocks:
+    request = int(getattr(notice, "request", 0) or (row.id if row else 0))
+    member = row.member if row else notice.member
+    channel = row.channel if row else str(getattr(notice, "channel", ""))
+    rule = row.rule if row else getattr(notice, "rule", None)
     how = f"held by *{rule}*" if rule else "asked first with /share"
     blocks: Blocks = [
         _section(f"*Request #{request}* from <@{member}> for *#{escape(channel, 80)}* ({how})")
@@ -97,26 +98,25 @@ def _summary(row: RequestRow | None, payload: dict[str, Any]) -> Blocks:
     return blocks
 
 
-def notification_blocks(row: RequestRow | None, payload: dict[str, Any]) -> Blocks:
+def notification_blocks(row: RequestRow | None, notice: OwnersNotified | OwnersReminded) -> Blocks:
     """A pending request for the owners: member, post, rule, evidence, Approve / Deny."""
-    blocks = _summary(row, payload)
-    if payload.get("action") == "owners_reminded":
+    blocks = _summary(row, notice)
+    if isinstance(notice, OwnersReminded):
         blocks.insert(0, _section(":alarm_clock: *Still waiting for a decision*"))
-    blocks.append(request_buttons(int(payload["request"])))
+    blocks.append(request_buttons(notice.request))
     return blocks
 
 
-def decided_blocks(row: RequestRow | None, payload: dict[str, Any]) -> tuple[str, Blocks]:
+def decided_blocks(row: RequestRow | None, decided: RequestDecided) -> tuple[str, Blocks]:
     """A notification after the decision: who decided and how, buttons gone."""
-    status = str(payload.get("status", "decided"))
+    status = decided.status
     verb = VERBS.get(status, status.capitalize())
-    by = payload.get("by")
+    by = decided.by
     line = f"{verb}" + (f" by <@{by}>" if by and status != "expired" else "")
-    note = payload.get("note")
-    if note:
-        line += f": {escape(str(note), 1000)}"
-    text = f"Request #{payload['request']}: {status}" + (f" by {by}" if by else "")
-    return text, [*_summary(row, payload), _section(line)]
+    if decided.note:
+        line += f": {escape(decided.note, 1000)}"
+    text = f"Request #{decided.request}: {status}" + (f" by {by}" if by else "")
+    return text, [*_summary(row, decided), _section(line)]
 
 
 def deny_modal(request: int, origin: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import binascii
 from typing import Literal
 
 from groupbot.core.rulebook import Rulebook
-from groupbot.settings import Settings
+from groupbot.service.settings import Settings
 
 __all__ = ["discord_invite", "launch_discord", "launch_slack", "run_configured"]
 

@@ -17,10 +17,10 @@ from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.actions import Action
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessagePosted
 from groupbot.core.rulebook import Rulebook
-from groupbot.runtime import open_bot
-from groupbot.service import Bot
+from groupbot.local.transcript import describe_action
+from groupbot.service.bot import Bot
+from groupbot.service.runtime import open_bot
 from groupbot.storage.outbox import OutboxWorker
-from groupbot.transcript import describe_action
 
 __all__ = ["ConsoleSession", "run_console"]
 

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from groupbot.core.actions import Action
+from groupbot.core.actions import (
+    Action,
+    CommandRejected,
+    Published,
+    RequestApproved,
+    RequestDenied,
+    RequestExpired,
+)
 from groupbot.core.events import CommandIssued
 
 __all__ = ["run_command", "upgrade_database"]
@@ -20,8 +27,8 @@ async def run_command(
 ) -> int:
     """Run an owner command as the shell's owner; print replies; 1 if it was refused."""
     from groupbot.core.rulebook import load_rulebook
-    from groupbot.runtime import open_bot
-    from groupbot.settings import Settings
+    from groupbot.service.runtime import open_bot
+    from groupbot.service.settings import Settings
 
     rulebook = load_rulebook(rules if rules is not None else Settings().groupbot_rulebook)
     actions: list[Action] = []
@@ -40,16 +47,18 @@ async def run_command(
         )
     refused = False
     for action in actions:
-        f = action.fields
-        if action.action == "command_rejected":
-            typer.echo(f"groupbot: {f['reason']}", err=True)
-            refused = True
-        elif action.action == "request_expired":  # timers due by now fire first
-            typer.echo(f"(request #{f['request']} lapsed: nobody decided in time)")
-        elif action.action in ("published", "request_denied", "request_approved"):
-            typer.echo(f"{action.action}: request #{f['request']}")
-        elif f.get("member") == SHELL_OWNER and "text" in f:  # the answer to this command
-            typer.echo(f["text"])
+        match action:
+            case CommandRejected():
+                typer.echo(f"groupbot: {action.reason}", err=True)
+                refused = True
+            case RequestExpired():  # timers due by now fire first
+                typer.echo(f"(request #{action.request} lapsed: nobody decided in time)")
+            case Published() | RequestDenied() | RequestApproved():
+                typer.echo(f"{action.kind}: request #{action.request}")
+            case _:
+                f = action.fields()
+                if f.get("member") == SHELL_OWNER and "text" in f:  # the answer to this command
+                    typer.echo(f["text"])
     return 1 if refused else 0
 
 

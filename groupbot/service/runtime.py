@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.rulebook import Rulebook
-from groupbot.service import Bot, Sink
+from groupbot.service.bot import Bot, Sink
 from groupbot.storage.database import create_engine, database_url, is_memory_sqlite
 from groupbot.storage.migrate import upgrade
 

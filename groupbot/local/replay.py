@@ -11,8 +11,8 @@ import orjson
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.actions import Action
 from groupbot.core.rulebook import Rulebook
-from groupbot.replay import read_events
-from groupbot.runtime import MEMORY_URL, open_bot
+from groupbot.local.replay_events import read_events
+from groupbot.service.runtime import MEMORY_URL, open_bot
 from groupbot.storage.outbox import OutboxWorker
 
 __all__ = ["run_replay"]
@@ -48,7 +48,7 @@ async def run_replay(
     async with open_bot(database or MEMORY_URL, rulebook, sink=sink, batch_size=batch) as bot:
         # The outbox is emptied into a platform that only counts, as a live bot's would be.
         worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
-        bot.on_commit = committed
+        bot.transactions.on_commit = committed
         for number, event in read_events(infile, errors):
             if event is None:
                 bad += 1

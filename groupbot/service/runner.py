@@ -1,4 +1,4 @@
-"""The delivery loop for Discord: the core Runner with an injectable clock, idle wait and scope."""
+"""The delivery loop beside every live bot: owed messages go out as soon as they are committed."""
 
 from __future__ import annotations
 
@@ -6,17 +6,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
 
 from groupbot.core.ports import Platform
-from groupbot.serve import Runner
-from groupbot.service import Bot
+from groupbot.service.bot import Bot
 from groupbot.storage.outbox import OutboxWorker
 
-__all__ = ["DiscordRunner", "IdleWait"]
+__all__ = ["IdleWait", "Runner"]
 
 log = logging.getLogger(__name__)
 
@@ -27,32 +26,46 @@ async def _plain(wait: Coroutine[Any, Any, None]) -> None:
     await wait
 
 
-class DiscordRunner(Runner):
-    """Fires timers and delivers owed rows; woken at once by every commit."""
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Runner:
+    """Fires due timers and delivers owed rows; woken at once by every commit."""
 
     def __init__(
         self,
         bot: Bot,
         platform: Platform,
         *,
-        clock: Callable[[], datetime],
         scope: ColumnElement[bool] | None = None,
+        clock: Callable[[], datetime] = _now,
         idle: IdleWait | None = None,
         tick_seconds: float = 1.0,
+        coalesce_seconds: float = 0.0,
     ) -> None:
-        super().__init__(bot, platform, tick_seconds=tick_seconds)
+        self.bot = bot
+        # scope: only the communities this process serves (Discord shards split over processes)
         self.worker = OutboxWorker(bot.db, platform, scope=scope)
         self.clock = clock
         self.idle = idle or _plain
+        self.tick_seconds = tick_seconds
+        self.coalesce_seconds = coalesce_seconds  # a woken round waits this long to gather more
+        self._wake = asyncio.Event()
+        bot.transactions.on_commit = self._wake.set
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next tick."""
+        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop until `stop` is set; a commit during a round starts the next one at once."""
         while not stop.is_set():
-            self._wake.clear()
+            self._wake.clear()  # before the round: a commit during it wakes the next one
             try:
                 now = self.clock()
                 due = self.bot.timers.next_due()
-                if due is not None and due <= now:  # else skip the engine's lock entirely
+                if due is not None and due <= now:  # else the engine's turn is not needed
                     await self.bot.advance(now)
                 await self.worker.drain(now)
             except Exception:  # one bad round must not stop deliveries for good
@@ -66,3 +79,5 @@ class DiscordRunner(Runner):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.tick_seconds):
                 await self._wake.wait()
+            if self.coalesce_seconds:
+                await asyncio.sleep(self.coalesce_seconds)  # gather a burst into one round

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from groupbot.adapters.memory import MemoryPlatform
-from groupbot.core.actions import Action
+from groupbot.core.actions import Action, ApprovalRequested, Welcome
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessagePosted
 from groupbot.core.rulebook import Rulebook
-from groupbot.runtime import open_bot
+from groupbot.local.transcript import describe_action, describe_event
+from groupbot.service.runtime import open_bot
 from groupbot.storage.outbox import OutboxWorker
-from groupbot.transcript import describe_action, describe_event
 
 __all__ = ["demo_events", "run_demo"]
 
@@ -131,11 +131,11 @@ def demo_events() -> Iterator[tuple[str | None, Event]]:
 def _show(out: Console, actions: list[Action], shown: set[str]) -> None:
     """Print the bot's actions; a welcome already shown in full is abbreviated."""
     for action in actions:
-        if action.action == "welcome":
-            name = NAMES.get(action.fields["member"], action.fields["member"])
-            shape = action.fields["text"].replace(name, "{name}")
-            batch = action.fields.get("batch")
-            if batch and batch[0] != action.fields["member"]:
+        if isinstance(action, Welcome):
+            name = NAMES.get(action.member, action.member)
+            shape = action.text.replace(name, "{name}")
+            batch = action.batch
+            if batch and batch[0] != action.member:
                 out.print(f"   → groupbot's channel welcome above also greets {escape(name)}")
                 continue
             if shape in shown:
@@ -174,8 +174,8 @@ async def run_demo(database: str | None = None, console: Console | None = None) 
                 out.print(f"[bold]{escape(describe_event(event, NAMES))}[/bold]")
                 _show(out, actions, shown)
                 for action in actions:
-                    if action.action == "approval_requested":
-                        latest[action.fields["member"]] = str(action.fields["request"])
+                    if isinstance(action, ApprovalRequested):
+                        latest[action.member] = str(action.request)
             actions.clear()
             finish_at = bot.clock
             await bot.finish()

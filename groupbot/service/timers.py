@@ -1,4 +1,4 @@
-"""Timers that fire as the clock passes them: batched welcomes, reminders, expiries."""
+"""Timers that fall due as the clock passes them: batched welcomes, reminders, expiries."""
 
 from __future__ import annotations
 
@@ -6,22 +6,15 @@ import heapq
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
-from groupbot.core.actions import Action, format_time
-from groupbot.core.approvals import Status
-from groupbot.core.texts import expiry_text, quote
+from groupbot.core.texts import quote
 
-__all__ = ["Timer", "TimerKind", "TimerQueue", "fire", "request_summary"]
+__all__ = ["Timer", "TimerKind", "TimerQueue", "request_summary"]
 
 
 def request_summary(member_name: str, text: str) -> str:
     """How reminders refer to a request: who asked, and a short quote."""
     return f"from {member_name}: {quote(text, 120)}"
-
-
-if TYPE_CHECKING:
-    from groupbot.service import Bot
 
 
 class TimerKind(IntEnum):
@@ -91,39 +84,3 @@ class TimerQueue:
         while self._heap and self._heap[0].due <= now:
             due.append(heapq.heappop(self._heap))
         return due
-
-
-async def fire(bot: Bot, timers: list[Timer]) -> list[Action]:
-    """Carry out due timers, each at its own time; stale ones (already decided) do nothing."""
-    out: list[Action] = []
-    for timer in timers:
-        repo = await bot.repository(timer.community)
-        if timer.kind is TimerKind.RETENTION:
-            await bot.apply_retention(timer.due)
-            continue
-        if timer.kind is TimerKind.WELCOME_BATCH:
-            if bot.batch_due(timer.community) == timer.due:  # else already greeted
-                out.extend(await bot.welcome_batch(repo, timer.due))
-            continue
-        request = timer.request
-        assert request is not None
-        # Conditional updates: a request decided meanwhile (here or elsewhere) is left alone.
-        if timer.kind is TimerKind.REMIND:
-            expire_at = await bot.claim_reminder(repo, request)
-            if expire_at is None:
-                continue
-            fields = {
-                "request": request,
-                "member": timer.member,
-                "expires_at": format_time(expire_at),
-                "text": (
-                    f"Reminder: request #{request} ({timer.summary}) is still waiting. "
-                    f"It lapses at {expire_at:%Y-%m-%d %H:%M} UTC."
-                ),
-            }
-            bot.emit(repo, Action("owners_reminded", timer.due, timer.community, fields), out)
-        elif await bot.decide(repo, request, Status.EXPIRED, None, None, timer.due):
-            fields = {"request": request, "member": timer.member, "text": expiry_text(request)}
-            bot.emit(repo, Action("request_expired", timer.due, timer.community, fields), out)
-            bot.decided(repo, request, Status.EXPIRED, timer.member, None, None, timer.due, out)
-    return out

@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from groupbot.entry import quiet_when_reader_gone
+from groupbot.cli.streams import quiet_when_reader_gone
 
 __all__ = ["app", "main"]
 
@@ -59,7 +59,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def _rulebook(path: Path | None):  # type: ignore[no-untyped-def]
     from groupbot.core.rulebook import RulebookError, load_rulebook
-    from groupbot.settings import Settings
+    from groupbot.service.settings import Settings
 
     source = path if path is not None else Settings().groupbot_rulebook
     try:
@@ -69,7 +69,7 @@ def _rulebook(path: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _database(url: str | None) -> str:
-    from groupbot.settings import Settings
+    from groupbot.service.settings import Settings
 
     return url or Settings().groupbot_database_url
 
@@ -113,7 +113,7 @@ def replay(
     ] = True,
 ) -> None:
     """Feed recorded events through the real engine and print every action as JSON Lines."""
-    from groupbot.replay_run import run_replay
+    from groupbot.local.replay import run_replay
 
     rulebook = _rulebook(rules)
     try:
@@ -134,7 +134,7 @@ def demo(
     ] = None,
 ) -> None:
     """Play a scripted community story through the real engine and print the transcript."""
-    from groupbot.demo import run_demo
+    from groupbot.local.demo import run_demo
 
     asyncio.run(run_demo(database))
 
@@ -142,7 +142,7 @@ def demo(
 @app.command()
 def console(rules: RulesOption = None, database: DatabaseOption = None) -> None:
     """An interactive local community: speak as members or owners and watch the bot."""
-    from groupbot.console import run_console
+    from groupbot.local.console import run_console
 
     asyncio.run(run_console(_rulebook(rules), database))
 
@@ -173,7 +173,7 @@ def rules_explain(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show every signal and rule verdict for one message."""
-    from groupbot.explain import explain
+    from groupbot.local.explain import explain
 
     typer.echo(explain(_rulebook(rules), text, channel=channel, newcomer=newcomer, as_json=as_json))
 
@@ -181,7 +181,7 @@ def rules_explain(
 @queue_app.command("list")
 def queue_list(community: CommunityOption, database: DatabaseOption = None) -> None:
     """List pending requests."""
-    from groupbot.admin import run_command
+    from groupbot.cli.admin import run_command
 
     raise typer.Exit(asyncio.run(run_command(_database(database), community, "queue", [])))
 
@@ -195,7 +195,7 @@ def queue_approve(
     rules: RulesOption = None,
 ) -> None:
     """Approve a request as an owner (the bot publishes it at the next delivery)."""
-    from groupbot.admin import run_command
+    from groupbot.cli.admin import run_command
 
     args = [request, *(note or [])]
     code = asyncio.run(run_command(_database(database), community, "approve", args, rules))
@@ -211,7 +211,7 @@ def queue_deny(
     rules: RulesOption = None,
 ) -> None:
     """Deny a request with a reason."""
-    from groupbot.admin import run_command
+    from groupbot.cli.admin import run_command
 
     code = asyncio.run(
         run_command(_database(database), community, "deny", [request, *reason], rules)
@@ -222,7 +222,7 @@ def queue_deny(
 @app.command()
 def stats(community: CommunityOption, database: DatabaseOption = None) -> None:
     """The community's health: newcomers, intro rate, notes, promotional share, turnaround."""
-    from groupbot.admin import run_command
+    from groupbot.cli.admin import run_command
 
     raise typer.Exit(asyncio.run(run_command(_database(database), community, "stats", [])))
 
@@ -234,7 +234,7 @@ def forget(
     database: DatabaseOption = None,
 ) -> None:
     """Delete everything stored about a member."""
-    from groupbot.admin import run_command
+    from groupbot.cli.admin import run_command
 
     code = asyncio.run(run_command(_database(database), community, "forget", [member]))
     raise typer.Exit(code)
@@ -246,7 +246,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Apply migrations to $GROUPBOT_DATABASE_URL."""
-    from groupbot.admin import upgrade_database
+    from groupbot.cli.admin import upgrade_database
 
     try:
         asyncio.run(upgrade_database(_database(database), revision))
@@ -269,7 +269,7 @@ def run_all(
     """Run every platform whose credentials are set in the environment."""
     if ctx.invoked_subcommand is not None:
         return
-    from groupbot.launch import run_configured
+    from groupbot.cli.launch import run_configured
 
     try:
         asyncio.run(run_configured(_rulebook(rules), host, port, metrics_port))
@@ -289,7 +289,7 @@ def run_slack(
     """Slack over HTTP (/slack/events, OAuth install) or Socket Mode."""
     if http == socket:
         fail("choose one of --http or --socket")
-    from groupbot.launch import launch_slack
+    from groupbot.cli.launch import launch_slack
 
     try:
         asyncio.run(
@@ -323,7 +323,7 @@ def run_discord(
             fail("--shard-ids needs --shard-count")
         if any(i < 0 or i >= shard_count for i in ids):
             fail(f"--shard-ids must lie in 0..{shard_count - 1}")
-    from groupbot.launch import launch_discord
+    from groupbot.cli.launch import launch_discord
 
     try:
         asyncio.run(
@@ -342,7 +342,7 @@ def discord_invite_url(
     rules: RulesOption = None,
 ) -> None:
     """Print the OAuth2 install URL with the smallest permissions the enabled features need."""
-    from groupbot.launch import discord_invite
+    from groupbot.cli.launch import discord_invite
 
     try:
         typer.echo(discord_invite(_rulebook(rules), client_id))

@@ -1,0 +1,1 @@
+"""The bot against the database: transactions, decisions turned into actions, timers, delivery."""

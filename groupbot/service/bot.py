@@ -1,0 +1,358 @@
+"""The Bot: events in exactly once, in order, in transactions; the collaborators do the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.core.actions import Action, Introduced
+from groupbot.core.engine import Engine
+from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
+from groupbot.core.rulebook import Rulebook
+from groupbot.service.approvals import ApprovalDesk
+from groupbot.service.coaching import Coach
+from groupbot.service.commands import CommandHandler
+from groupbot.service.commands.answers import Answers
+from groupbot.service.commands.community import CommunityCommands
+from groupbot.service.commands.requests import RequestCommands
+from groupbot.service.communities import Communities
+from groupbot.service.members import Members
+from groupbot.service.recorder import Recorder, Sink
+from groupbot.service.timers import Timer, TimerKind, TimerQueue
+from groupbot.service.transactions import Transactions
+from groupbot.service.welcomes import Welcomer
+from groupbot.storage import repository as repo_mod
+from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
+from groupbot.storage.repository import CommunityRepository, utc
+
+__all__ = ["LIVE_BATCH", "Bot", "Sink"]
+
+log = logging.getLogger(__name__)
+
+LIVE_BATCH = 64  # most events a live bot's group commit puts in one transaction
+# How long close() waits for the event being handled before it gives up on committing.
+CLOSE_WAIT_SECONDS = 30.0
+RETENTION_EVERY = timedelta(days=1)
+SEEN_CACHE = 50_000
+SEEN_WINDOW = timedelta(days=1)
+
+
+class Bot:
+    """Serves every platform: one engine, one database, actions out via a sink and the outbox."""
+
+    def __init__(
+        self,
+        db: AsyncEngine,
+        rulebook: Rulebook,
+        *,
+        platform: str = "replay",
+        batch_size: int = 1,
+        sink: Sink | None = None,
+        private: bool = False,
+        group_commit: bool = False,
+    ) -> None:
+        self.db = db
+        self.rulebook = rulebook
+        self.engine = Engine(rulebook)
+        self.platform = platform
+        self.batch_size = max(1, batch_size)
+        # Group commit (live bots): while other events wait their turn, keep the transaction
+        # open for them, up to batch_size; the last in the queue commits for all.
+        self.group_commit = group_commit
+        self.clock: datetime | None = None
+        self.timers = TimerQueue()
+        self.transactions = Transactions(db)
+        self.recorder = Recorder(sink)
+        self.communities = Communities(rulebook)
+        self.members = Members(rulebook, self.transactions)
+        self.desk = ApprovalDesk(rulebook, self.recorder, self.timers, private=private)
+        self.coach = Coach(rulebook, self.recorder, self.desk, self.communities)
+        self.welcomer = Welcomer(
+            rulebook, self.recorder, self.communities, self.transactions, self.timers, platform
+        )
+        answers = Answers(rulebook, self.recorder, self.members)
+        self.commands = CommandHandler(
+            answers,
+            RequestCommands(rulebook, answers, self.desk, self.members),
+            CommunityCommands(
+                answers, self.communities, self.members, self.desk, self.transactions
+            ),
+        )
+        self._lock = asyncio.Lock()
+        self._queued = 0
+        self._pending = 0
+        self._batch: list[Event] = []
+        self._batch_clock: datetime | None = None
+        # Event ids newer than the floor are all in `_seen`; older ones need the database.
+        self._seen_floor: datetime | None = datetime.max.replace(tzinfo=UTC)
+        self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+
+    @property
+    def sink(self) -> Sink | None:
+        """Where every action is reported as it is taken (replay's output, the console)."""
+        return self.recorder.sink
+
+    @sink.setter
+    def sink(self, sink: Sink | None) -> None:
+        self.recorder.sink = sink
+
+    @property
+    def community_names(self) -> dict[str, str]:
+        """Display names the adapters learn (workspace, server), used in texts."""
+        return self.communities.names
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Look at the database once: is it fresh, which requests and welcomes are pending."""
+        self.timers = TimerQueue()
+        if self.clock is not None:
+            self.timers.add(self.clock + RETENTION_EVERY, TimerKind.RETENTION, "")
+        async with self.db.connect() as conn:
+            members = await conn.scalar(select(func.count()).select_from(Member))
+            events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
+            # A fresh database: the caches hold everything there is, until they evict.
+            fresh = not members and not events
+            self.members.all_known = fresh
+            # Fresh: nothing was processed before. Otherwise anything stamped before now may be.
+            self._seen_floor = None if fresh else datetime.now(UTC)
+            last = await conn.scalar(select(func.max(Request.id)))
+            pending = await repo_mod.pending_requests(conn)
+            batches = {
+                community: utc(due)
+                for community, due in await conn.execute(
+                    select(PendingWelcome.community, func.min(PendingWelcome.due_at)).group_by(
+                        PendingWelcome.community
+                    )
+                )
+            }
+        self.desk.restart(self.timers, pending, int(last or 0))
+        self.welcomer.restart(self.timers, batches)
+
+    async def close(self) -> None:
+        """Wait for the event in hand, then commit what is buffered and release the connection."""
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECONDS):
+                await self._lock.acquire()
+        except TimeoutError:  # an event stuck (a database that stopped answering): stop anyway
+            log.error("closing without committing: an event is still being handled")
+            return
+        try:
+            await self.commit()
+        finally:
+            self._lock.release()
+
+    async def commit(self) -> None:
+        """Flush buffered writes and commit the unit of work (callers hold the turn)."""
+        await self.transactions.commit()
+        self._pending = 0
+        self._batch.clear()
+
+    async def rollback(self) -> None:
+        """Abandon the unit of work; reload what it may have changed from the database."""
+        await self.transactions.rollback()
+        self._pending = 0
+        self._batch.clear()
+        self.members.clear()
+        self._seen.clear()
+        self.communities.clear()
+        await self.start()  # timers, batched welcomes and the ledger as the database has them
+        self.members.all_known = False
+        self._seen_floor = datetime.max.replace(tzinfo=UTC)
+
+    async def _recover(self) -> None:
+        """After a failed event: roll back, then redo the batch's other events without it."""
+        survivors = list(self._batch)
+        clock = self._batch_clock
+        await self.rollback()
+        self.clock = clock  # the redo happens at the times it first did
+        sink, self.sink = self.sink, None  # their actions were reported the first time
+        try:
+            for event in survivors:
+                now = self._tick(event.at)
+                await self._advance(now)
+                await self._handle(event, now)
+            await self.commit()
+        except BaseException:
+            await self.rollback()
+            raise
+        finally:
+            self.sink = sink
+
+    async def repository(self, community: str) -> CommunityRepository:
+        """A repository bound to one community, inside the current unit of work."""
+        repo = await self.transactions.repository(community)
+        assert self.clock is not None
+        await self.communities.ensure(repo, self.clock)
+        return repo
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def handle(self, event: Event) -> list[Action]:
+        """Process one event exactly once; return the actions it caused (timers first)."""
+        self._queued += 1
+        async with self._lock:
+            self._queued -= 1
+            if not self._batch:
+                self._batch_clock = self.clock
+            now = self._tick(event.at)
+            try:
+                out = await self._advance(now)
+                out.extend(await self._handle(event, now))
+            except BaseException:
+                await self._recover()
+                raise
+            self._batch.append(event)
+            self._pending += 1
+            if self._pending >= self.batch_size or (self.group_commit and not self._queued):
+                try:
+                    await self.commit()
+                except BaseException:
+                    await self.rollback()
+                    raise
+            return out
+
+    def _tick(self, at: datetime) -> datetime:
+        at = utc(at)
+        if self.clock is None:
+            self.timers.add(at + RETENTION_EVERY, TimerKind.RETENTION, "")
+        if self.clock is None or at > self.clock:
+            self.clock = at
+        return self.clock
+
+    async def _handle(self, event: Event, now: datetime) -> list[Action]:
+        repo = await self.repository(event.community)
+        key = (event.community, event.event_id)
+        at = utc(event.at)
+        floor = self._seen_floor
+        if key in self._seen or (
+            floor is not None and at <= floor and await repo.seen(event.event_id)
+        ):
+            return []
+        self._remember_seen(key, at)
+        repo.mark_processed(event.event_id, now)
+        match event:
+            case MemberJoined():
+                return await self._joined(repo, event, now)
+            case MessagePosted() | MessageEdited():
+                return await self._posted(repo, event, now)
+            case CommandIssued():
+                return await self.commands.run(repo, event, now)
+
+    def _remember_seen(self, key: tuple[str, str], at: datetime) -> None:
+        self._seen[key] = at
+        horizon = (self.clock or at) - SEEN_WINDOW
+        while self._seen:
+            oldest_at = next(iter(self._seen.values()))
+            if len(self._seen) <= SEEN_CACHE and oldest_at >= horizon:
+                break
+            self._seen.popitem(last=False)
+            # Platforms retry within minutes, so only events this old can be forgotten repeats.
+            if self._seen_floor is None or oldest_at > self._seen_floor:
+                self._seen_floor = oldest_at
+
+    async def _joined(
+        self, repo: CommunityRepository, ev: MemberJoined, now: datetime
+    ) -> list[Action]:
+        state = await self.members.get(repo, ev.member, now, ev.name)
+        state.joined_at = now
+        state.name = ev.name or state.name
+        if ev.roles:
+            state.roles = frozenset(r.lower() for r in ev.roles)
+        repo.save_member(state)
+        return self.welcomer.joined(repo, ev, state, now)
+
+    async def _posted(
+        self, repo: CommunityRepository, ev: MessagePosted | MessageEdited, now: datetime
+    ) -> list[Action]:
+        state = await self.members.get(repo, ev.member, now, ev.name)
+        if ev.name and not state.name:
+            state.name = ev.name
+        if ev.roles:
+            state.roles = frozenset(r.lower() for r in ev.roles)
+        edited = isinstance(ev, MessageEdited)
+        verdict = self.engine.evaluate(
+            state,
+            channel=ev.channel,
+            message=ev.message,
+            text=ev.text,
+            at=now,
+            community=ev.community,
+            edited=edited,
+        )
+        repo.save_member(state)
+        if not edited:
+            promo = verdict.analysis.promotional and not self.engine.channel_facts(ev.channel)[1]
+            repo.add_post(ev.member, ev.message, ev.channel, now, promo)
+        out: list[Action] = []
+        if verdict.newly_introduced:
+            introduced = Introduced(
+                at=now, community=ev.community, member=ev.member, message=ev.message
+            )
+            self.recorder.emit(repo, introduced, out)
+        if verdict.findings:
+            await self.coach.coach(repo, ev, state, verdict, now, out)
+        return out
+
+    # -- timers ----------------------------------------------------------------------------
+
+    async def advance(self, now: datetime) -> list[Action]:
+        """Fire every timer due by `now` (committed at once unless batching)."""
+        async with self._lock:
+            try:
+                out = await self._advance(utc(now))
+                if self.batch_size == 1 or (self.group_commit and not self._queued):
+                    await self.commit()
+            except BaseException:
+                await self.rollback()
+                raise
+            return out
+
+    async def _advance(self, now: datetime) -> list[Action]:
+        due = self.timers.next_due()
+        if due is None or now < due:
+            return []
+        self.clock = max(self.clock or now, now)
+        out: list[Action] = []
+        for timer in self.timers.pop_due(now):
+            await self._fire(timer, out)
+        return out
+
+    async def _fire(self, timer: Timer, out: list[Action]) -> None:
+        """Carry out one due timer at its own time; stale ones (already decided) do nothing."""
+        repo = await self.repository(timer.community)
+        match timer.kind:
+            case TimerKind.RETENTION:
+                await self._retention(timer.due)
+            case TimerKind.WELCOME_BATCH:
+                if self.welcomer.batch_due(timer.community) == timer.due:  # else greeted already
+                    out.extend(await self.welcomer.batch(repo, timer.due))
+            case TimerKind.REMIND:
+                await self.desk.remind(repo, timer, out)
+            case TimerKind.EXPIRE:
+                await self.desk.expire(repo, timer, out)
+
+    async def _retention(self, now: datetime) -> None:
+        """Drop message text older than the retention period; schedule the next sweep."""
+        self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
+        horizon = now - timedelta(days=self.rulebook.retention.message_days)
+        await self.transactions.flush()
+        for community in self.communities.known():
+            await (await self.repository(community)).purge_before(horizon, now)
+
+    async def finish(self) -> list[Action]:
+        """End of input: deliver everything already due, including pending batched welcomes."""
+        async with self._lock:
+            out: list[Action] = []
+            if self.clock is not None:
+                out = await self._advance(self.clock)
+                for community in self.welcomer.pending_batches():
+                    repo = await self.repository(community)
+                    out.extend(await self.welcomer.batch(repo, self.clock))
+            await self.commit()
+            return out

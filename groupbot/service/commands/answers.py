@@ -1,0 +1,93 @@
+"""How every command answers: privately to the member who gave it, where it was given."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from groupbot.core.actions import Action, CommandRejected, CommandReply
+from groupbot.core.events import CommandIssued
+from groupbot.core.owners import is_owner
+from groupbot.core.rulebook import Rulebook
+from groupbot.service.members import Members
+from groupbot.service.recorder import Recorder
+from groupbot.storage.repository import CommunityRepository
+
+__all__ = ["OWNERS_ONLY", "Answers"]
+
+OWNERS_ONLY = "Only owners and moderators can {what}."
+
+
+class Answers:
+    """Replies, refusals and the rights check shared by every command."""
+
+    def __init__(self, rulebook: Rulebook, recorder: Recorder, members: Members) -> None:
+        self.rulebook = rulebook
+        self.recorder = recorder
+        self.members = members
+
+    def emit(self, repo: CommunityRepository, action: Action, out: list[Action]) -> None:
+        """Record an answer (or any other action a command causes)."""
+        self.recorder.emit(repo, action, out)
+
+    def reject(
+        self,
+        repo: CommunityRepository,
+        ev: CommandIssued,
+        now: datetime,
+        out: list[Action],
+        reason: str,
+    ) -> None:
+        """Refuse the command, saying why."""
+        refusal = CommandRejected(
+            at=now,
+            community=ev.community,
+            member=ev.member,
+            name=ev.name,
+            reason=reason,
+            text=reason,
+            channel=ev.channel,
+            event=ev.event_id,
+        )
+        self.recorder.emit(repo, refusal, out)
+
+    def reply(
+        self,
+        repo: CommunityRepository,
+        ev: CommandIssued,
+        now: datetime,
+        out: list[Action],
+        text: str,
+        request: int | None = None,
+    ) -> None:
+        """A plain answer."""
+        answer = CommandReply(
+            at=now,
+            community=ev.community,
+            member=ev.member,
+            name=ev.name,
+            text=text,
+            request=request,
+            channel=ev.channel,
+            event=ev.event_id,
+        )
+        self.recorder.emit(repo, answer, out)
+
+    async def is_owner(self, repo: CommunityRepository, ev: CommandIssued, now: datetime) -> bool:
+        """Whether the member holds owner rights (roles as the platform reported them)."""
+        state = await self.members.get(repo, ev.member, now)
+        roles = ev.roles or state.roles
+        return is_owner(self.rulebook, ev.member, frozenset(r.lower() for r in roles))
+
+    async def owner_or_refuse(
+        self,
+        repo: CommunityRepository,
+        ev: CommandIssued,
+        now: datetime,
+        out: list[Action],
+        what: str,
+    ) -> bool:
+        """True for an owner; anyone else is refused, told who may do it."""
+        if await self.is_owner(repo, ev, now):
+            return True
+        self.reject(repo, ev, now, out, OWNERS_ONLY.format(what=what))
+        return False

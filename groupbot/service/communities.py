@@ -1,0 +1,45 @@
+"""What the bot knows about each community: its display name and its shadow-mode switch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from groupbot.core.rulebook import Rulebook
+from groupbot.storage.repository import CommunityRepository
+
+__all__ = ["Communities"]
+
+
+class Communities:
+    """Per-community facts, loaded once per community and kept while the process runs."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+        self.names: dict[str, str] = {}  # display names adapters learn (workspace, server)
+        self._shadow: dict[str, bool | None] = {}
+
+    async def ensure(self, repo: CommunityRepository, now: datetime) -> None:
+        """Create the community's row on first sight and load its shadow-mode override."""
+        if repo.community not in self._shadow:
+            self._shadow[repo.community] = await repo.ensure_community(now)
+
+    def known(self) -> list[str]:
+        """Every community seen since the caches were last cleared."""
+        return list(self._shadow)
+
+    def clear(self) -> None:
+        """Forget what was loaded (after a rollback)."""
+        self._shadow.clear()
+
+    def shadow(self, community: str) -> bool:
+        """Whether this community is in shadow mode right now."""
+        override = self._shadow.get(community)
+        return self.rulebook.shadow_mode if override is None else override
+
+    def set_shadow(self, community: str, on: bool) -> None:
+        """Remember a shadow-mode switch made by an owner."""
+        self._shadow[community] = on
+
+    def display_name(self, community: str) -> str:
+        """The name texts use for a community (the platform's, else its id)."""
+        return self.names.get(community, community)
