@@ -10,13 +10,13 @@ from replaykit import PITCH_TEXT, cmd, join, only, replay, rulebook, say
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot.service import bot as service
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.actions import Action
 from groupbot.core.events import Event
 from groupbot.core.ports import DeliveryError, Direct
 from groupbot.core.rulebook import Rulebook
 from groupbot.local.replay_events import parse_event
+from groupbot.service import bot as service
 from groupbot.service.runtime import open_bot
 from groupbot.storage.models import AuditEntry, OutboxMessage, Request
 from groupbot.storage.outbox import OutboxWorker
