@@ -19,7 +19,7 @@ from groupbot.core.state import MemberState
 from groupbot.core.texts import expiry_text, quote
 from groupbot.service.recorder import Recorder
 from groupbot.service.timers import Timer, TimerQueue, request_summary
-from groupbot.storage.repository import CommunityRepository, RequestRow
+from groupbot.storage.repositories import CommunityRepositories, RequestRow
 
 __all__ = ["ApprovalDesk"]
 
@@ -56,7 +56,7 @@ class ApprovalDesk:
 
     async def open(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         *,
         member: MemberState,
         origin: str,
@@ -77,7 +77,7 @@ class ApprovalDesk:
         given = None
         if self.private:
             given, self._next_request = self._next_request, self._next_request + 1
-        request = await repo.create_request(
+        request = await repo.requests.create(
             member=member.member,
             member_name=member.display_name(),
             origin=origin,
@@ -101,7 +101,7 @@ class ApprovalDesk:
 
     def announce(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         request: int,
         member: MemberState,
         message: str | None,
@@ -151,7 +151,7 @@ class ApprovalDesk:
 
     async def decide(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         request: int,
         status: Status,
         by: str | None,
@@ -160,15 +160,15 @@ class ApprovalDesk:
     ) -> bool:
         """Decide a pending request exactly once; False if it was no longer pending."""
         if self._ledger is None:
-            return await repo.decide(request, status, by, note, at)
+            return await repo.requests.decide(request, status, by, note, at)
         if self._ledger.pop(request, None) is None:
             return False
-        repo.decide_later(request, status, by, note, at)
+        repo.requests.decide_later(request, status, by, note, at)
         return True
 
     def decided(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         request: int,
         status: Status,
         member: str,
@@ -198,18 +198,18 @@ class ApprovalDesk:
             for request in requests:
                 self._ledger.pop(request, None)
 
-    async def _claim_reminder(self, repo: CommunityRepository, request: int) -> datetime | None:
+    async def _claim_reminder(self, repo: CommunityRepositories, request: int) -> datetime | None:
         """Claim a pending request's one reminder; its expiry time, or None if none is due."""
         if self._ledger is None:
-            return await repo.mark_reminded(request)
+            return await repo.requests.mark_reminded(request)
         entry = self._ledger.get(request)
         if entry is None or not entry[1]:
             return None
         self._ledger[request] = (entry[0], False)
-        repo.reminded_later(request)
+        repo.requests.reminded_later(request)
         return entry[0]
 
-    async def remind(self, repo: CommunityRepository, timer: Timer, out: list[Action]) -> None:
+    async def remind(self, repo: CommunityRepositories, timer: Timer, out: list[Action]) -> None:
         """Remind the owners of a request still pending (a decided one is left alone)."""
         assert timer.request is not None
         request = timer.request
@@ -232,7 +232,7 @@ class ApprovalDesk:
             out,
         )
 
-    async def expire(self, repo: CommunityRepository, timer: Timer, out: list[Action]) -> None:
+    async def expire(self, repo: CommunityRepositories, timer: Timer, out: list[Action]) -> None:
         """Let a request nobody decided lapse, and tell the member."""
         assert timer.request is not None
         request = timer.request

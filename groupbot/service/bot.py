@@ -26,9 +26,9 @@ from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
 from groupbot.service.welcomes import Welcomer
-from groupbot.storage import repository as repo_mod
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
-from groupbot.storage.repository import CommunityRepository, utc
+from groupbot.storage.repositories import CommunityRepositories, all_pending_requests
+from groupbot.storage.unit import utc
 
 __all__ = ["LIVE_BATCH", "Bot", "Sink"]
 
@@ -122,7 +122,7 @@ class Bot:
             # Fresh: nothing was processed before. Otherwise anything stamped before now may be.
             self._seen_floor = None if fresh else datetime.now(UTC)
             last = await conn.scalar(select(func.max(Request.id)))
-            pending = await repo_mod.pending_requests(conn)
+            pending = await all_pending_requests(conn)
             batches = {
                 community: utc(due)
                 for community, due in await conn.execute(
@@ -184,7 +184,7 @@ class Bot:
         finally:
             self.sink = sink
 
-    async def repository(self, community: str) -> CommunityRepository:
+    async def repository(self, community: str) -> CommunityRepositories:
         """A repository bound to one community, inside the current unit of work."""
         repo = await self.transactions.repository(community)
         assert self.clock is not None
@@ -231,11 +231,11 @@ class Bot:
         at = utc(event.at)
         floor = self._seen_floor
         if key in self._seen or (
-            floor is not None and at <= floor and await repo.seen(event.event_id)
+            floor is not None and at <= floor and await repo.events.seen(event.event_id)
         ):
             return []
         self._remember_seen(key, at)
-        repo.mark_processed(event.event_id, now)
+        repo.events.mark(event.event_id, now)
         match event:
             case MemberJoined():
                 return await self._joined(repo, event, now)
@@ -257,18 +257,18 @@ class Bot:
                 self._seen_floor = oldest_at
 
     async def _joined(
-        self, repo: CommunityRepository, ev: MemberJoined, now: datetime
+        self, repo: CommunityRepositories, ev: MemberJoined, now: datetime
     ) -> list[Action]:
         state = await self.members.get(repo, ev.member, now, ev.name)
         state.joined_at = now
         state.name = ev.name or state.name
         if ev.roles:
             state.roles = frozenset(r.lower() for r in ev.roles)
-        repo.save_member(state)
+        repo.members.save(state)
         return self.welcomer.joined(repo, ev, state, now)
 
     async def _posted(
-        self, repo: CommunityRepository, ev: MessagePosted | MessageEdited, now: datetime
+        self, repo: CommunityRepositories, ev: MessagePosted | MessageEdited, now: datetime
     ) -> list[Action]:
         state = await self.members.get(repo, ev.member, now, ev.name)
         if ev.name and not state.name:
@@ -285,10 +285,10 @@ class Bot:
             community=ev.community,
             edited=edited,
         )
-        repo.save_member(state)
+        repo.members.save(state)
         if not edited:
             promo = verdict.analysis.promotional and not self.engine.channel_facts(ev.channel)[1]
-            repo.add_post(ev.member, ev.message, ev.channel, now, promo)
+            repo.posts.add(ev.member, ev.message, ev.channel, now, promo)
         out: list[Action] = []
         if verdict.newly_introduced:
             introduced = Introduced(

@@ -21,7 +21,7 @@ from groupbot.core.texts import note_text
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.communities import Communities
 from groupbot.service.recorder import Recorder
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["Coach"]
 
@@ -45,7 +45,7 @@ class Coach:
 
     async def coach(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: Post,
         state: MemberState,
         verdict: Verdict,
@@ -121,7 +121,7 @@ class Coach:
 
     def _hold(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: Post,
         message: str,
         channel: str,
@@ -141,7 +141,7 @@ class Coach:
 
     def _escalate(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: Post,
         state: MemberState,
         rule: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from groupbot.core.rulebook import Rulebook
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["Communities"]
 
@@ -18,10 +18,10 @@ class Communities:
         self.names: dict[str, str] = {}  # display names adapters learn (workspace, server)
         self._shadow: dict[str, bool | None] = {}
 
-    async def ensure(self, repo: CommunityRepository, now: datetime) -> None:
+    async def ensure(self, repo: CommunityRepositories, now: datetime) -> None:
         """Create the community's row on first sight and load its shadow-mode override."""
         if repo.community not in self._shadow:
-            self._shadow[repo.community] = await repo.ensure_community(now)
+            self._shadow[repo.community] = await repo.row.ensure(now)
 
     def known(self) -> list[str]:
         """Every community seen since the caches were last cleared."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.state import MemberState
 from groupbot.service.transactions import Transactions
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["MEMBER_CACHE", "Members"]
 
@@ -26,7 +26,7 @@ class Members:
         self._states: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
 
     async def get(
-        self, repo: CommunityRepository, member: str, now: datetime, name: str = ""
+        self, repo: CommunityRepositories, member: str, now: datetime, name: str = ""
     ) -> MemberState:
         """The member's state from the cache, the database, or new (a pre-existing member)."""
         key = (repo.community, member)
@@ -36,7 +36,7 @@ class Members:
             return state
         if not self.all_known:
             await self.transactions.flush()  # an evicted member may still be buffered
-            state = await repo.load_member(member, now, self.post_window, self.note_window)
+            state = await repo.members.load(member, now, self.post_window, self.note_window)
         if state is None:
             state = MemberState(member=member, first_seen_at=now, name=name)
         self._states[key] = state

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.rulebook import Rulebook
-from groupbot.storage.repository import CommunityRepository, RequestRow, UnitOfWork
+from groupbot.storage.repositories import CommunityRepositories, RequestRow
+from groupbot.storage.unit import UnitOfWork
 
 __all__ = [
     "Budget",
@@ -66,14 +67,14 @@ def promotion_budget(rulebook: Rulebook, promotional: int, posts: int) -> Budget
 async def request_detail(engine: AsyncEngine, community: str, request: int) -> RequestRow | None:
     """One request of one community, or None."""
     async with engine.connect() as conn:
-        return await CommunityRepository(UnitOfWork(conn), community).get_request(request)
+        return await CommunityRepositories(UnitOfWork(conn), community).requests.get(request)
 
 
 async def owner_overview(engine: AsyncEngine, community: str, limit: int = 20) -> OwnerOverview:
     """The oldest pending requests and the community's stats."""
     async with engine.connect() as conn:
-        repo = CommunityRepository(UnitOfWork(conn), community)
-        return OwnerOverview(await repo.pending_requests(limit), await repo.stats())
+        repo = CommunityRepositories(UnitOfWork(conn), community)
+        return OwnerOverview(await repo.requests.pending(limit), await repo.stats())
 
 
 async def member_overview(
@@ -83,9 +84,9 @@ async def member_overview(
     posts_window = timedelta(days=rulebook.rules.self_promo_ratio.window_days)
     notes_window = timedelta(days=rulebook.notes.escalate_window_days)
     async with engine.connect() as conn:
-        repo = CommunityRepository(UnitOfWork(conn), community)
-        state = await repo.load_member(member, now, posts_window, notes_window)
-        requests = await repo.member_requests(member, limit=10)
+        repo = CommunityRepositories(UnitOfWork(conn), community)
+        state = await repo.members.load(member, now, posts_window, notes_window)
+        requests = await repo.requests.of_member(member, limit=10)
     if state is None:
         empty = promotion_budget(rulebook, 0, 0)
         return MemberOverview(member, False, False, empty, requests)

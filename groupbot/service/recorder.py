@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from groupbot.core.actions import Action, ShadowDecision
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["Recorder", "Sink"]
 
@@ -19,11 +19,18 @@ class Recorder:
         self.sink = sink
 
     def emit(
-        self, repo: CommunityRepository, action: Action, out: list[Action], *, deliver: bool = True
+        self,
+        repo: CommunityRepositories,
+        action: Action,
+        out: list[Action],
+        *,
+        deliver: bool = True,
     ) -> None:
         """Record an action; owed ones (and only those) are queued for delivery."""
         shadow = isinstance(action, ShadowDecision)
-        repo.record(action, shadow=shadow, deliver=deliver and action.DELIVERED and not shadow)
+        repo.audit.record(
+            action, shadow=shadow, deliver=deliver and action.DELIVERED and not shadow
+        )
         out.append(action)
         if self.sink is not None:
             self.sink(action)

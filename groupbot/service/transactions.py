@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from groupbot.storage.repository import CommunityRepository, UnitOfWork
+from groupbot.storage.repositories import CommunityRepositories
+from groupbot.storage.unit import UnitOfWork
 
 __all__ = ["Transactions"]
 
@@ -32,9 +33,9 @@ class Transactions:
         """Send buffered writes now (before reading what they change)."""
         await (await self.unit()).flush()
 
-    async def repository(self, community: str) -> CommunityRepository:
+    async def repository(self, community: str) -> CommunityRepositories:
         """A repository bound to one community, inside the current unit of work."""
-        return CommunityRepository(await self.unit(), community)
+        return CommunityRepositories(await self.unit(), community)
 
     @property
     def open(self) -> bool:

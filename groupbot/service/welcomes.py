@@ -14,7 +14,7 @@ from groupbot.service.communities import Communities
 from groupbot.service.recorder import Recorder
 from groupbot.service.timers import TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["Welcomer"]
 
@@ -56,7 +56,7 @@ class Welcomer:
         return self._batch_due.get(community)
 
     def joined(
-        self, repo: CommunityRepository, ev: MemberJoined, state: MemberState, now: datetime
+        self, repo: CommunityRepositories, ev: MemberJoined, state: MemberState, now: datetime
     ) -> list[Action]:
         """Greet one newcomer now, or add them to the next batched welcome."""
         out: list[Action] = []
@@ -84,14 +84,14 @@ class Welcomer:
         if due is None:
             due = self._batch_due[c] = now + BURST_WINDOW
             self.timers.add(due, TimerKind.WELCOME_BATCH, c)
-        repo.queue_welcome(ev.member, state.display_name(), due)
+        repo.welcomes.queue(ev.member, state.display_name(), due)
         return out
 
-    async def batch(self, repo: CommunityRepository, at: datetime) -> list[Action]:
+    async def batch(self, repo: CommunityRepositories, at: datetime) -> list[Action]:
         """One channel post greeting every newcomer waiting for a welcome."""
         await self.transactions.flush()
         self._batch_due.pop(repo.community, None)
-        waiting = await repo.take_welcomes()
+        waiting = await repo.welcomes.take()
         out: list[Action] = []
         if not waiting:
             return out

@@ -8,16 +8,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, bindparam, delete, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    bindparam,
+    case,
+    cast,
+    delete,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.actions import KINDS, Action
 from groupbot.core.delivery import deliver
 from groupbot.core.ports import DeliveryError, Platform
 from groupbot.storage.models import OutboxMessage, table
-from groupbot.storage.repository import utc
+from groupbot.storage.unit import utc
 
-__all__ = ["MAX_ATTEMPTS", "OutboxWorker", "owed_action"]
+__all__ = ["MAX_ATTEMPTS", "OutboxWorker", "owed_action", "shard_scope"]
 
 log = logging.getLogger(__name__)
 
@@ -130,3 +140,20 @@ class OutboxWorker:
             if sent:  # delivered: the audit log keeps the record, the queue lets go of it
                 await conn.execute(delete(outbox).where(outbox.c.id == bindparam("row_id")), sent)
         return len(sent), len(rows) == self.batch
+
+
+def shard_scope(
+    dialect: str, shard_count: int | None, shard_ids: list[int] | None
+) -> ColumnElement[bool] | None:
+    """Outbox rows of the communities one shard set serves (Discord: (guild_id >> 22) % count)."""
+    if not shard_count or shard_count <= 1 or shard_ids is None:
+        return None
+    community = table(OutboxMessage).c.community
+    numeric = (
+        community.op("~")("^[0-9]{1,19}$")
+        if dialect == "postgresql"
+        else community.op("GLOB")("[0-9]*")
+    )
+    shifted = cast(community, BigInteger).op(">>")(literal_column("22"))
+    shard = case((numeric, shifted.op("%")(literal_column(str(int(shard_count))))), else_=-1)
+    return shard.in_(sorted(shard_ids))

@@ -20,7 +20,8 @@ from groupbot.service import bot as service
 from groupbot.service.runtime import open_bot
 from groupbot.storage.models import AuditEntry, OutboxMessage, Request
 from groupbot.storage.outbox import OutboxWorker
-from groupbot.storage.repository import CommunityRepository, UnitOfWork
+from groupbot.storage.repositories import CommunityRepositories
+from groupbot.storage.unit import UnitOfWork
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -28,9 +29,9 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 async def _request(engine: AsyncEngine, community: str = "c1") -> int:
     async with engine.connect() as conn:
         await conn.begin()
-        repo = CommunityRepository(UnitOfWork(conn), community)
-        await repo.ensure_community(NOW)
-        request = await repo.create_request(
+        repo = CommunityRepositories(UnitOfWork(conn), community)
+        await repo.row.ensure(NOW)
+        request = await repo.requests.create(
             member="ben",
             member_name="Ben",
             origin="share",
@@ -52,9 +53,9 @@ async def test_request_ids_count_from_one_and_are_community_bound(engine: AsyncE
     second = await _request(engine, "c2")
     assert (first, second) == (1, 2)
     async with engine.connect() as conn:
-        c1 = CommunityRepository(UnitOfWork(conn), "c1")
-        assert await c1.get_request(2) is None
-        row = await c1.get_request(1)
+        c1 = CommunityRepositories(UnitOfWork(conn), "c1")
+        assert await c1.requests.get(2) is None
+        row = await c1.requests.get(1)
         assert row is not None and row.status == "pending" and row.created_at == NOW
 
 
@@ -66,9 +67,9 @@ async def test_two_owners_deciding_at_once_decide_once(engine: AsyncEngine) -> N
     async def decide(owner: str, status: str) -> bool:
         async with engine.connect() as conn:
             await conn.begin()
-            repo = CommunityRepository(UnitOfWork(conn), "c1")
+            repo = CommunityRepositories(UnitOfWork(conn), "c1")
             await barrier.wait()  # both transactions are open before either updates
-            won = await repo.decide(request, status, owner, None, NOW)
+            won = await repo.requests.decide(request, status, owner, None, NOW)
             await conn.commit()
             return won
 
@@ -78,7 +79,7 @@ async def test_two_owners_deciding_at_once_decide_once(engine: AsyncEngine) -> N
         results = [await decide("olive", "approved"), await decide("mo", "denied")]
     assert sorted(results) == [False, True]
     async with engine.connect() as conn:
-        row = await CommunityRepository(UnitOfWork(conn), "c1").get_request(request)
+        row = await CommunityRepositories(UnitOfWork(conn), "c1").requests.get(request)
     assert row is not None and row.status in ("approved", "denied")
 
 

@@ -24,11 +24,11 @@ from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 from groupbot.service.runner import IdleWait, Runner
+from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
-from .store import shard_scope
 from .translate import command_event, edit_event, is_owner, join_event, message_event
 from .views import ApproveButton, DenyButton
 

@@ -6,7 +6,7 @@ import discord
 
 from groupbot.core.actions import OwnersNotified, RequestDecided
 from groupbot.core.texts import quote
-from groupbot.storage.repository import RequestRow
+from groupbot.storage.repositories import RequestRow
 
 __all__ = ["clip", "decided_embed", "published_embed", "request_embed"]
 

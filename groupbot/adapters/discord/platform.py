@@ -24,12 +24,12 @@ from groupbot.core.actions import (
 from groupbot.core.approvals import Status
 from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 from groupbot.core.rulebook import Rulebook, normalize_channel
-from groupbot.storage.repository import platform_messages, remember_platform_message
+from groupbot.service.queries import request_detail
+from groupbot.storage.repositories import PlatformMessages
 
 from .embeds import clip, decided_embed, published_embed, request_embed
 from .interactions import OpenInteractions
 from .pacing import DmPacer
-from .store import request_row
 from .views import decision_view
 
 __all__ = ["DiscordPlatform", "DmClosed"]
@@ -226,7 +226,7 @@ class DiscordPlatform:
         community = notice.community
         if isinstance(notice, OwnersNotified):
             request = notice.request
-            row = await request_row(self.db, community, request)
+            row = await request_detail(self.db, community, request)
             embed = request_embed(notice, row)
             try:
                 message = await guarded(place.send(embed=embed, view=decision_view(request)))
@@ -241,7 +241,7 @@ class DiscordPlatform:
             return
         text = clip(self.humanize(guild, notice.text))
         if isinstance(notice, OwnersReminded):
-            row = await request_row(self.db, community, notice.request)
+            row = await request_detail(self.db, community, notice.request)
             if row is not None and row.status == Status.PENDING:
                 message = await guarded(
                     place.send(text, view=decision_view(notice.request), allowed_mentions=NO_PINGS)
@@ -309,7 +309,7 @@ class DiscordPlatform:
         guild = self.guild(published.community)
         target = self._post_target(guild, published.channel)
         request = published.request
-        row = await request_row(self.db, published.community, request)
+        row = await request_detail(self.db, published.community, request)
         name = (row.member_name or row.member) if row else published.member
         text = row.text if row else published.text
         embed = published_embed(published.member, name, text, request)
@@ -318,9 +318,9 @@ class DiscordPlatform:
     async def _decided(self, guild: discord.Guild, decided: RequestDecided) -> None:
         community = str(guild.id)
         request = decided.request
-        row = await request_row(self.db, community, request)
+        row = await request_detail(self.db, community, request)
         embed = decided_embed(decided, row)
-        for channel, ref in await platform_messages(self.db, community, request):
+        for channel, ref in await PlatformMessages(self.db, community).of_request(request):
             message = self.client.get_partial_messageable(int(channel)).get_partial_message(
                 int(ref)
             )
@@ -330,9 +330,7 @@ class DiscordPlatform:
                 continue  # someone deleted the copy
 
     async def _remember(self, community: str, request: int, message: discord.Message) -> None:
-        await remember_platform_message(
-            self.db,
-            community,
+        await PlatformMessages(self.db, community).remember(
             request,
             str(message.channel.id),
             str(message.id),

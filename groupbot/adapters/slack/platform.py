@@ -18,7 +18,7 @@ from groupbot.core.actions import Hold, OwnerNotice, OwnersNotified, OwnersRemin
 from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.queries import request_detail
-from groupbot.storage.repository import platform_messages, remember_platform_message
+from groupbot.storage.repositories import PlatformMessages
 
 __all__ = ["ChannelPacer", "SlackPlatform"]
 
@@ -134,9 +134,10 @@ class SlackPlatform:
             if isinstance(notice, OwnersNotified | OwnersReminded)
             else None
         )
+        messages = PlatformMessages(self.db, community)
         done: set[str] = set()
         if isinstance(notice, OwnersNotified):
-            done = {ch for ch, _ in await platform_messages(self.db, community, notice.request)}
+            done = {ch for ch, _ in await messages.of_request(notice.request)}
         mods = notice.moderators_channel if isinstance(notice, OwnersNotified) else None
         failures: list[DeliveryError] = []
         for channel in await self._owner_channels(community, mods):
@@ -154,9 +155,7 @@ class SlackPlatform:
                 failures.append(exc)
                 continue
             if request:
-                await remember_platform_message(
-                    self.db, community, request, channel, str(sent["ts"]), datetime.now(UTC)
-                )
+                await messages.remember(request, channel, str(sent["ts"]), datetime.now(UTC))
         retry = [f for f in failures if f.retry]
         if retry:
             raise retry[0]
@@ -190,7 +189,7 @@ class SlackPlatform:
         row = await request_detail(self.db, community, request)
         text, blocks = decided_blocks(row, decided)
         client = None
-        for channel, ts in await platform_messages(self.db, community, request):
+        for channel, ts in await PlatformMessages(self.db, community).of_request(request):
             try:
                 async with slack_errors():
                     client = client or await self.clients.bot(community)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from groupbot.core.actions import OwnerNotice, OwnersNotified, OwnersReminded, RequestDecided
-from groupbot.storage.repository import RequestRow
+from groupbot.storage.repositories import RequestRow
 
 __all__ = [
     "APPROVE",

@@ -10,11 +10,11 @@ from groupbot.core.events import CommandIssued
 from groupbot.service.commands.answers import Answers
 from groupbot.service.commands.community import COMMANDS, CommunityCommands
 from groupbot.service.commands.requests import RequestCommands
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["COMMANDS", "CommandHandler"]
 
-Handler = Callable[[CommunityRepository, CommandIssued, datetime, list[Action]], Awaitable[None]]
+Handler = Callable[[CommunityRepositories, CommandIssued, datetime, list[Action]], Awaitable[None]]
 
 
 class CommandHandler:
@@ -37,7 +37,7 @@ class CommandHandler:
         }
 
     async def run(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime
     ) -> list[Action]:
         """Dispatch one command; refusals become command_rejected actions."""
         out: list[Action] = []

@@ -10,7 +10,7 @@ from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["OWNERS_ONLY", "Answers"]
 
@@ -25,13 +25,13 @@ class Answers:
         self.recorder = recorder
         self.members = members
 
-    def emit(self, repo: CommunityRepository, action: Action, out: list[Action]) -> None:
+    def emit(self, repo: CommunityRepositories, action: Action, out: list[Action]) -> None:
         """Record an answer (or any other action a command causes)."""
         self.recorder.emit(repo, action, out)
 
     def reject(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: CommandIssued,
         now: datetime,
         out: list[Action],
@@ -52,7 +52,7 @@ class Answers:
 
     def reply(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: CommandIssued,
         now: datetime,
         out: list[Action],
@@ -72,7 +72,7 @@ class Answers:
         )
         self.recorder.emit(repo, answer, out)
 
-    async def is_owner(self, repo: CommunityRepository, ev: CommandIssued, now: datetime) -> bool:
+    async def is_owner(self, repo: CommunityRepositories, ev: CommandIssued, now: datetime) -> bool:
         """Whether the member holds owner rights (roles as the platform reported them)."""
         state = await self.members.get(repo, ev.member, now)
         roles = ev.roles or state.roles
@@ -80,7 +80,7 @@ class Answers:
 
     async def owner_or_refuse(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: CommandIssued,
         now: datetime,
         out: list[Action],

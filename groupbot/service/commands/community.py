@@ -12,7 +12,7 @@ from groupbot.service.commands.answers import Answers
 from groupbot.service.communities import Communities
 from groupbot.service.members import Members
 from groupbot.service.transactions import Transactions
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["COMMANDS", "CommunityCommands"]
 
@@ -47,14 +47,14 @@ class CommunityCommands:
         self.transactions = transactions
 
     async def help(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`help`: every command, one line each."""
         text = "groupbot commands:\n" + "\n".join(COMMANDS.values())
         self.answers.reply(repo, ev, now, out, text)
 
     async def stats(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`stats`: newcomers, intro rate, notes, promotional share, turnaround (owners)."""
         if not await self.answers.owner_or_refuse(repo, ev, now, out, "see the statistics"):
@@ -74,7 +74,7 @@ class CommunityCommands:
         self.answers.emit(repo, reported, out)
 
     async def shadow(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`shadow on|off`: record decisions without sending anything (owners)."""
         if not await self.answers.owner_or_refuse(repo, ev, now, out, "change the configuration"):
@@ -84,7 +84,7 @@ class CommunityCommands:
             self.answers.reject(repo, ev, now, out, "Usage: shadow on|off")
             return
         on = arg == "on"
-        await repo.set_shadow_mode(on)
+        await repo.row.set_shadow_mode(on)
         self.communities.set_shadow(ev.community, on)
         text = (
             "Shadow mode is on: I'll record decisions and send nothing to members."
@@ -104,7 +104,7 @@ class CommunityCommands:
         self.answers.emit(repo, changed, out)
 
     async def forget(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`forget MEMBER`: delete everything stored about a member (owners)."""
         if not await self.answers.owner_or_refuse(repo, ev, now, out, "forget members"):
@@ -114,7 +114,7 @@ class CommunityCommands:
             return
         member = ev.args[0].strip().lstrip("@")
         await self.transactions.flush()
-        requests = [r.id for r in await repo.member_requests(member, limit=100_000)]
+        requests = [r.id for r in await repo.requests.of_member(member, limit=100_000)]
         removed = await repo.forget(member)
         self.members.forget(ev.community, member)
         self.desk.forget(requests)

@@ -20,7 +20,7 @@ from groupbot.core.texts import attribution, denial_text, quote
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.commands.answers import OWNERS_ONLY, Answers
 from groupbot.service.members import Members
-from groupbot.storage.repository import CommunityRepository
+from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["RequestCommands"]
 
@@ -37,7 +37,7 @@ class RequestCommands:
         self.members = members
 
     async def share(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`share CHANNEL TEXT`: ask the owners before promoting."""
         if len(ev.args) < 2 or not ev.args[0].strip() or not " ".join(ev.args[1:]).strip():
@@ -67,7 +67,7 @@ class RequestCommands:
 
     async def _target(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: CommandIssued,
         now: datetime,
         out: list[Action],
@@ -83,7 +83,7 @@ class RequestCommands:
         if request is None or len(ev.args) < min_args:
             self.answers.reject(repo, ev, now, out, f"Usage: {usage}")
             return None
-        row = await repo.get_request(request)
+        row = await repo.requests.get(request)
         if row is None:
             self.answers.reject(repo, ev, now, out, f"There is no request #{request}.")
             return None
@@ -95,19 +95,19 @@ class RequestCommands:
 
     async def _lost_race(
         self,
-        repo: CommunityRepository,
+        repo: CommunityRepositories,
         ev: CommandIssued,
         now: datetime,
         out: list[Action],
         request: int,
     ) -> None:
         """Someone decided the request between our check and our update: say who."""
-        row = await repo.get_request(request)
+        row = await repo.requests.get(request)
         status, by = (row.status, row.decided_by) if row else ("decided", None)
         self.answers.reject(repo, ev, now, out, refusal_for_decided(request, status, by))
 
     async def approve(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`approve ID [NOTE]`: publish with attribution, or grant a one-time pass."""
         usage = "approve ID [NOTE], e.g. approve 3"
@@ -118,7 +118,7 @@ class RequestCommands:
         if not await self.desk.decide(repo, request, Status.APPROVED, ev.member, note, now):
             await self._lost_race(repo, ev, now, out, request)
             return
-        row = await repo.get_request(request)
+        row = await repo.requests.get(request)
         assert row is not None
         c = ev.community
         from_owners = f" Note from the owners: {note}" if note else ""
@@ -164,7 +164,7 @@ class RequestCommands:
         self.desk.decided(repo, request, Status.APPROVED, row.member, ev.member, note, now, out)
 
     async def deny(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`deny ID REASON`: the member is told why, kindly, and may ask again."""
         usage = "deny ID REASON, e.g. deny 3 please introduce yourself first"
@@ -180,7 +180,7 @@ class RequestCommands:
         if not await self.desk.decide(repo, request, Status.DENIED, ev.member, reason, now):
             await self._lost_race(repo, ev, now, out, request)
             return
-        row = await repo.get_request(request)
+        row = await repo.requests.get(request)
         assert row is not None
         denied = RequestDenied(
             at=now,
@@ -195,14 +195,14 @@ class RequestCommands:
         self.desk.decided(repo, request, Status.DENIED, row.member, ev.member, reason, now, out)
 
     async def withdraw(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`withdraw ID`: a member takes back their own pending request."""
         request = parse_request_id(ev.args[0]) if ev.args else None
         if request is None:
             self.answers.reject(repo, ev, now, out, "Usage: withdraw ID, e.g. withdraw 3")
             return
-        row = await repo.get_request(request)
+        row = await repo.requests.get(request)
         if row is None or row.member != ev.member:
             self.answers.reject(repo, ev, now, out, f"You have no request #{request}.")
             return
@@ -219,12 +219,12 @@ class RequestCommands:
         self.desk.decided(repo, request, Status.WITHDRAWN, ev.member, ev.member, None, now, out)
 
     async def queue(
-        self, repo: CommunityRepository, ev: CommandIssued, now: datetime, out: list[Action]
+        self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`queue`: the pending requests, oldest first (owners)."""
         if not await self.answers.owner_or_refuse(repo, ev, now, out, "see the queue"):
             return
-        rows = await repo.queue_lines()
+        rows = await repo.requests.queue_lines()
         lines = [
             f"#{request} {who} → #{channel}"
             + (f" ({rule})" if rule else " (asked first)")

@@ -1,0 +1,37 @@
+"""The community's own row: when the bot first saw it, and the owners' shadow-mode switch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from groupbot.storage.models import Community
+from groupbot.storage.unit import UnitOfWork
+
+__all__ = ["CommunityRow"]
+
+
+class CommunityRow:
+    """One community's row in `communities`."""
+
+    def __init__(self, uow: UnitOfWork, community: str) -> None:
+        self.community = community
+        self._c = uow.connection
+
+    async def ensure(self, at: datetime) -> bool | None:
+        """Create the community row if needed; return its shadow-mode override."""
+        row = await self._c.execute(
+            select(Community.shadow_mode).where(Community.key == self.community)
+        )
+        found = row.first()
+        if found is None:
+            await self._c.execute(insert(Community).values(key=self.community, created_at=at))
+            return None
+        return found[0]
+
+    async def set_shadow_mode(self, on: bool) -> None:
+        """Switch shadow mode for this community (overrides the rulebook)."""
+        await self._c.execute(
+            update(Community).where(Community.key == self.community).values(shadow_mode=on)
+        )

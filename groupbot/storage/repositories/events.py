@@ -1,0 +1,47 @@
+"""Platform events one community has already had handled, so a retry does nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from groupbot.storage.models import ProcessedEvent, table
+from groupbot.storage.unit import UnitOfWork
+
+__all__ = ["DEDUPE", "ProcessedEvents"]
+
+# How long event ids are remembered: platforms retry within minutes, so a week is ample.
+DEDUPE = timedelta(days=7)
+
+
+class ProcessedEvents:
+    """One community's processed event ids."""
+
+    def __init__(self, uow: UnitOfWork, community: str) -> None:
+        self.uow = uow
+        self.community = community
+        self._c = uow.connection
+
+    async def seen(self, event_id: str) -> bool:
+        """Whether this platform event was already handled."""
+        row = await self._c.execute(
+            select(ProcessedEvent.event_id).where(
+                ProcessedEvent.community == self.community, ProcessedEvent.event_id == event_id
+            )
+        )
+        return row.first() is not None
+
+    def mark(self, event_id: str, at: datetime) -> None:
+        """Remember a handled event (written with the decision)."""
+        self.uow.buffer(
+            table(ProcessedEvent), {"community": self.community, "event_id": event_id, "at": at}
+        )
+
+    async def purge(self, now: datetime) -> None:
+        """Forget event ids older than any platform retries."""
+        await self._c.execute(
+            delete(ProcessedEvent).where(
+                ProcessedEvent.community == self.community, ProcessedEvent.at < now - DEDUPE
+            )
+        )
