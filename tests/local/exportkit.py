@@ -204,6 +204,6 @@ def write_discord(root: Path) -> Path:
         discord_channel("introductions", "C2", intros)
     )
     broken = discord_channel("random", "C3", [dmsg("30", "Default", "2024-01-02T11:00:00+00:00",
-                                                   dee, "first words")] * 3)  # fmt: skip
+                                                   bob, "first words")] * 3)  # fmt: skip
     (root / "Makers Guild - Text - random [C3].json").write_bytes(broken[: len(broken) * 2 // 3])
     return root

@@ -17,6 +17,8 @@ from groupbot.local.history.merge import Step
 __all__ = ["Collector", "week_of"]
 
 QUOTE_CHARS = 400
+# Signals that only restate others in a model's words: they add nothing an owner can check.
+QUIET_SIGNALS = frozenset({"learned_phrase"})
 
 
 def week_of(at: datetime) -> date:
@@ -152,7 +154,11 @@ class Collector:
         post = record.text if record is not None else ""
         member = str(f["member"])
         reasons = [str(x.get("detail") or x.get("evidence")) for x in f.get("findings") or ()]
-        reasons += [f"{x.get('signal')}: {x.get('evidence')}" for x in f.get("reasons") or () if x]
+        reasons += [
+            f"{x.get('detail')} (\u201c{x.get('evidence')}\u201d)"
+            for x in f.get("reasons") or ()
+            if x and x.get("signal") not in QUIET_SIGNALS
+        ]
         note: dict[str, Any] = {
             "at": format_time(action.at),
             "member": member,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,7 +60,7 @@ def _json(tree: ExportTree, name: str, problems: Problems) -> Any:
         return orjson.loads(tree.read(name))
     except orjson.JSONDecodeError as exc:
         problems.report(name, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
-    except (OSError, KeyError) as exc:
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
         problems.report(name, f"cannot be read: {exc}")
     return None
 

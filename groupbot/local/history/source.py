@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,7 +69,7 @@ def open_history(
     if chosen == "slack-export":
         try:
             tree = open_tree(path)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise FormatError(f"{path}: not a readable Slack export: {exc}") from None
         export = SlackExport(tree, problems, owners=owners, include_private=include_private)
     else:
