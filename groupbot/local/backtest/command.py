@@ -22,7 +22,7 @@ from groupbot.local.backtest.options import (
     say,
 )
 from groupbot.local.backtest.report_html import render_report
-from groupbot.local.history.detect_format import FormatError
+from groupbot.local.history.detect_format import FORMATS, FormatError
 from groupbot.local.history.progress import with_progress
 from groupbot.local.history.records import Problems
 from groupbot.local.history.source import History, open_history
@@ -34,6 +34,8 @@ __all__ = ["backtest_command", "replay_export"]
 def _open(
     path: Path, fmt: str, rulebook: Rulebook, owners: str | None, private: bool, err: IO[str]
 ) -> History:
+    if fmt not in FORMATS:
+        raise OptionError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
     return open_history(
         path,
         fmt,
