@@ -21,7 +21,8 @@ from groupbot.local.backtest.options import (
     rulebook_from,
     say,
 )
-from groupbot.local.backtest.report_html import render_report
+from groupbot.local.backtest.report_html import write_report
+from groupbot.local.backtest.spool import NoteSpool
 from groupbot.local.history.detect_format import FORMATS, FormatError
 from groupbot.local.history.progress import with_progress
 from groupbot.local.history.records import Problems
@@ -93,6 +94,7 @@ def replay_export(
                 community_names={history.community: history.community_name},
                 batch=batch,
                 database=database,
+                prune=database is None,
             )
         )
     finally:
@@ -153,6 +155,7 @@ def backtest_command(
         say(err, str(exc))
         return 1
     collector = Collector(rulebook)
+    notes = collector.notes
     try:
         steps = history.steps(start, end)
         if progress:
@@ -166,6 +169,7 @@ def backtest_command(
                 on_step=collector.on_step,
                 on_verdict=collector.on_verdict,
                 community_names={history.community: history.community_name},
+                prune=history.format != "jsonl",  # JSON Lines may ask for stats
             )
         )
     finally:
@@ -184,8 +188,20 @@ def backtest_command(
             path, history.format, rules, date_from, date_to, out, as_json, include_private, owners
         ),
     }
-    Path(out).write_text(render_report({**report, "rulebook_toml": rulebook_to_toml(rulebook)}))
-    if as_json:
-        (stdout or sys.stdout).write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
-        (stdout or sys.stdout).write("\n")
+    try:
+        with Path(out).open("w", encoding="utf-8") as page:
+            write_report({**report, "rulebook_toml": rulebook_to_toml(rulebook)}, notes, page)
+        if as_json:
+            _write_json(report, notes, stdout or sys.stdout)
+    finally:
+        notes.close()
     return 1 if report["problems"] else 0
+
+
+def _write_json(report: dict[str, Any], notes: NoteSpool, out: IO[str]) -> None:
+    """The figures as one JSON object, the notes streamed into its `notes_sent` list."""
+    head = orjson.dumps(report).decode()
+    out.write(head[:-1] + ',"notes_sent":[')
+    for n, note in enumerate(notes):
+        out.write(("," if n else "") + orjson.dumps(note).decode())
+    out.write("]}\n")

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import IO
 
 from groupbot.core.actions import Action
 from groupbot.core.engine import Verdict
 from groupbot.core.rulebook import Rulebook
 from groupbot.local.history.merge import Step
-from groupbot.local.history.upstream import MEMORY_URL, Bot, MemoryPlatform, OutboxWorker, open_bot
+from groupbot.local.history.upstream import (
+    MEMORY_URL,
+    Bot,
+    MemoryPlatform,
+    OutboxWorker,
+    open_bot,
+    prune_posts,
+)
 
 __all__ = ["drive"]
 
+PRUNE_EVERY = 20_000  # events between sweeps of post rows the rolling windows no longer need
 StepHook = Callable[[Step], None]
 VerdictHook = Callable[[Verdict, str, bool], None]
 
@@ -43,8 +52,13 @@ async def drive(
     community_names: dict[str, str] | None = None,
     batch: int = 500,
     database: str | None = None,
+    prune: bool = False,
 ) -> int:
-    """Handle every step's event in order; the number of events the engine could not take."""
+    """Handle every step's event in order; the number of events the engine could not take.
+
+    With `prune` (a fresh in-memory database that no command will ask for statistics), post
+    rows older than the rolling windows are dropped as the history goes by.
+    """
     failed = 0
     owed = False
 
@@ -59,6 +73,10 @@ async def drive(
         # Delivered actions leave the outbox as a live bot's would, so it does not grow.
         worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
         bot.on_commit = committed
+        keep = timedelta(
+            days=max(rulebook.rules.self_promo_ratio.window_days, rulebook.watch.first_days) + 1
+        )
+        handled = 0
         for step in steps:
             if on_step is not None:
                 on_step(step)
@@ -76,6 +94,9 @@ async def drive(
             if owed:
                 owed = False
                 await worker.drain(bot.clock)
+            handled += 1
+            if prune and handled % PRUNE_EVERY == 0 and bot.clock is not None:
+                await prune_posts(bot, bot.clock - keep)
         try:
             await bot.finish()
         except Exception as exc:

@@ -12,6 +12,7 @@ from groupbot.core.actions import Action, format_time
 from groupbot.core.engine import Verdict
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.state import OWNER_ROLES
+from groupbot.local.backtest.spool import NoteSpool
 from groupbot.local.history.merge import Step
 
 __all__ = ["Collector", "week_of"]
@@ -59,8 +60,9 @@ class Collector:
         self.last_at: datetime | None = None
         self.channels: set[str] = set()
         self.actions: Counter[str] = Counter()
-        self.notes: list[dict[str, Any]] = []
-        self._noted: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, message) -> note
+        self.notes = NoteSpool()
+        self._note: dict[str, Any] | None = None  # the latest note, until its event is done
+        self._noted: set[tuple[str, str]] = set()  # (channel, message) of every note
         self._held: set[tuple[str, str]] = set()
         self._pending: dict[int, datetime] = {}  # request -> when it was asked
         self._step: Step | None = None
@@ -71,6 +73,7 @@ class Collector:
     def on_step(self, step: Step) -> None:
         """A record read from the history (before the engine sees its event)."""
         record, event = step
+        self._keep_note()
         self._step = step
         self.read += 1
         self.kinds[record.kind] += 1
@@ -89,10 +92,8 @@ class Collector:
             week = week_of(at)
             self.joined[member] = week
             self.weeks[week].newcomers += 1
-        elif record.kind == "delete":
-            note = self._noted.get((record.channel, record.message))
-            if note is not None:
-                note["deleted_later"] = True
+        elif record.kind == "delete" and (record.channel, record.message) in self._noted:
+            self.notes.deleted.add((record.channel, record.message))
         if self._pending and record.kind in ("post", "edit", "command") and self._owner(step):
             self._answer(at)
 
@@ -116,11 +117,12 @@ class Collector:
                 self.introduced.add(member)
                 self.weeks[week].introduced += 1
         elif kind == "etiquette_note":
-            self._note(action)
+            self._take_note(action)
         elif kind == "hold":
-            self._held.add((str(f.get("channel")), str(f.get("message"))))
-            note = self._noted.get((str(f.get("channel")), str(f.get("message"))))
-            if note is not None:
+            key = (str(f.get("channel")), str(f.get("message")))
+            self._held.add(key)
+            note = self._note
+            if note is not None and (note["channel"], note["message"]) == key:
                 note["held"], note["request"] = True, f.get("request")
         elif kind == "approval_requested":
             self._pending[int(f["request"])] = action.at
@@ -147,7 +149,12 @@ class Collector:
                 week.waits.append(waited.total_seconds() / 3600)
             del self._pending[request]
 
-    def _note(self, action: Action) -> None:
+    def _keep_note(self) -> None:
+        if self._note is not None:
+            self.notes.append(self._note)
+            self._note = None
+
+    def _take_note(self, action: Action) -> None:
         f = action.fields
         self.weeks[week_of(action.at)].notes[str(f["rule"])] += 1
         record = self._step[0] if self._step is not None else None
@@ -159,11 +166,13 @@ class Collector:
             for x in f.get("reasons") or ()
             if x and x.get("signal") not in QUIET_SIGNALS
         ]
+        self._keep_note()
         note: dict[str, Any] = {
             "at": format_time(action.at),
             "member": member,
             "member_name": self.names.get(member, member),
             "channel": str(f.get("channel") or (record.channel if record else "")),
+            "message": str(f.get("message")),
             "rule": str(f["rule"]),
             "rules": list(f.get("rules") or [f["rule"]]),
             "post": post[:QUOTE_CHARS] + ("…" if len(post) > QUOTE_CHARS else ""),
@@ -172,13 +181,14 @@ class Collector:
             "request": None,
             "deleted_later": False,
         }
-        self.notes.append(note)
-        self._noted[(note["channel"], str(f.get("message")))] = note
+        self._note = note
+        self._noted.add((note["channel"], note["message"]))
 
     # -- result ----------------------------------------------------------------------------
 
     def figures(self) -> dict[str, Any]:
-        """Everything the report shows, as plain JSON-ready data."""
+        """Everything the report shows but the notes (see `notes`), as JSON-ready data."""
+        self._keep_note()
         self.unanswered = len(self._pending)
         weeks = []
         posts = promotional = 0
@@ -232,7 +242,6 @@ class Collector:
             "requests_unanswered": self.unanswered,
             "actions": dict(sorted(self.actions.items())),
             "weeks": weeks,
-            "notes_sent": self.notes,
         }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 from html import escape
-from typing import Any
+from typing import IO, Any
 
 from groupbot.local.backtest.svg import PALETTE, Series, chart
 
-__all__ = ["RULE_WORDS", "render_report"]
+__all__ = ["RULE_WORDS", "write_report"]
 
 RULE_WORDS = {
     "promote_before_introduce": "Promoted before introducing themselves",
@@ -128,10 +129,14 @@ def _charts(r: dict[str, Any]) -> str:
     )
 
 
-def _notes_table(notes: list[dict[str, Any]]) -> str:
-    if not notes:
-        return '<p data-figure="notes_rows">No note would have been sent.</p>'
-    rows = []
+def _notes_table(count: int, notes: Iterable[dict[str, Any]]) -> Iterator[str]:
+    if not count:
+        yield "<p>No note would have been sent.</p>"
+        return
+    yield (
+        '<table id="notes-table"><thead><tr><th>Date (UTC)</th><th>Member</th><th>Channel</th>'
+        "<th>Rule</th><th>The post</th><th>Why</th></tr></thead><tbody>"
+    )
     for n in notes:
         tags = ""
         if n["held"]:
@@ -144,18 +149,13 @@ def _notes_table(notes: list[dict[str, Any]]) -> str:
         member = escape(who) + (
             "" if who == n["member"] else f" <code>{escape(n['member'])}</code>"
         )
-        rows.append(
+        yield (
             f"<tr><td>{escape(n['at'][:16].replace('T', ' '))}</td><td>{member}</td>"
             f"<td>#{escape(n['channel'])}</td>"
             f"<td>{escape(RULE_WORDS.get(n['rule'], n['rule']))}<br>{tags}</td>"
-            f'<td class="post">{escape(n["post"])}</td><td><ul class="why">{why}</ul></td></tr>'
+            f'<td class="post">{escape(n["post"])}</td><td><ul class="why">{why}</ul></td></tr>\n'
         )
-    return (
-        '<table id="notes-table"><thead><tr><th>Date (UTC)</th><th>Member</th><th>Channel</th>'
-        "<th>Rule</th><th>The post</th><th>Why</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+    yield "</tbody></table>"
 
 
 def _settings(r: dict[str, Any]) -> str:
@@ -171,8 +171,8 @@ def _settings(r: dict[str, Any]) -> str:
     )
 
 
-def render_report(r: dict[str, Any]) -> str:
-    """The whole page for the report data `r` (figures, settings and the command)."""
+def write_report(r: dict[str, Any], notes: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """Write the whole page for the report data `r` and its notes, row by row."""
     name = r["community_name"] or r["community"] or "your community"
     span = f"{(r['first_at'] or '')[:10]} to {(r['last_at'] or '')[:10]}"
     problems = (
@@ -187,7 +187,7 @@ def render_report(r: dict[str, Any]) -> str:
         if waited is not None
         else "no owner posted after any of them"
     )
-    return f"""<!DOCTYPE html>
+    out.write(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="icon" href="data:,">
@@ -211,8 +211,11 @@ the community's etiquette; a held post is hidden until an owner approves it
 <h2>Every note groupbot would have sent</h2>
 <p class="note">Check these before switching groupbot on: each row is one private note, the
 post that caused it and why.</p>
-{_notes_table(r["notes_sent"])}
+""")
+    for part in _notes_table(r["notes"], notes):
+        out.write(part)
+    out.write(f"""
 <h2>Settings used</h2>
 {_settings(r)}
 </main></body></html>
-"""
+""")

@@ -5,11 +5,16 @@ Those modules are being reorganised; re-point these imports when they move.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import delete
+
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.replay import read_events
 from groupbot.replay_run import run_replay
 from groupbot.runtime import MEMORY_URL, open_bot
 from groupbot.service import Bot
+from groupbot.storage.models import Post
 from groupbot.storage.outbox import OutboxWorker
 
 __all__ = [
@@ -18,6 +23,18 @@ __all__ = [
     "MemoryPlatform",
     "OutboxWorker",
     "open_bot",
+    "prune_posts",
     "read_events",
     "run_replay",
 ]
+
+
+async def prune_posts(bot: Bot, horizon: datetime) -> None:
+    """Drop the bookkeeping of posts older than `horizon` from a private, replay-only database.
+
+    The engine reads posts only inside its rolling windows, but keeps every row: over a long
+    history they would be most of the memory a backtest uses.
+    """
+    await bot.commit()
+    async with bot.db.begin() as conn:
+        await conn.execute(delete(Post).where(Post.at < horizon))
