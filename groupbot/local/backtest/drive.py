@@ -74,7 +74,12 @@ async def drive(
         worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
         bot.on_commit = committed
         keep = timedelta(
-            days=max(rulebook.rules.self_promo_ratio.window_days, rulebook.watch.first_days) + 1
+            days=max(
+                rulebook.rules.self_promo_ratio.window_days,
+                rulebook.watch.first_days,
+                rulebook.notes.escalate_window_days,
+            )
+            + 1
         )
         handled = 0
         for step in steps:

@@ -14,7 +14,7 @@ from groupbot.replay import read_events
 from groupbot.replay_run import run_replay
 from groupbot.runtime import MEMORY_URL, open_bot
 from groupbot.service import Bot
-from groupbot.storage.models import Post
+from groupbot.storage.models import AuditEntry, Post
 from groupbot.storage.outbox import OutboxWorker
 
 __all__ = [
@@ -30,11 +30,14 @@ __all__ = [
 
 
 async def prune_posts(bot: Bot, horizon: datetime) -> None:
-    """Drop the bookkeeping of posts older than `horizon` from a private, replay-only database.
+    """Drop post and audit rows older than `horizon` from a private, replay-only database.
 
-    The engine reads posts only inside its rolling windows, but keeps every row: over a long
-    history they would be most of the memory a backtest uses.
+    The engine reads them back only inside its rolling windows (and every hold, which is
+    kept), but keeps every row: over a long history they would be most of a backtest's memory.
     """
     await bot.commit()
     async with bot.db.begin() as conn:
         await conn.execute(delete(Post).where(Post.at < horizon))
+        await conn.execute(
+            delete(AuditEntry).where(AuditEntry.at < horizon, AuditEntry.action != "hold")
+        )
