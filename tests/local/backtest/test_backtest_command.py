@@ -101,3 +101,23 @@ def test_jsonl_replay_is_the_existing_replay(tmp_path: Path) -> None:
     out = io.BytesIO()
     assert replay_export(events, out=out, errors=io.StringIO(), progress=False) == 0
     assert orjson.loads(out.getvalue().splitlines()[0])["action"] == "welcome"
+
+
+def test_pruning_old_rows_changes_no_action(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groupbot.local.backtest import drive
+
+    export = write_slack_zip(tmp_path / "export.zip")
+    rules = tmp_path / "rules.toml"  # windows of a day: the five-day export outlives them
+    rules.write_text(
+        "[watch]\nfirst_days = 1\n[notes]\nescalate_window_days = 1\n"
+        "[rules.self_promo_ratio]\nwindow_days = 1\n"
+    )
+    out_kept, out_pruned = io.BytesIO(), io.BytesIO()
+    monkeypatch.setattr(drive, "PRUNE_EVERY", 10**9)  # never
+    replay_export(export, rules=rules, out=out_kept, errors=io.StringIO(), progress=False)
+    monkeypatch.setattr(drive, "PRUNE_EVERY", 1)  # sweep after every event
+    replay_export(export, rules=rules, out=out_pruned, errors=io.StringIO(), progress=False)
+    assert out_pruned.getvalue() == out_kept.getvalue()
+    assert b"etiquette_note" in out_kept.getvalue()
