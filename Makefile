@@ -11,7 +11,7 @@ CONTRACT_CHECK := ../shared/tools/contract_check.py
 # PostgreSQL for the tests: GROUPBOT_TEST_POSTGRES_URL if set, else 127.0.0.1:5432, else (outside
 # CI) a throwaway cluster from scripts/with-postgres.sh. In CI (CI=true) it must be reachable.
 PG_PORT_OPEN = (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
-.PHONY: help venv demo test pytest lint typecheck bench migration clean
+.PHONY: help venv browser demo test pytest lint typecheck bench migration clean
 
 help:
 	@echo "make demo       run the local demo community (sets up .venv)"
@@ -40,7 +40,16 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy --strict groupbot
 
-pytest: venv
+# The report's browser test drives Debian's chromium; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the report's browser test"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	fi
+
+pytest: venv browser
 	@if [ -n "$${GROUPBOT_TEST_POSTGRES_URL:-}" ] || [ "$${CI:-}" = true ] || $(PG_PORT_OPEN); then \
 	  echo "$(BIN)/pytest"; $(BIN)/pytest; \
 	else \

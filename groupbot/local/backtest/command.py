@@ -1,0 +1,207 @@
+"""The bodies of `groupbot replay PATH --format ...` and `groupbot backtest ...`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import orjson
+
+from groupbot.core.actions import Action
+from groupbot.core.rulebook import Rulebook, rulebook_to_toml
+from groupbot.local.backtest.drive import drive
+from groupbot.local.backtest.figures import Collector
+from groupbot.local.backtest.options import (
+    OptionError,
+    again,
+    owner_ids,
+    parse_day,
+    rulebook_from,
+    say,
+)
+from groupbot.local.backtest.report_html import write_report
+from groupbot.local.backtest.spool import NoteSpool
+from groupbot.local.history.detect_format import FORMATS, FormatError
+from groupbot.local.history.progress import with_progress
+from groupbot.local.history.records import Problems
+from groupbot.local.history.source import History, open_history
+from groupbot.local.history.upstream import run_replay
+
+__all__ = ["backtest_command", "replay_export"]
+
+
+def _open(
+    path: Path, fmt: str, rulebook: Rulebook, owners: str | None, private: bool, err: IO[str]
+) -> History:
+    if fmt not in FORMATS:
+        raise OptionError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
+    return open_history(
+        path,
+        fmt,
+        Problems(err),
+        owners=owner_ids(owners),
+        owner_roles=frozenset(rulebook.owners.roles),
+        include_private=private,
+    )
+
+
+def replay_export(
+    path: Path | str,
+    fmt: str = "auto",
+    rules: Path | str | None = None,
+    *,
+    include_private: bool = False,
+    owners: str | None = None,
+    database: str | None = None,
+    batch: int = 500,
+    progress: bool = True,
+    out: BinaryIO | None = None,
+    errors: IO[str] | None = None,
+) -> int:
+    """Replay a history in any format and write every action as JSON Lines; the exit status."""
+    out = out if out is not None else sys.stdout.buffer
+    err = errors if errors is not None else sys.stderr
+    path = Path(path)
+    try:
+        rulebook = rulebook_from(rules)
+        history = _open(path, fmt, rulebook, owners, include_private, err)
+    except OptionError as exc:
+        say(err, str(exc))
+        return 2
+    except FormatError as exc:
+        say(err, str(exc))
+        return 1
+    if history.format == "jsonl":
+        with path.open("rb") as stream:
+            return asyncio.run(run_replay(stream, out, rulebook, database, batch, progress, err))
+    write, dumps = out.write, orjson.dumps
+
+    def sink(action: Action) -> None:
+        write(dumps(action.to_json()) + b"\n")
+
+    try:
+        steps = history.steps()
+        if progress:
+            steps = with_progress(steps, err, f"replaying {path.name}")
+        failed = asyncio.run(
+            drive(
+                steps,
+                rulebook,
+                sink=sink,
+                errors=err,
+                community_names={history.community: history.community_name},
+                batch=batch,
+                database=database,
+                prune=database is None,
+            )
+        )
+    finally:
+        history.close()
+    out.flush()
+    return 1 if failed or history.problems.count else 0
+
+
+def _settings(rulebook: Rulebook, history: History, include_private: bool) -> dict[str, Any]:
+    rb = rulebook
+    rules = rb.rules
+    enabled = [name for name in type(rules).model_fields if getattr(rules, name).enabled]
+    held = [name for name in type(rules).model_fields if getattr(rules, name).hold]
+    return {
+        "format": history.format,
+        "community": history.community_name or history.community,
+        "intro channels": ", ".join(rb.channels.intro),
+        "promotion channels": ", ".join(rb.channels.promotion),
+        "watch": f"a newcomer's first {rb.watch.first_posts} posts or {rb.watch.first_days} days",
+        "detection.threshold": rb.detection.threshold,
+        "rules on": ", ".join(enabled),
+        "rules that hold the post": ", ".join(held) or "none",
+        "approvals.expire_after_hours": rb.approvals.expire_after_hours,
+        "private channels": "included" if include_private else "not included",
+        "owners": "platform owners and admins, "
+        + (", ".join(rb.owners.roles) or "no extra roles")
+        + ", and --owners",
+    }
+
+
+def backtest_command(
+    path: Path | str,
+    fmt: str = "auto",
+    rules: Path | str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    out: Path | str = "report.html",
+    as_json: bool = False,
+    include_private: bool = False,
+    owners: str | None = None,
+    *,
+    progress: bool = True,
+    stdout: IO[str] | None = None,
+    errors: IO[str] | None = None,
+) -> int:
+    """Replay a history on a fresh database and write the HTML report; the exit status."""
+    err = errors if errors is not None else sys.stderr
+    path = Path(path)
+    try:
+        rulebook = rulebook_from(rules).model_copy(update={"shadow_mode": False})
+        start = parse_day(date_from, "--from")
+        end = parse_day(date_to, "--to", end=True)
+        history = _open(path, fmt, rulebook, owners, include_private, err)
+    except OptionError as exc:
+        say(err, str(exc))
+        return 2
+    except FormatError as exc:
+        say(err, str(exc))
+        return 1
+    collector = Collector(rulebook)
+    notes = collector.notes
+    try:
+        steps = history.steps(start, end)
+        if progress:
+            steps = with_progress(steps, err, f"backtesting {path.name}")
+        failed = asyncio.run(
+            drive(
+                steps,
+                rulebook,
+                sink=collector.on_action,
+                errors=err,
+                on_step=collector.on_step,
+                on_verdict=collector.on_verdict,
+                community_names={history.community: history.community_name},
+                prune=history.format != "jsonl",  # JSON Lines may ask for stats
+            )
+        )
+    finally:
+        history.close()
+    report: dict[str, Any] = {
+        "community": history.community,
+        "community_name": history.community_name,
+        "platform": history.platform,
+        "source": str(path),
+        "from": date_from,
+        "to": date_to,
+        "problems": history.problems.count + failed,
+        **collector.figures(),
+        "settings": _settings(rulebook, history, include_private),
+        "command": again(
+            path, history.format, rules, date_from, date_to, out, as_json, include_private, owners
+        ),
+    }
+    try:
+        with Path(out).open("w", encoding="utf-8") as page:
+            write_report({**report, "rulebook_toml": rulebook_to_toml(rulebook)}, notes, page)
+        if as_json:
+            _write_json(report, notes, stdout or sys.stdout)
+    finally:
+        notes.close()
+    return 1 if report["problems"] else 0
+
+
+def _write_json(report: dict[str, Any], notes: NoteSpool, out: IO[str]) -> None:
+    """The figures as one JSON object, the notes streamed into its `notes_sent` list."""
+    head = orjson.dumps(report).decode()
+    out.write(head[:-1] + ',"notes_sent":[')
+    for n, note in enumerate(notes):
+        out.write(("," if n else "") + orjson.dumps(note).decode())
+    out.write("]}\n")

@@ -1,0 +1,111 @@
+"""Feed a stream of steps through the real engine on a fresh in-memory database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import IO
+
+from groupbot.core.actions import Action
+from groupbot.core.engine import Verdict
+from groupbot.core.rulebook import Rulebook
+from groupbot.local.history.merge import Step
+from groupbot.local.history.upstream import (
+    MEMORY_URL,
+    Bot,
+    MemoryPlatform,
+    OutboxWorker,
+    open_bot,
+    prune_posts,
+)
+
+__all__ = ["drive"]
+
+PRUNE_EVERY = 20_000  # events between sweeps of post rows the rolling windows no longer need
+StepHook = Callable[[Step], None]
+VerdictHook = Callable[[Verdict, str, bool], None]
+
+
+def _watch_verdicts(bot: Bot, hook: VerdictHook) -> None:
+    """Report every verdict the engine reaches (the bot keeps no per-post figure of its own)."""
+    engine = bot.engine
+    evaluate = engine.evaluate
+    promotion = engine.channel_facts
+
+    def observed(*args: object, **kwargs: object) -> Verdict:
+        verdict = evaluate(*args, **kwargs)  # type: ignore[arg-type]
+        channel = str(kwargs["channel"])
+        hook(verdict, channel, promotion(channel)[1] or bool(kwargs.get("edited")))
+        return verdict
+
+    engine.evaluate = observed  # type: ignore[method-assign]
+
+
+async def drive(
+    steps: Iterable[Step],
+    rulebook: Rulebook,
+    *,
+    sink: Callable[[Action], None],
+    errors: IO[str],
+    on_step: StepHook | None = None,
+    on_verdict: VerdictHook | None = None,
+    community_names: dict[str, str] | None = None,
+    batch: int = 500,
+    database: str | None = None,
+    prune: bool = False,
+) -> int:
+    """Handle every step's event in order; the number of events the engine could not take.
+
+    With `prune` (a fresh in-memory database that no command will ask for statistics), post
+    rows older than the rolling windows are dropped as the history goes by.
+    """
+    failed = 0
+    owed = False
+
+    def committed() -> None:
+        nonlocal owed
+        owed = True
+
+    async with open_bot(database or MEMORY_URL, rulebook, sink=sink, batch_size=batch) as bot:
+        bot.community_names.update(community_names or {})
+        if on_verdict is not None:
+            _watch_verdicts(bot, on_verdict)
+        # Delivered actions leave the outbox as a live bot's would, so it does not grow.
+        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
+        bot.on_commit = committed
+        keep = timedelta(
+            days=max(
+                rulebook.rules.self_promo_ratio.window_days,
+                rulebook.watch.first_days,
+                rulebook.notes.escalate_window_days,
+            )
+            + 1
+        )
+        handled = 0
+        for step in steps:
+            if on_step is not None:
+                on_step(step)
+            event = step[1]
+            if event is None:
+                continue
+            try:
+                await bot.handle(event)
+            except BrokenPipeError:
+                raise
+            except Exception as exc:  # one event the engine cannot take must not sink the rest
+                errors.write(f"{event.event_id}: not processed: {type(exc).__name__}: {exc}\n")
+                failed += 1
+                continue
+            if owed:
+                owed = False
+                await worker.drain(bot.clock)
+            handled += 1
+            if prune and handled % PRUNE_EVERY == 0 and bot.clock is not None:
+                await prune_posts(bot, bot.clock - keep)
+        try:
+            await bot.finish()
+        except Exception as exc:
+            errors.write(f"end of history: not processed: {type(exc).__name__}: {exc}\n")
+            failed += 1
+        await worker.drain(bot.clock)
+    return failed

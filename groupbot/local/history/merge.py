@@ -1,0 +1,98 @@
+"""Channels merged into one time-ordered stream of records and the core events they become."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Protocol
+
+from groupbot.core.events import Event, MemberJoined, MessageEdited, MessagePosted
+from groupbot.local.history.records import Record
+
+__all__ = ["Export", "Step", "events_of", "merged"]
+
+Step = tuple[Record, Event | None]
+
+
+class Export(Protocol):
+    """An export reader: who the community is and one time-ordered iterator per channel."""
+
+    platform: str
+    community: str
+    community_name: str
+
+    def channels(self) -> list[Iterator[Record]]:
+        """One iterator per channel."""
+        ...
+
+
+def _at(record: Record) -> datetime:
+    return record.at
+
+
+def merged(channels: Iterable[Iterator[Record]]) -> Iterator[Record]:
+    """Every channel's records in time order, holding one record per channel at a time."""
+    return heapq.merge(*channels, key=_at)
+
+
+def events_of(
+    records: Iterable[Record],
+    community: str,
+    *,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+) -> Iterator[Step]:
+    """Each record with the core event it becomes (None when it becomes none).
+
+    A member's first join is a join to the community unless they were active earlier in the
+    export; later joins are not new members. Records before `date_from` only tell who was
+    there already; the stream stops after `date_to`.
+    """
+    known: set[str] = set()
+    for record in records:
+        at = record.at
+        if date_to is not None and at >= date_to:
+            return
+        member = record.member
+        fresh = member not in known
+        if fresh and member:
+            known.add(member)
+        if date_from is not None and at < date_from:
+            continue
+        kind = record.kind
+        event: Event | None = None
+        if kind == "post":
+            event = MessagePosted(
+                community=community,
+                member=member,
+                at=at,
+                event_id=f"message:{record.channel}:{record.message}",
+                channel=record.channel,
+                message=record.message,
+                text=record.text,
+                name=record.name,
+                roles=record.roles,
+            )
+        elif kind == "edit":
+            event = MessageEdited(
+                community=community,
+                member=member,
+                at=at,
+                event_id=f"edit:{record.channel}:{record.message}:{at.isoformat()}",
+                channel=record.channel,
+                message=record.message,
+                text=record.text,
+                name=record.name,
+                roles=record.roles,
+            )
+        elif kind == "join" and fresh:
+            event = MemberJoined(
+                community=community,
+                member=member,
+                at=at,
+                event_id=f"join:{member}:{at.isoformat()}",
+                name=record.name,
+                roles=record.roles,
+            )
+        yield record, event

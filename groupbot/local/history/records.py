@@ -1,0 +1,46 @@
+"""What an export reader yields: one record per join, post, edit or deletion, and its problems."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Literal
+
+__all__ = ["OWNER", "Problems", "Record", "RecordKind"]
+
+RecordKind = Literal["join", "post", "edit", "delete", "command"]
+OWNER = frozenset({"owner"})
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One thing that happened in a channel, as read from an export.
+
+    `context` is the message it answers (a thread's parent or a reply's reference); the core
+    events have no field for it yet, so it stays here.
+    """
+
+    kind: RecordKind
+    at: datetime
+    channel: str
+    member: str
+    message: str = ""
+    text: str = ""
+    name: str = ""
+    roles: frozenset[str] = field(default_factory=frozenset)
+    context: str | None = None
+
+
+class Problems:
+    """Damaged files and messages: each reported once on standard error, counted for the exit."""
+
+    def __init__(self, errors: IO[str] | None = None) -> None:
+        self.errors = errors if errors is not None else sys.stderr
+        self.count = 0
+
+    def report(self, where: str, what: str) -> None:
+        """One line naming the file (or member of the ZIP), the position and what is wrong."""
+        self.count += 1
+        self.errors.write(f"{where}: {what}\n")
+        self.errors.flush()

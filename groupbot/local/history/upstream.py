@@ -1,0 +1,43 @@
+"""The one place this package and the backtest reach into the runtime, replay and storage code.
+
+Those modules are being reorganised; re-point these imports when they move.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+
+from groupbot.adapters.memory import MemoryPlatform
+from groupbot.replay import read_events
+from groupbot.replay_run import run_replay
+from groupbot.runtime import MEMORY_URL, open_bot
+from groupbot.service import Bot
+from groupbot.storage.models import AuditEntry, Post
+from groupbot.storage.outbox import OutboxWorker
+
+__all__ = [
+    "MEMORY_URL",
+    "Bot",
+    "MemoryPlatform",
+    "OutboxWorker",
+    "open_bot",
+    "prune_posts",
+    "read_events",
+    "run_replay",
+]
+
+
+async def prune_posts(bot: Bot, horizon: datetime) -> None:
+    """Drop post and audit rows older than `horizon` from a private, replay-only database.
+
+    The engine reads them back only inside its rolling windows (and every hold, which is
+    kept), but keeps every row: over a long history they would be most of a backtest's memory.
+    """
+    await bot.commit()
+    async with bot.db.begin() as conn:
+        await conn.execute(delete(Post).where(Post.at < horizon))
+        await conn.execute(
+            delete(AuditEntry).where(AuditEntry.at < horizon, AuditEntry.action != "hold")
+        )
