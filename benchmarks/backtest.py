@@ -98,7 +98,7 @@ def generate(root: Path, messages: int, seed: int = 11) -> None:
 
 def run_backtest(root: Path, out: Path) -> tuple[float, float, dict[str, object]]:
     """(seconds, peak RSS in MB, figures) of one whole backtest process."""
-    command = [sys.executable, "-m", "groupbot.local.backtest", "backtest", str(root)]
+    command = [sys.executable, "-m", "groupbot", "backtest", str(root)]
     command += ["--out", str(out), "--json"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()

@@ -98,9 +98,28 @@ def classify(
     raise typer.Exit(code)
 
 
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="jsonl, slack-export, discord-export, or auto (told apart by content).",
+    ),
+]
+PrivateOption = Annotated[
+    bool, typer.Option("--include-private", help="Also replay private channels and DMs.")
+]
+OwnersOption = Annotated[
+    str | None,
+    typer.Option("--owners", help="Member ids with owner rights in an export, comma-separated."),
+]
+
+
 @app.command()
 def replay(
-    file: Annotated[str, typer.Argument(help="JSON Lines events; '-' or absent for stdin.")] = "-",
+    file: Annotated[
+        str, typer.Argument(help="Events or an export (file, folder or ZIP); '-' or absent: stdin.")
+    ] = "-",
+    fmt: FormatOption = "auto",
     rules: RulesOption = None,
     database: Annotated[
         str | None,
@@ -109,21 +128,63 @@ def replay(
     batch: Annotated[int, typer.Option(help="Events per transaction.", min=1)] = 500,
     progress: Annotated[
         bool,
-        typer.Option(help="Report progress on stderr every 10,000 events (long inputs only)."),
+        typer.Option(help="Report progress on stderr (long inputs, or a bar on a terminal)."),
     ] = True,
+    include_private: PrivateOption = False,
+    owners: OwnersOption = None,
 ) -> None:
-    """Feed recorded events through the real engine and print every action as JSON Lines."""
+    """Feed recorded events or an export through the real engine; print actions as JSON Lines."""
+    if file != "-":
+        from groupbot.local.backtest.command import replay_export
+
+        with quiet_when_reader_gone():
+            code = replay_export(
+                Path(file),
+                fmt,
+                rules,
+                include_private=include_private,
+                owners=owners,
+                database=database,
+                batch=batch,
+                progress=progress,
+            )
+        raise typer.Exit(code)
+    if fmt not in ("auto", "jsonl"):
+        fail(f"--format {fmt} reads a file or folder, not standard input")
     from groupbot.local.replay import run_replay
 
     rulebook = _rulebook(rules)
-    try:
-        stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror}")
-    with stream, quiet_when_reader_gone():  # 141, not click's 1 (replay's "bad line")
+    with quiet_when_reader_gone():  # 141, not click's 1 (replay's "bad line")
         code = asyncio.run(
-            run_replay(stream, sys.stdout.buffer, rulebook, database, batch, progress)
+            run_replay(sys.stdin.buffer, sys.stdout.buffer, rulebook, database, batch, progress)
         )
+    raise typer.Exit(code)
+
+
+@app.command()
+def backtest(
+    path: Annotated[Path, typer.Argument(help="An export (file, folder or ZIP) or JSON Lines.")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML report to write.")],
+    fmt: FormatOption = "auto",
+    rules: RulesOption = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day replayed, YYYY-MM-DD.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day replayed, YYYY-MM-DD.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Also print the report's figures as JSON.")
+    ] = False,
+    include_private: PrivateOption = False,
+    owners: OwnersOption = None,
+) -> None:
+    """What groupbot would have done over a community's history, as one HTML report."""
+    from groupbot.local.backtest.command import backtest_command
+
+    code = backtest_command(
+        path, fmt, rules, date_from, date_to, out, as_json, include_private, owners
+    )
     raise typer.Exit(code)
 
 

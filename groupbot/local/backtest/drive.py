@@ -72,7 +72,7 @@ async def drive(
             _watch_verdicts(bot, on_verdict)
         # Delivered actions leave the outbox as a live bot's would, so it does not grow.
         worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
-        bot.on_commit = committed
+        bot.transactions.on_commit = committed
         keep = timedelta(
             days=max(
                 rulebook.rules.self_promo_ratio.window_days,

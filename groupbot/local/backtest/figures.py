@@ -10,8 +10,8 @@ from typing import Any
 
 from groupbot.core.actions import Action, format_time
 from groupbot.core.engine import Verdict
+from groupbot.core.owners import OWNER_ROLES
 from groupbot.core.rulebook import Rulebook
-from groupbot.core.state import OWNER_ROLES
 from groupbot.local.backtest.spool import NoteSpool
 from groupbot.local.history.merge import Step
 
@@ -107,9 +107,9 @@ class Collector:
 
     def on_action(self, action: Action) -> None:
         """One action the bot took."""
-        kind = action.action
+        kind = action.kind
         self.actions[kind] += 1
-        f = action.fields
+        f = action.fields()
         if kind == "introduced":
             member = f["member"]
             week = self.joined.get(member)
@@ -155,7 +155,7 @@ class Collector:
             self._note = None
 
     def _take_note(self, action: Action) -> None:
-        f = action.fields
+        f = action.fields()
         self.weeks[week_of(action.at)].notes[str(f["rule"])] += 1
         record = self._step[0] if self._step is not None else None
         post = record.text if record is not None else ""

@@ -18,7 +18,7 @@ class OptionError(ValueError):
 
 def rulebook_from(rules: Path | str | None) -> Rulebook:
     """The rulebook at `rules`, else $GROUPBOT_RULEBOOK, else the built-in defaults."""
-    from groupbot.settings import Settings
+    from groupbot.service.settings import Settings
 
     source = rules if rules is not None else Settings().groupbot_rulebook
     try:

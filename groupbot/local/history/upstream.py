@@ -1,7 +1,4 @@
-"""The one place this package and the backtest reach into the runtime, replay and storage code.
-
-Those modules are being reorganised; re-point these imports when they move.
-"""
+"""The one place this package and the backtest reach into the runtime, replay and storage code."""
 
 from __future__ import annotations
 
@@ -10,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import delete
 
 from groupbot.adapters.memory import MemoryPlatform
-from groupbot.replay import read_events
-from groupbot.replay_run import run_replay
-from groupbot.runtime import MEMORY_URL, open_bot
-from groupbot.service import Bot
+from groupbot.local.replay import run_replay
+from groupbot.local.replay_events import read_events
+from groupbot.service.bot import Bot
+from groupbot.service.runtime import MEMORY_URL, open_bot
 from groupbot.storage.models import AuditEntry, Post
 from groupbot.storage.outbox import OutboxWorker
 
