@@ -512,3 +512,21 @@ async def test_editing_a_noted_post_does_not_note_it_again() -> None:
     edit2 = {**say("old", invite + " (fixed again)", 4, id="m1"), "type": "edit"}
     _, actions, _ = await replay([say("old", invite, 2, id="m1"), edit, edit2])
     assert len(only(actions, "etiquette_note")) == 1
+
+
+async def test_conversation_fields_are_read_and_bad_ones_refused() -> None:
+    fine = [
+        {**say("ann", "thanks", 1), "reply_to": "m1", "thread": 17, "mentions": ["bob", 42]},
+        {**say("ann", "ok", 2), "reply_to": None, "mentions": []},
+    ]
+    bad = [
+        {**say("ann", "x", 3), "reply_to": {"id": "m1"}},
+        {**say("ann", "x", 4), "thread": True},
+        {**say("ann", "x", 5), "mentions": "bob"},
+        {**say("ann", "x", 6), "mentions": [None]},
+    ]
+    code, _, errors = await replay([join("ann", 0), *fine, *bad])
+    assert code == 1
+    lines = errors.splitlines()
+    assert [e.split(":")[0] for e in lines] == ["line 4", "line 5", "line 6", "line 7"]
+    assert "reply_to" in lines[0] and "thread" in lines[1] and "mentions" in lines[2]

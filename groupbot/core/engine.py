@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from groupbot.core.detect import Analysis, Detector, DetectorConfig
+from groupbot.core.detect import NO_CONVERSATION, Analysis, Conversation, Detector, DetectorConfig
 from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.rules import REGISTRY, Finding, Rule, RuleContext
@@ -80,11 +80,20 @@ class Engine:
             self._channels[channel] = facts
         return facts
 
-    def analyze(self, text: str, channel: str, state: MemberState | None = None) -> Analysis:
+    def analyze(
+        self,
+        text: str,
+        channel: str,
+        state: MemberState | None = None,
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> Analysis:
         """Run the detectors on one post."""
         own = frozenset(state.own_domains) if state and state.own_domains else frozenset()
         return self.detector.analyze(
-            text, intro_channel=self.channel_facts(channel)[0], own_domains=own
+            text,
+            intro_channel=self.channel_facts(channel)[0],
+            own_domains=own,
+            conversation=conversation,
         )
 
     def evaluate(
@@ -97,17 +106,18 @@ class Engine:
         at: datetime,
         community: str,
         edited: bool = False,
+        conversation: Conversation = NO_CONVERSATION,
     ) -> Verdict:
         """Decide about one post and update the member's state."""
         state.prune(at, self._post_window, self._note_window, self._copy_window)
-        analysis = self.analyze(text, channel, state)
+        analysis = self.analyze(text, channel, state, conversation)
         promotion_channel = self.channel_facts(channel)[1]
         watched = state.watched(at, self.rulebook.watch.first_posts, self.rulebook.watch.first_days)
         newly_introduced = analysis.introduction and not state.introduced
         if newly_introduced:
             state.introduced_at = at
             state.own_domains.update(link.domain for link in analysis.links if link.domain)
-            analysis = self.analyze(text, channel, state)
+            analysis = self.analyze(text, channel, state, conversation)
         if not edited:
             state.post_count += 1
             state.add_post(at, analysis.promotional and not promotion_channel)

@@ -33,6 +33,9 @@ class Post:
     text: str
     name: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
+    reply_to: str | None = None  # the message it answers (a reply), when the platform says
+    thread: str | None = None  # the thread it is posted in, when not the thread's start
+    mentions: tuple[str, ...] = ()  # members it mentions through the platform
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,28 @@ def _strings(obj: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _reference(obj: dict[str, Any], key: str) -> str | None:
+    """An optional message or thread id (a string or a number); null is absent."""
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ReplayError(f"field {key!r} must be a string")
+    return str(value)
+
+
+def _mentions(obj: dict[str, Any]) -> tuple[str, ...]:
+    """The optional `mentions` list of member ids (strings or numbers)."""
+    value = obj.get("mentions")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in value
+    ):
+        raise ReplayError("field 'mentions' must be a list of member ids")
+    return tuple(dict.fromkeys(str(v) for v in value))
+
+
 def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
     """Turn one decoded replay line (number `line`) into a core event."""
     if not isinstance(obj, dict):
@@ -105,6 +127,9 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
         message=message_id,
         text=text,
         roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+        reply_to=_reference(obj, "reply_to"),
+        thread=_reference(obj, "thread"),
+        mentions=_mentions(obj),
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.actions import Action, Introduced
+from groupbot.core.context import ConversationTracker
 from groupbot.core.engine import Engine
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.rulebook import Rulebook
@@ -59,6 +60,7 @@ class Bot:
         self.db = db
         self.rulebook = rulebook
         self.engine = Engine(rulebook)
+        self.conversations = ConversationTracker()
         self.platform = platform
         self.batch_size = max(1, batch_size)
         # Group commit (live bots): while other events wait their turn, keep the transaction
@@ -284,6 +286,7 @@ class Bot:
             at=now,
             community=ev.community,
             edited=edited,
+            conversation=self.conversations.place(ev, remember=not edited),
         )
         repo.members.save(state)
         if not edited:

@@ -185,7 +185,8 @@ def write_discord(root: Path) -> Path:
         dmsg("2", "GuildMemberJoin", "2024-01-02T09:00:00+00:00", ann),
         dmsg("3", "Default", "2024-01-02T09:01:00+00:00", ann, PROMO),
         dmsg("4", "Reply", "2024-01-02T09:02:00+00:00", bob, "nice", reference={
-            "messageId": "3", "channelId": "C1", "guildId": "G42"}),
+            "messageId": "3", "channelId": "C1", "guildId": "G42"},
+            mentions=[{"id": "200", "name": "Ann"}, {"id": "200", "name": "Ann"}]),
         dmsg("5", "Default", "2024-01-02T09:03:00+00:00", bot, PROMO),
         dmsg("6", "ChannelPinnedMessage", "2024-01-02T09:04:00+00:00", mod, "pinned"),
         dmsg("7", "GuildMemberJoin", "2024-01-02T09:05:00+00:00", bob),  # posted before: no join

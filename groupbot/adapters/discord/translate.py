@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -67,6 +68,21 @@ def _text(message: discord.Message) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _conversation(message: discord.Message) -> dict[str, Any]:
+    """Where the message sits: the message it replies to, its thread, the members it mentions."""
+    reference = message.reference
+    replied = message.type is discord.MessageType.reply and reference is not None
+    reply = reference.message_id if replied and reference is not None else None
+    channel = message.channel
+    # A thread's opening message shares the thread's id; only what follows is "in" the thread.
+    in_thread = isinstance(channel, discord.Thread) and channel.id != message.id
+    return {
+        "reply_to": str(reply) if reply is not None else None,
+        "thread": str(channel.id) if in_thread else None,
+        "mentions": tuple(dict.fromkeys(str(user.id) for user in message.mentions)),
+    }
+
+
 def message_event(message: discord.Message, rulebook: Rulebook) -> MessagePosted | None:
     """A guild post as MessagePosted, or None when the bot should ignore it."""
     name = channel_name(message.channel)
@@ -82,6 +98,7 @@ def message_event(message: discord.Message, rulebook: Rulebook) -> MessagePosted
         text=_text(message),
         name=message.author.display_name,
         roles=roles_of(message.author, rulebook),
+        **_conversation(message),
     )
 
 
@@ -101,6 +118,7 @@ def edit_event(message: discord.Message, rulebook: Rulebook) -> MessageEdited | 
         text=_text(message),
         name=message.author.display_name,
         roles=roles_of(message.author, rulebook),
+        **_conversation(message),
     )
 
 

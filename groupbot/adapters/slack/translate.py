@@ -8,6 +8,7 @@ from typing import Any
 
 from groupbot.adapters.slack.directory import Directory
 from groupbot.core.events import CommandIssued, MemberJoined, MessageEdited, MessagePosted
+from groupbot.core.mentions import mentioned_members
 from groupbot.core.rulebook import Rulebook, normalize_channel
 
 __all__ = ["Translator", "command_args", "slack_time"]
@@ -67,6 +68,9 @@ class Translator:
             return None
         channel = await self.directory.channel_name(team, str(event["channel"]))
         kind = MessageEdited if edited else MessagePosted
+        parent = body.get("thread_ts")
+        # A thread reply answers the thread's start; the start itself is an ordinary post.
+        thread = str(parent) if parent and str(parent) != str(body["ts"]) else None
         return kind(
             community=team,
             member=user,
@@ -77,6 +81,9 @@ class Translator:
             text=text[:MAX_TEXT],
             name=info.name,
             roles=info.roles,
+            reply_to=thread,
+            thread=thread,
+            mentions=mentioned_members(text[:MAX_TEXT]),
         )
 
     async def team_join(self, team: str, event: dict[str, Any]) -> MemberJoined | None:

@@ -135,7 +135,16 @@ class DiscordExport:
             name=name,
             roles=roles,
             context=context if isinstance(context, str) else None,
+            mentions=_mentions(m.get("mentions")),
         )
+
+
+def _mentions(raw: object) -> tuple[str, ...]:
+    """The ids of the members a message mentions (its `mentions` list)."""
+    if not isinstance(raw, list):
+        return ()
+    ids = (m.get("id") for m in raw if isinstance(m, dict))
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, str)))
 
 
 def _why(exc: Exception) -> str:

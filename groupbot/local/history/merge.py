@@ -73,6 +73,9 @@ def events_of(
                 text=record.text,
                 name=record.name,
                 roles=record.roles,
+                reply_to=record.context,
+                thread=record.thread,
+                mentions=record.mentions,
             )
         elif kind == "edit":
             event = MessageEdited(
@@ -85,6 +88,9 @@ def events_of(
                 text=record.text,
                 name=record.name,
                 roles=record.roles,
+                reply_to=record.context,
+                thread=record.thread,
+                mentions=record.mentions,
             )
         elif kind == "join" and fresh:
             event = MemberJoined(

@@ -17,8 +17,8 @@ OWNER = frozenset({"owner"})
 class Record:
     """One thing that happened in a channel, as read from an export.
 
-    `context` is the message it answers (a thread's parent or a reply's reference); the core
-    events have no field for it yet, so it stays here.
+    `context` is the message it answers (a thread's parent or a reply's reference), `thread` the
+    thread it sits in, `mentions` the members it mentions.
     """
 
     kind: RecordKind
@@ -30,6 +30,8 @@ class Record:
     name: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
     context: str | None = None
+    thread: str | None = None
+    mentions: tuple[str, ...] = ()
 
 
 class Problems:

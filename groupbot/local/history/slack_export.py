@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from groupbot.core.mentions import mentioned_members
 from groupbot.local.history.records import OWNER, Problems, Record
 from groupbot.local.history.tree import ExportTree
 
@@ -213,6 +214,8 @@ class SlackExport:
             name=user.name if user else str(m.get("user_name") or ""),
             roles=self._roles(member),
             context=thread if isinstance(thread, str) and thread != message else None,
+            thread=thread if isinstance(thread, str) and thread != message else None,
+            mentions=mentioned_members(text) if isinstance(text, str) else (),
         )
 
     def _roles(self, member: str) -> frozenset[str]:

@@ -38,6 +38,10 @@ def test_joins_replies_bots_and_system_messages(tmp_path: Path) -> None:
     assert "pinned" not in {e.text for _, e in posts}  # a system message
     reply = next(r for r, e in posts if e.text == "nice")
     assert reply.context == "3"
+    answer = next(e for _, e in posts if e.text == "nice")
+    assert (answer.reply_to, answer.thread, answer.mentions) == ("3", None, ("200",))
+    opening = next(e for _, e in posts if e.text == "hey all")
+    assert (opening.reply_to, opening.mentions) == (None, ())
     assert INTRO in {e.text for _, e in posts} and PROMO in {e.text for _, e in posts}
 
 

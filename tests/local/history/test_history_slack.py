@@ -55,8 +55,12 @@ def test_posts_threads_edits_and_deletions(export: Path) -> None:
     assert PROMO in texts and INTRO in texts
     reply = next(r for r, e in posts if e.text == "Me too!")
     assert reply.context == ts(2, 30)  # the thread's parent
+    answer = next(e for _, e in posts if e.text == "Me too!")
+    assert (answer.reply_to, answer.thread) == (ts(2, 30), ts(2, 30))
     parent = next(r for r, e in posts if e.text.startswith("Anyone going"))
     assert parent.context is None
+    start = next(e for _, e in posts if e.text.startswith("Anyone going"))
+    assert (start.reply_to, start.thread) == (None, None)
     edit = next(e for _, e in found if isinstance(e, MessageEdited))
     assert (edit.member, edit.message, edit.text, edit.channel) == (
         "U4",

@@ -1,0 +1,53 @@
+"""Where a post sits in its channel's talk: a reply, a thread answer, or an answer to a question."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from datetime import datetime, timedelta
+
+from groupbot.core.detect import Conversation
+from groupbot.core.events import Post
+
+__all__ = ["QUESTION_WINDOW", "ConversationTracker", "asks_question"]
+
+QUESTION_WINDOW = timedelta(minutes=30)  # an answer usually follows within minutes
+CHANNELS = 4096  # channels remembered; the least recently active are forgotten first
+_LINK = re.compile(r"\S+://\S+|<[^>]*>")  # a '?' inside a URL or platform markup asks nothing
+_QUESTION_MARKS = ("?", "\uff1f", "\u061f")  # ASCII, full-width, Arabic
+
+
+def asks_question(text: str) -> bool:
+    """Whether the text asks something (a question mark outside links)."""
+    bare = _LINK.sub(" ", text)
+    return any(mark in bare for mark in _QUESTION_MARKS)
+
+
+class ConversationTracker:
+    """Remembers the last open question per channel, so an answer with a link reads as one."""
+
+    def __init__(self, window: timedelta = QUESTION_WINDOW, size: int = CHANNELS) -> None:
+        self._window = window
+        self._size = size
+        self._asked: OrderedDict[tuple[str, str], tuple[str, datetime]] = OrderedDict()
+
+    def place(self, post: Post, *, remember: bool = True) -> Conversation:
+        """The conversation facts of `post`; with `remember`, a question in it is kept for later."""
+        key = (post.community, post.channel)
+        asked = self._asked.get(key)
+        after_question = (
+            asked is not None
+            and asked[0] != post.member
+            and timedelta(0) <= post.at - asked[1] <= self._window
+        )
+        if remember and asks_question(post.text):
+            self._asked[key] = (post.member, post.at)
+            self._asked.move_to_end(key)
+            while len(self._asked) > self._size:
+                self._asked.popitem(last=False)
+        return Conversation(
+            reply=post.reply_to is not None,
+            thread=post.thread is not None,
+            mentions=sum(1 for m in post.mentions if m != post.member),
+            after_question=after_question,
+        )
