@@ -199,7 +199,8 @@ def _intro(r: dict[str, Any], name: str, span: str) -> str:
         )
     return (
         f"<h1>What groupbot would have done in {escape(name)}</h1>\n"
-        f'<p class="sub">A replay of your {escape(r["platform"])} history from {escape(span)}: '
+        f'<p class="sub">A replay of your {escape(r["platform"].capitalize())} history '
+        f"from {escape(span)}: "
         f"{seen} Nothing was sent to anyone: this is what groupbot <em>would</em> have done "
         "with the settings below.</p>"
     )
