@@ -324,6 +324,20 @@ def forget(
     raise typer.Exit(code)
 
 
+@app.command("export")
+def export_data(
+    community: CommunityOption,
+    database: DatabaseOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Everything stored about a community, as one JSON document for its owners."""
+    from groupbot.cli.admin import export_to
+
+    raise typer.Exit(asyncio.run(export_to(_database(database), community, out)))
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     database: DatabaseOption = None,
