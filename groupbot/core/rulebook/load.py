@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .depth import check_depth
 from .errors import RulebookError, RulebookIssue
 from .locate import KeyPath, Locator
 from .schema import Rulebook
@@ -42,6 +43,7 @@ def parse_rulebook(text: str, source: str = "<rulebook>") -> Rulebook:
             )
         )
     text = text.removeprefix("\ufeff")
+    check_depth(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -71,15 +73,16 @@ def load_rulebook(path: str | os.PathLike[str] | None) -> Rulebook:
     if path is None:
         return Rulebook()
     source = os.fspath(path)
-    file = Path(source)
     try:
-        if file.stat().st_size > MAX_RULEBOOK_BYTES:
+        # Read one byte past the limit instead of trusting stat: devices and pipes say 0.
+        with Path(source).open("rb") as handle:
+            raw = handle.read(MAX_RULEBOOK_BYTES + 1)
+        if len(raw) > MAX_RULEBOOK_BYTES:
             raise RulebookError(
                 RulebookIssue(
                     source, None, "", f"rulebook is too large (at most {MAX_RULEBOOK_BYTES} bytes)"
                 )
             )
-        raw = file.read_bytes()
     except FileNotFoundError:
         raise RulebookError(RulebookIssue(source, None, "", "rulebook file not found")) from None
     except IsADirectoryError:
