@@ -1,13 +1,32 @@
-"""Health and Prometheus metrics, served on every `groupbot run`'s --metrics-port."""
+"""Health, readiness and Prometheus metrics, served on every `groupbot run`'s --metrics-port."""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["ACTIONS", "EVENTS", "EVENT_SECONDS", "metrics_app", "start_metrics_server"]
+__all__ = [
+    "ACTIONS",
+    "EVENTS",
+    "EVENT_SECONDS",
+    "METRICS_HOST",
+    "REFUSED",
+    "PlatformUp",
+    "metrics_app",
+    "start_metrics_server",
+]
+
+log = logging.getLogger(__name__)
+
+# Health and metrics are for the operator's own probes and scraper, not for the internet.
+METRICS_HOST = "127.0.0.1"
+READY_TIMEOUT = 2.0
 
 EVENTS = Counter("groupbot_events_total", "Platform events handled.", ["platform", "type"])
 ACTIONS = Counter("groupbot_actions_total", "Actions the bot took.", ["action"])
@@ -16,18 +35,41 @@ EVENT_SECONDS = Histogram(
     "Time to handle one event, from receipt to commit.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+REFUSED = Counter(
+    "groupbot_http_requests_refused_total",
+    "Requests refused at the HTTP edge (unsigned, stale, forged, unreadable).",
+    ["reason"],
+)
+
+PlatformUp = Callable[[], Awaitable[bool]]
 
 
-def metrics_app(db: AsyncEngine) -> web.Application:
-    """An aiohttp app with /healthz (database reachable) and /metrics."""
+async def _not_connected() -> bool:
+    return False
+
+
+def metrics_app(db: AsyncEngine, platform_up: PlatformUp = _not_connected) -> web.Application:
+    """/healthz (the process answers), /readyz (database and platform up) and /metrics."""
 
     async def healthz(_: web.Request) -> web.Response:
-        try:
-            async with db.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # report, never crash the probe
-            return web.json_response({"status": "error", "database": str(exc)[:200]}, status=503)
         return web.json_response({"status": "ok"})
+
+    async def database_up() -> bool:
+        try:
+            async with asyncio.timeout(READY_TIMEOUT), db.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # the probe reports; the reason goes to the log, not the answer
+            log.warning("readiness: database unreachable (%s)", type(exc).__name__)
+            return False
+        return True
+
+    async def readyz(_: web.Request) -> web.Response:
+        checks = {"database": await database_up(), "platform": await platform_up()}
+        ready = all(checks.values())
+        body = {"status": "ok" if ready else "unavailable"} | {
+            name: "ok" if up else "down" for name, up in checks.items()
+        }
+        return web.json_response(body, status=200 if ready else 503)
 
     async def metrics(_: web.Request) -> web.Response:
         body = generate_latest()
@@ -35,13 +77,16 @@ def metrics_app(db: AsyncEngine) -> web.Application:
 
     app = web.Application()
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     return app
 
 
-async def start_metrics_server(db: AsyncEngine, host: str, port: int) -> web.AppRunner:
-    """Serve /healthz and /metrics; the caller cleans the returned runner up."""
-    runner = web.AppRunner(metrics_app(db), access_log=None)
+async def start_metrics_server(
+    db: AsyncEngine, host: str, port: int, platform_up: PlatformUp = _not_connected
+) -> web.AppRunner:
+    """Serve /healthz, /readyz and /metrics; the caller cleans the returned runner up."""
+    runner = web.AppRunner(metrics_app(db, platform_up), access_log=None, keepalive_timeout=10)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

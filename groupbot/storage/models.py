@@ -211,6 +211,9 @@ SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
     metadata, SQLAlchemyOAuthStateStore.default_table_name
 )
+# A callback finds its state by value and each new state purges the expired ones: both indexed.
+Index("ix_slack_oauth_states_state", SLACK_OAUTH_STATES.c.state, unique=True)
+Index("ix_slack_oauth_states_expire_at", SLACK_OAUTH_STATES.c.expire_at)
 
 
 def table(model: type[Base]) -> Table:

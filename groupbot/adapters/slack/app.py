@@ -11,14 +11,22 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aiohttp import web
+from aiohttp.http import HttpProcessingError
+from aiohttp.web import RequestPayloadError
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.inflight import InFlight
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
+from groupbot.adapters.slack.guard import (
+    RefusalLog,
+    check_request,
+    payload_refusal,
+    server_logger,
+)
 from groupbot.adapters.slack.home import Home
 from groupbot.adapters.slack.listeners import Listeners
 from groupbot.adapters.slack.oauth import build_oauth
@@ -36,6 +44,11 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024
+# A client gets this long to send a request's headers (from connecting, or since its last
+# answer), then as long again for the body: Slack sends both at once.
+HEADER_SECONDS = 10.0
+BODY_SECONDS = 10.0
+LINGER_SECONDS = 2.0
 # How long a shutdown waits for acknowledged events still on their way to the engine.
 DRAIN_SECONDS = 10.0
 
@@ -133,27 +146,50 @@ async def slack_service(
         await clients.close()
 
 
-def web_app(service: SlackService) -> web.Application:
+def web_app(service: SlackService, body_seconds: float = BODY_SECONDS) -> web.Application:
     """POST /slack/events for everything Slack sends; the OAuth routes when installs are on."""
     bolt = service.bolt
-    verifier = SignatureVerifier(service.signing_secret)
+    refusals = RefusalLog(log)
+
+    def refuse(reason: str, status: int) -> web.Response:
+        refusals.refused(reason, status)
+        return web.json_response({"error": reason}, status=status)
 
     async def events(request: web.Request) -> web.Response:
-        body = await request.text()
-        if not verifier.is_valid_request(body, dict(request.headers)):
-            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            async with asyncio.timeout(body_seconds):
+                raw = await request.read()
+        except (RequestPayloadError, HttpProcessingError):  # a broken chunk, a bad gzip
+            return refuse("unreadable_body", 400)
+        except TimeoutError:
+            answer = refuse("slow_body", 408)
+            answer.force_close()  # the rest of a slow body is not waited for
+            return answer
+        body, refusal = check_request(service.signing_secret, raw, request.headers)
+        if refusal is not None:
+            return refuse(refusal.reason, refusal.status)
+        assert body is not None
         if request.headers.get("X-Slack-Retry-Num"):
             log.info(
                 "Slack retry %s (%s)",
-                request.headers["X-Slack-Retry-Num"],
-                request.headers.get("X-Slack-Retry-Reason", "?"),
+                request.headers["X-Slack-Retry-Num"][:8],
+                request.headers.get("X-Slack-Retry-Reason", "?")[:40],
             )
         try:
-            bolt_request = await to_bolt_request(request)
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]  # a mapping of str is read
+            )
+        except Exception:  # Bolt cannot parse it: refuse it, never crash
+            return refuse("malformed", 400)
+        why = payload_refusal(bolt_request.body)
+        if why is not None:
+            return refuse(why, 400)
+        try:
             response = await bolt.async_dispatch(bolt_request)
-        except Exception as exc:  # Bolt cannot parse it: refuse it, never crash
-            log.warning("malformed Slack request refused: %s: %s", type(exc).__name__, exc)
-            return web.json_response({"error": "malformed request"}, status=400)
+        except Exception:  # Bolt cannot read it: refuse it, never crash
+            return refuse("malformed", 400)
         return await to_aiohttp_response(response)
 
     app = web.Application(client_max_size=MAX_BODY)
@@ -177,9 +213,25 @@ def web_app(service: SlackService) -> web.Application:
 
 
 @asynccontextmanager
-async def serve_http(service: SlackService, host: str, port: int) -> AsyncIterator[int]:
+async def serve_http(
+    service: SlackService,
+    host: str,
+    port: int,
+    *,
+    header_seconds: float = HEADER_SECONDS,
+    body_seconds: float = BODY_SECONDS,
+) -> AsyncIterator[int]:
     """Serve the app over HTTP; yields the bound port (useful with port 0)."""
-    runner = web.AppRunner(web_app(service), access_log=None, handler_cancellation=False)
+    runner = web.AppRunner(
+        web_app(service, body_seconds),
+        access_log=None,
+        handler_cancellation=False,
+        logger=server_logger(__name__ + ".server"),
+        # aiohttp arms this deadline when a connection opens and again after each answer, and
+        # drops a connection still short of a whole request then: slow headers are cut off.
+        keepalive_timeout=header_seconds,
+        lingering_time=LINGER_SECONDS,  # reading what is left of a refused body, at most
+    )
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

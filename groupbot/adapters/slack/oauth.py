@@ -7,11 +7,11 @@ import logging
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+from groupbot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
+from groupbot.storage.oauth import STATE_SECONDS, OAuthStates
 
 __all__ = ["BOT_SCOPES", "OAuth", "build_oauth"]
 
@@ -28,7 +28,6 @@ BOT_SCOPES = (
     "usergroups:read",
     "users:read",
 )
-STATE_SECONDS = 600
 
 
 class OAuth:
@@ -55,9 +54,7 @@ def build_oauth(
         bots_table_name=SLACK_BOTS.name,
         installations_table_name=SLACK_INSTALLATIONS.name,
     )
-    states = AsyncSQLAlchemyOAuthStateStore(
-        expiration_seconds=STATE_SECONDS, engine=db, table_name=SLACK_OAUTH_STATES.name
-    )
+    states = OAuthStates(db, STATE_SECONDS)
     settings = AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,
