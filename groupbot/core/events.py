@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = ["CommandIssued", "Event", "MemberJoined", "MessageEdited", "MessagePosted", "Post"]
@@ -17,7 +17,7 @@ class MemberJoined:
     at: datetime
     event_id: str
     name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] | None = None  # the platform's word; None when it did not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Post:
     message: str
     text: str
     name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] | None = None  # the platform's word; None when it did not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class CommandIssued:
     args: tuple[str, ...] = ()
     channel: str | None = None
     display_name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] | None = None  # the platform's word; None when it did not say
 
 
 Event = MemberJoined | MessagePosted | MessageEdited | CommandIssued

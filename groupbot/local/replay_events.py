@@ -51,6 +51,13 @@ def _strings(obj: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _roles(obj: dict[str, Any]) -> frozenset[str] | None:
+    """The roles a line gives (authoritative, even empty), or None when it says nothing."""
+    if "roles" not in obj:
+        return None
+    return frozenset(r.lower() for r in _strings(obj, "roles"))
+
+
 def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
     """Turn one decoded replay line (number `line`) into a core event."""
     if not isinstance(obj, dict):
@@ -70,7 +77,7 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
             at=at,
             event_id=event_id or f"join:{member}:{at.isoformat()}",
             name=_text(obj, "name", required=False, limit=200),
-            roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+            roles=_roles(obj),
         )
     if kind == "command":
         args = _strings(obj, "args")
@@ -83,7 +90,7 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
             name=_text(obj, "name", limit=64),
             args=args,
             channel=obj.get("channel") if isinstance(obj.get("channel"), str) else None,
-            roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+            roles=_roles(obj),
         )
     channel = _text(obj, "channel")
     text = obj.get("text")
@@ -104,7 +111,7 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
         channel=channel,
         message=message_id,
         text=text,
-        roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+        roles=_roles(obj),
     )
 
 

@@ -262,7 +262,7 @@ class Bot:
         state = await self.members.get(repo, ev.member, now, ev.name)
         state.joined_at = now
         state.name = ev.name or state.name
-        if ev.roles:
+        if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
         repo.members.save(state)
         return self.welcomer.joined(repo, ev, state, now)
@@ -273,7 +273,7 @@ class Bot:
         state = await self.members.get(repo, ev.member, now, ev.name)
         if ev.name and not state.name:
             state.name = ev.name
-        if ev.roles:
+        if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
         edited = isinstance(ev, MessageEdited)
         verdict = self.engine.evaluate(

@@ -41,6 +41,11 @@ def roles_of(member: discord.Member | discord.User, rulebook: Rulebook) -> froze
     return frozenset(names)
 
 
+def _said_roles(member: discord.Member | discord.User, rulebook: Rulebook) -> frozenset[str] | None:
+    """A guild member's roles as the gateway sent them; None when it sent no member."""
+    return roles_of(member, rulebook) if isinstance(member, discord.Member) else None
+
+
 def channel_name(channel: object) -> str | None:
     """The name the rulebook knows a channel by; threads and forum posts use their parent's."""
     if isinstance(channel, discord.Thread):
@@ -81,7 +86,7 @@ def message_event(message: discord.Message, rulebook: Rulebook) -> MessagePosted
         message=str(message.id),
         text=_text(message),
         name=message.author.display_name,
-        roles=roles_of(message.author, rulebook),
+        roles=_said_roles(message.author, rulebook),
     )
 
 
@@ -100,7 +105,7 @@ def edit_event(message: discord.Message, rulebook: Rulebook) -> MessageEdited | 
         message=str(message.id),
         text=_text(message),
         name=message.author.display_name,
-        roles=roles_of(message.author, rulebook),
+        roles=_said_roles(message.author, rulebook),
     )
 
 
