@@ -10,6 +10,7 @@ from typing import IO, Any
 
 import orjson
 
+from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.local import jsonin
 
@@ -59,7 +60,11 @@ def _roles(obj: dict[str, Any]) -> frozenset[str] | None:
 
 
 def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
-    """Turn one decoded replay line (number `line`) into a core event."""
+    """Turn one decoded replay line (number `line`) into a core event, its texts made safe."""
+    return clean_event(_parse(obj, raw, line))
+
+
+def _parse(obj: Any, raw: bytes, line: int) -> Event:
     if not isinstance(obj, dict):
         raise ReplayError("a line must be a JSON object")
     kind = obj.get("type")

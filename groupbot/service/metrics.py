@@ -7,9 +7,21 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["ACTIONS", "EVENTS", "EVENT_SECONDS", "metrics_app", "start_metrics_server"]
+__all__ = [
+    "ACTIONS",
+    "EVENTS",
+    "EVENT_SECONDS",
+    "FAILED_EVENTS",
+    "metrics_app",
+    "start_metrics_server",
+]
 
 EVENTS = Counter("groupbot_events_total", "Platform events handled.", ["platform", "type"])
+FAILED_EVENTS = Counter(
+    "groupbot_failed_events_total",
+    "Platform events that could not be stored, kept in failed_events for a retry.",
+    ["platform"],
+)
 ACTIONS = Counter("groupbot_actions_total", "Actions the bot took.", ["action"])
 EVENT_SECONDS = Histogram(
     "groupbot_event_seconds",
