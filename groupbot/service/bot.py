@@ -59,6 +59,7 @@ class Bot:
         sink: Sink | None = None,
         private: bool = False,
         group_commit: bool = False,
+        shared: bool = False,
     ) -> None:
         self.db = db
         self.rulebook = rulebook
@@ -71,6 +72,9 @@ class Bot:
         # Live bots keep an event that cannot be stored in failed_events (the platform was
         # told it was accepted); replay and the shell report it to their caller instead.
         self.keep_failed = group_commit
+        # A shared database (replicas): the database decides which process handles an event,
+        # and what one process remembers between commits may be stale, so it is read again.
+        self.shared = shared
         self.clock: datetime | None = None
         self.timers = TimerQueue()
         self.transactions = Transactions(db)
@@ -127,7 +131,7 @@ class Bot:
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
             # A fresh database: the caches hold everything there is, until they evict.
             fresh = not members and not events
-            self.members.all_known = fresh
+            self.members.all_known = fresh and not self.shared
             # Fresh: nothing was processed before. Otherwise anything stamped before now may be.
             self._seen_floor = None if fresh else datetime.now(UTC)
             last = await conn.scalar(select(func.max(Request.id)))
@@ -169,8 +173,15 @@ class Bot:
             raise
         self._pending = 0
         self._batch.clear()
+        self._forget_between_commits()
         for entry in entries:
             entry.finish(entry.out)
+
+    def _forget_between_commits(self) -> None:
+        """On a shared database, members and settings are read afresh by the next batch."""
+        if self.shared:
+            self.members.refresh()
+            self.communities.refresh()
 
     async def rollback(self) -> None:
         """Abandon the unit of work; reload what it may have changed from the database."""
@@ -232,6 +243,7 @@ class Bot:
         finally:
             self.sink = sink
         self._batch_clock = self.clock
+        self._forget_between_commits()
         entry.finish(out)
 
     async def repository(self, community: str) -> CommunityRepositories:
@@ -316,13 +328,18 @@ class Bot:
         repo = await self.repository(event.community)
         key = (event.community, event.event_id)
         at = utc(event.at)
-        floor = self._seen_floor
-        if key in self._seen or (
-            floor is not None and at <= floor and await repo.events.seen(event.event_id)
-        ):
+        if key in self._seen:
             return []
+        if self.shared:  # whichever process inserts the id first handles the event
+            if not await repo.events.claim(event.event_id, now):
+                self._remember_seen(key, at)
+                return []
+        else:
+            floor = self._seen_floor
+            if floor is not None and at <= floor and await repo.events.seen(event.event_id):
+                return []
+            repo.events.mark(event.event_id, now)
         self._remember_seen(key, at)
-        repo.events.mark(event.event_id, now)
         match event:
             case MemberJoined():
                 return await self._joined(repo, event, now)
