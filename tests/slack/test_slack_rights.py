@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from slackfake import FakeSlack, block_action, user
 from slackharness import GENERAL, MEMBER, MODS, NEWBIE, PITCH, Harness, running
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_slack_flows import join, say
 
@@ -102,3 +102,37 @@ async def test_a_slack_connect_admin_is_no_owner_here(app: Harness) -> None:
 def test_rights_are_cached_a_minute_at_most() -> None:
     directory = Directory(Clients("http://127.0.0.1:9/"), Rulebook())
     assert directory._users.ttl <= 60.0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_an_event_is_answered_500_while_the_database_is_away_and_stored_on_retry(
+    app: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.ext.asyncio import AsyncEngine as Engine
+
+    from groupbot.storage.models import ProcessedEvent
+
+    def away(*_: object, **__: object) -> object:
+        raise OperationalError("connect", {}, ConnectionRefusedError("database is away"))
+
+    await say(app, MEMBER, GENERAL, "warming the caches up")
+    with monkeypatch.context() as down:
+        down.setattr(Engine, "connect", away)
+        down.setattr(Engine, "begin", away)
+        event = {"type": "team_join", "user": app.fake.users[NEWBIE]}
+        status, _ = await app.send.event(event, event_id="EvDOWN0001")
+        assert status == 500  # Slack retries what we could not store
+    status, _ = await app.send.event(event, event_id="EvDOWN0001", retry=1)
+    assert status == 200
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="the welcome, once")
+    status, _ = await app.send.event(event, event_id="EvDOWN0001", retry=2)
+    assert status == 200
+    async with app.db.connect() as conn:
+        joins = await conn.scalar(
+            select(func.count())
+            .select_from(ProcessedEvent)
+            .where(ProcessedEvent.event_id.like("join:%"))
+        )
+    assert joins == 1
+    assert len(app.fake.dms(NEWBIE)) == 1

@@ -1,4 +1,4 @@
-"""Bolt listeners: ack at once, then translate and hand the event to the engine."""
+"""Bolt listeners: translate, hand the event to the engine, and answer Slack once it is stored."""
 
 from __future__ import annotations
 
