@@ -17,7 +17,13 @@ from groupbot.core.actions import (
 )
 from groupbot.core.events import CommandIssued
 
-__all__ = ["export_to", "run_command", "upgrade_database"]
+__all__ = [
+    "export_to",
+    "list_failed_events",
+    "retry_failed_events",
+    "run_command",
+    "upgrade_database",
+]
 
 SHELL_OWNER = "cli"
 
@@ -99,3 +105,50 @@ async def export_to(url: str, community: str, out: Path | None) -> int:
         rows = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
         typer.echo(f"wrote {out}: {rows or 'no rows'}", err=True)
     return 0
+
+
+async def list_failed_events(url: str, *, as_json: bool = False) -> int:
+    """Print the events that could not be stored, oldest first; their count is the exit hint."""
+    import json
+
+    from groupbot.service.runtime import open_database
+    from groupbot.storage.repositories.failed import list_failed
+
+    async with open_database(url) as db, db.connect() as conn:
+        rows = await list_failed(conn, limit=10_000)
+    for row in rows:
+        if as_json:
+            fields = {
+                "id": row.id,
+                "platform": row.platform,
+                "community": row.community,
+                "event_id": row.event_id,
+                "kind": row.kind,
+                "failed_at": row.failed_at.isoformat(),
+                "attempts": row.attempts,
+                "error": row.error,
+            }
+            typer.echo(json.dumps(fields, ensure_ascii=True))
+        else:
+            when = row.failed_at.strftime("%Y-%m-%d %H:%M:%S")
+            typer.echo(
+                f"#{row.id} {when} {row.platform} {row.community} {row.kind} {row.event_id} "
+                f"(attempts {row.attempts}): {row.error.splitlines()[0] if row.error else ''}"
+            )
+    if not rows and not as_json:
+        typer.echo("no failed events")
+    return len(rows)
+
+
+async def retry_failed_events(url: str, ids: list[int], rules: Path | None = None) -> int:
+    """Feed failed events to the bot again; 1 if some still fail."""
+    from groupbot.core.rulebook import load_rulebook
+    from groupbot.service.retry import retry_failed
+    from groupbot.service.runtime import open_database
+    from groupbot.service.settings import Settings
+
+    rulebook = load_rulebook(rules if rules is not None else Settings().groupbot_rulebook)
+    async with open_database(url) as db:
+        stored, failing = await retry_failed(db, rulebook, ids)
+    typer.echo(f"{stored} stored, {failing} still failing")
+    return 1 if failing else 0

@@ -27,6 +27,9 @@ queue_app = typer.Typer(
     help="Work the approval queue in the configured database.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+events_app = typer.Typer(
+    help="Platform events that could not be stored: list and retry them.", no_args_is_help=True
+)
 run_app = typer.Typer(
     help="Run the bot: `run slack`, `run discord`, or bare `run` for every platform configured.",
     invoke_without_command=True,
@@ -37,6 +40,7 @@ app.add_typer(discord_app, name="discord")
 app.add_typer(rules_app, name="rules")
 app.add_typer(queue_app, name="queue")
 app.add_typer(db_app, name="db")
+app.add_typer(events_app, name="events")
 
 RulesOption = Annotated[
     Path | None,
@@ -336,6 +340,31 @@ def export_data(
     from groupbot.cli.admin import export_to
 
     raise typer.Exit(asyncio.run(export_to(_database(database), community, out)))
+
+
+@events_app.command("failed")
+def events_failed(
+    database: DatabaseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """List the events kept in failed_events (each with its error), oldest first."""
+    from groupbot.cli.admin import list_failed_events
+
+    asyncio.run(list_failed_events(_database(database), as_json=as_json))
+
+
+@events_app.command("retry")
+def events_retry(
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Failed event ids (default: all).")
+    ] = None,
+    database: DatabaseOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Feed failed events to the bot again (texts made safe); stored ones leave the list."""
+    from groupbot.cli.admin import retry_failed_events
+
+    raise typer.Exit(asyncio.run(retry_failed_events(_database(database), ids or [], rules)))
 
 
 @db_app.command("upgrade")

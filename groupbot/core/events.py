@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = ["CommandIssued", "Event", "MemberJoined", "MessageEdited", "MessagePosted", "Post"]
@@ -17,7 +17,7 @@ class MemberJoined:
     at: datetime
     event_id: str
     name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] | None = None  # the platform's word; None when it did not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Post:
     message: str
     text: str
     name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] | None = None  # the platform's word; None when it did not say
     reply_to: str | None = None  # the message it answers (a reply), when the platform says
     thread: str | None = None  # the thread it is posted in, when not the thread's start
     mentions: tuple[str, ...] = ()  # members it mentions through the platform
@@ -60,7 +60,7 @@ class CommandIssued:
     args: tuple[str, ...] = ()
     channel: str | None = None
     display_name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] | None = None  # the platform's word; None when it did not say
 
 
 Event = MemberJoined | MessagePosted | MessageEdited | CommandIssued

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 import orjson
 
+from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.local import jsonin
 
@@ -73,8 +74,19 @@ def _mentions(obj: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(v) for v in value))
 
 
+def _roles(obj: dict[str, Any]) -> frozenset[str] | None:
+    """The roles a line gives (authoritative, even empty), or None when it says nothing."""
+    if "roles" not in obj:
+        return None
+    return frozenset(r.lower() for r in _strings(obj, "roles"))
+
+
 def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
-    """Turn one decoded replay line (number `line`) into a core event."""
+    """Turn one decoded replay line (number `line`) into a core event, its texts made safe."""
+    return clean_event(_parse(obj, raw, line))
+
+
+def _parse(obj: Any, raw: bytes, line: int) -> Event:
     if not isinstance(obj, dict):
         raise ReplayError("a line must be a JSON object")
     kind = obj.get("type")
@@ -92,7 +104,7 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
             at=at,
             event_id=event_id or f"join:{member}:{at.isoformat()}",
             name=_text(obj, "name", required=False, limit=200),
-            roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+            roles=_roles(obj),
         )
     if kind == "command":
         args = _strings(obj, "args")
@@ -105,7 +117,7 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
             name=_text(obj, "name", limit=64),
             args=args,
             channel=obj.get("channel") if isinstance(obj.get("channel"), str) else None,
-            roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+            roles=_roles(obj),
         )
     channel = _text(obj, "channel")
     text = obj.get("text")
@@ -126,7 +138,7 @@ def parse_event(obj: Any, raw: bytes, line: int = 0) -> Event:
         channel=channel,
         message=message_id,
         text=text,
-        roles=frozenset(r.lower() for r in _strings(obj, "roles")),
+        roles=_roles(obj),
         reply_to=_reference(obj, "reply_to"),
         thread=_reference(obj, "thread"),
         mentions=_mentions(obj),

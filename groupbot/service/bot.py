@@ -16,12 +16,14 @@ from groupbot.core.engine import Engine
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.approvals import ApprovalDesk
+from groupbot.service.batch import Entry
 from groupbot.service.coaching import Coach
 from groupbot.service.commands import CommandHandler
 from groupbot.service.commands.answers import Answers
 from groupbot.service.commands.community import CommunityCommands
 from groupbot.service.commands.requests import RequestCommands
 from groupbot.service.communities import Communities
+from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 LIVE_BATCH = 64  # most events a live bot's group commit puts in one transaction
 # How long close() waits for the event being handled before it gives up on committing.
 CLOSE_WAIT_SECONDS = 30.0
+# How long an event waits for the group commit before it commits itself (its committer left).
+COMMIT_WAIT_SECONDS = 1.0
 RETENTION_EVERY = timedelta(days=1)
 SEEN_CACHE = 50_000
 SEEN_WINDOW = timedelta(days=1)
@@ -56,6 +60,7 @@ class Bot:
         sink: Sink | None = None,
         private: bool = False,
         group_commit: bool = False,
+        shared: bool = False,
     ) -> None:
         self.db = db
         self.rulebook = rulebook
@@ -66,9 +71,16 @@ class Bot:
         # Group commit (live bots): while other events wait their turn, keep the transaction
         # open for them, up to batch_size; the last in the queue commits for all.
         self.group_commit = group_commit
+        # Live bots keep an event that cannot be stored in failed_events (the platform was
+        # told it was accepted); replay and the shell report it to their caller instead.
+        self.keep_failed = group_commit
+        # A shared database (replicas): the database decides which process handles an event,
+        # and what one process remembers between commits may be stale, so it is read again.
+        self.shared = shared
         self.clock: datetime | None = None
         self.timers = TimerQueue()
         self.transactions = Transactions(db)
+        self.dead_letters = DeadLetters(db, platform)
         self.recorder = Recorder(sink)
         self.communities = Communities(rulebook)
         self.members = Members(rulebook, self.transactions)
@@ -88,7 +100,8 @@ class Bot:
         self._lock = asyncio.Lock()
         self._queued = 0
         self._pending = 0
-        self._batch: list[Event] = []
+        self._batch: list[Entry] = []
+        self._stale = False  # a rollback could not reload from the database
         self._batch_clock: datetime | None = None
         # Event ids newer than the floor are all in `_seen`; older ones need the database.
         self._seen_floor: datetime | None = datetime.max.replace(tzinfo=UTC)
@@ -120,7 +133,7 @@ class Bot:
             events = await conn.scalar(select(func.count()).select_from(ProcessedEvent))
             # A fresh database: the caches hold everything there is, until they evict.
             fresh = not members and not events
-            self.members.all_known = fresh
+            self.members.all_known = fresh and not self.shared
             # Fresh: nothing was processed before. Otherwise anything stamped before now may be.
             self._seen_floor = None if fresh else datetime.now(UTC)
             last = await conn.scalar(select(func.max(Request.id)))
@@ -150,10 +163,27 @@ class Bot:
             self._lock.release()
 
     async def commit(self) -> None:
-        """Flush buffered writes and commit the unit of work (callers hold the turn)."""
-        await self.transactions.commit()
+        """Commit the unit of work; a batch that will not commit is stored event by event."""
+        entries = list(self._batch)
+        try:
+            await self.transactions.commit()
+        except Exception:
+            await self._salvage(entries)
+            return
+        except BaseException as exc:
+            await self._abandon(entries, exc)
+            raise
         self._pending = 0
         self._batch.clear()
+        self._forget_between_commits()
+        for entry in entries:
+            entry.finish(entry.out)
+
+    def _forget_between_commits(self) -> None:
+        """On a shared database, members and settings are read afresh by the next batch."""
+        if self.shared:
+            self.members.refresh()
+            self.communities.refresh()
 
     async def rollback(self) -> None:
         """Abandon the unit of work; reload what it may have changed from the database."""
@@ -163,28 +193,60 @@ class Bot:
         self.members.clear()
         self._seen.clear()
         self.communities.clear()
+        self._stale = True  # until the database has been read again
         await self.start()  # timers, batched welcomes and the ledger as the database has them
+        self._stale = False
         self.members.all_known = False
         self._seen_floor = datetime.max.replace(tzinfo=UTC)
 
-    async def _recover(self) -> None:
-        """After a failed event: roll back, then redo the batch's other events without it."""
-        survivors = list(self._batch)
-        clock = self._batch_clock
-        await self.rollback()
-        self.clock = clock  # the redo happens at the times it first did
-        sink, self.sink = self.sink, None  # their actions were reported the first time
+    async def _abandon(self, entries: list[Entry], error: BaseException) -> None:
+        """Nothing of these is stored: each caller raises, so the platform retries."""
+        for entry in entries:
+            entry.fail(error)
         try:
-            for event in survivors:
-                now = self._tick(event.at)
-                await self._advance(now)
-                await self._handle(event, now)
-            await self.commit()
-        except BaseException:
             await self.rollback()
+        except Exception:  # the database is away: the next event reloads it
+            log.warning("could not reload after an abandoned batch", exc_info=True)
+
+    async def _salvage(self, entries: list[Entry], failed: Entry | None = None) -> None:
+        """Roll back, then store the events one at a time; one that cannot be is kept aside."""
+        clock = self._batch_clock
+        todo = [(entry, False) for entry in entries]
+        if failed is not None:
+            todo.append((failed, True))  # its actions were never reported
+        try:
+            await self.rollback()
+            self.clock = clock  # the redo happens at the times it first did
+            for entry, report in todo:
+                await self._alone(entry, report)
+        except BaseException as exc:
+            await self._abandon([entry for entry, _ in todo if not entry.settled], exc)
             raise
+
+    async def _alone(self, entry: Entry, report: bool) -> None:
+        """Store one event in its own transaction, or keep it with its error in failed_events."""
+        sink = self.sink
+        if not report:
+            self.sink = None  # its actions were reported the first time
+        try:
+            now = self._tick(entry.event.at)
+            out = await self._advance(now)
+            out.extend(await self._handle(entry.event, now))
+            await self.transactions.commit()
+        except Exception as exc:
+            await self.rollback()  # raises while the database is away: the platform retries
+            if not self.keep_failed:
+                log.error("event %s not stored: %s", entry.event.event_id, exc)
+                entry.fail(exc)
+                return
+            await self.dead_letters.keep(entry.event, exc)
+            entry.finish([])
+            return
         finally:
             self.sink = sink
+        self._batch_clock = self.clock
+        self._forget_between_commits()
+        entry.finish(out)
 
     async def repository(self, community: str) -> CommunityRepositories:
         """A repository bound to one community, inside the current unit of work."""
@@ -196,28 +258,65 @@ class Bot:
     # -- events ----------------------------------------------------------------------------
 
     async def handle(self, event: Event) -> list[Action]:
-        """Process one event exactly once; return the actions it caused (timers first)."""
+        """Process one event exactly once; return the actions it caused (timers first).
+
+        Live bots (group commit) return once the event is stored, or kept in failed_events;
+        when neither is possible (the database is away) this raises, so the platform retries.
+        """
         self._queued += 1
-        async with self._lock:
+        try:
+            await self._lock.acquire()
+        finally:
             self._queued -= 1
-            if not self._batch:
-                self._batch_clock = self.clock
-            now = self._tick(event.at)
+        try:
+            entry = await self._take(event)
+            full = self._pending >= self.batch_size
+            if not entry.settled and (full or (self.group_commit and not self._queued)):
+                await self.commit()
+        finally:
+            self._lock.release()
+        if entry.done is not None:
+            return await self._stored(entry.done)
+        if entry.error is not None:
+            raise entry.error
+        return entry.out
+
+    async def _take(self, event: Event) -> Entry:
+        """Handle an event inside the open transaction; a failure salvages the batch."""
+        if self._stale:  # the database was away at the last rollback
+            await self.rollback()
+        if not self._batch:
+            self._batch_clock = self.clock
+        now = self._tick(event.at)
+        entry = Entry.waited(event, []) if self.group_commit else Entry(event, [])
+        try:
+            out = await self._advance(now)
+            out.extend(await self._handle(event, now))
+        except Exception as exc:
+            if self.keep_failed:  # tried once more alone, then kept in failed_events
+                await self._salvage(list(self._batch), entry)
+            else:  # replay and the shell: the others are stored, this one is reported
+                await self._salvage(list(self._batch))
+                entry.fail(exc)
+            return entry
+        except BaseException as exc:
+            await self._abandon([*self._batch, entry], exc)
+            raise
+        entry.out = out
+        self._batch.append(entry)
+        self._pending += 1
+        return entry
+
+    async def _stored(self, done: asyncio.Future[list[Action]]) -> list[Action]:
+        """Wait for the group commit; commit ourselves if whoever was to has gone away."""
+        while True:
             try:
-                out = await self._advance(now)
-                out.extend(await self._handle(event, now))
-            except BaseException:
-                await self._recover()
-                raise
-            self._batch.append(event)
-            self._pending += 1
-            if self._pending >= self.batch_size or (self.group_commit and not self._queued):
-                try:
-                    await self.commit()
-                except BaseException:
-                    await self.rollback()
-                    raise
-            return out
+                async with asyncio.timeout(COMMIT_WAIT_SECONDS):
+                    return await asyncio.shield(done)
+            except TimeoutError:
+                async with self._lock:
+                    if not done.done() and not self._queued:
+                        await self.commit()
 
     def _tick(self, at: datetime) -> datetime:
         at = utc(at)
@@ -231,13 +330,18 @@ class Bot:
         repo = await self.repository(event.community)
         key = (event.community, event.event_id)
         at = utc(event.at)
-        floor = self._seen_floor
-        if key in self._seen or (
-            floor is not None and at <= floor and await repo.events.seen(event.event_id)
-        ):
+        if key in self._seen:
             return []
+        if self.shared:  # whichever process inserts the id first handles the event
+            if not await repo.events.claim(event.event_id, now):
+                self._remember_seen(key, at)
+                return []
+        else:
+            floor = self._seen_floor
+            if floor is not None and at <= floor and await repo.events.seen(event.event_id):
+                return []
+            repo.events.mark(event.event_id, now)
         self._remember_seen(key, at)
-        repo.events.mark(event.event_id, now)
         match event:
             case MemberJoined():
                 return await self._joined(repo, event, now)
@@ -264,7 +368,7 @@ class Bot:
         state = await self.members.get(repo, ev.member, now, ev.name)
         state.joined_at = now
         state.name = ev.name or state.name
-        if ev.roles:
+        if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
         repo.members.save(state)
         return self.welcomer.joined(repo, ev, state, now)
@@ -275,7 +379,7 @@ class Bot:
         state = await self.members.get(repo, ev.member, now, ev.name)
         if ev.name and not state.name:
             state.name = ev.name
-        if ev.roles:
+        if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
         edited = isinstance(ev, MessageEdited)
         verdict = self.engine.evaluate(
@@ -309,11 +413,14 @@ class Bot:
         async with self._lock:
             try:
                 out = await self._advance(utc(now))
-                if self.batch_size == 1 or (self.group_commit and not self._queued):
-                    await self.commit()
-            except BaseException:
-                await self.rollback()
+            except Exception:
+                await self._salvage(list(self._batch))  # the timers are reloaded and retried
                 raise
+            except BaseException as exc:
+                await self._abandon(list(self._batch), exc)
+                raise
+            if self.batch_size == 1 or (self.group_commit and not self._queued):
+                await self.commit()
             return out
 
     async def _advance(self, now: datetime) -> list[Action]:

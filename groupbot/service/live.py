@@ -11,8 +11,10 @@ __all__ = ["start_live_bot"]
 
 
 async def start_live_bot(db: AsyncEngine, rulebook: Rulebook, platform: str) -> Bot:
-    """A Bot as every live platform runs it: group commit, detectors loaded before connecting."""
-    bot = Bot(db, rulebook, platform=platform, batch_size=LIVE_BATCH, group_commit=True)
+    """A Bot as every live platform runs it: group commit, a database shared with replicas."""
+    bot = Bot(
+        db, rulebook, platform=platform, batch_size=LIVE_BATCH, group_commit=True, shared=True
+    )
     await bot.start()
     bot.engine.detector.prepare()  # before connecting: no first-message stall
     return bot

@@ -24,22 +24,30 @@ class Members:
         self.note_window = timedelta(days=rulebook.notes.escalate_window_days)
         self.all_known = False  # every member there is, is in the cache (a fresh database)
         self._states: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
+        # After a refresh (a shared database), cached states are read again before use.
+        self._checked: set[tuple[str, str]] | None = None
 
     async def get(
         self, repo: CommunityRepositories, member: str, now: datetime, name: str = ""
     ) -> MemberState:
         """The member's state from the cache, the database, or new (a pre-existing member)."""
         key = (repo.community, member)
-        state = self._states.get(key)
-        if state is not None:
+        cached = self._states.get(key)
+        if cached is not None and (self._checked is None or key in self._checked):
             self._states.move_to_end(key)
-            return state
+            return cached
+        state = None
         if not self.all_known:
             await self.transactions.flush()  # an evicted member may still be buffered
             state = await repo.members.load(member, now, self.post_window, self.note_window)
         if state is None:
-            state = MemberState(member=member, first_seen_at=now, name=name)
+            state = cached or MemberState(member=member, first_seen_at=now, name=name)
+        elif cached is not None:
+            _keep_recent(state, cached)
+        if self._checked is not None:
+            self._checked.add(key)
         self._states[key] = state
+        self._states.move_to_end(key)
         if len(self._states) > MEMBER_CACHE:
             self._states.popitem(last=False)
             self.all_known = False  # from now on a cache miss may be a known member
@@ -49,7 +57,20 @@ class Members:
         """Drop one member from the cache."""
         self._states.pop((community, member), None)
 
+    def refresh(self) -> None:
+        """Read members again before their next use, keeping what only memory holds."""
+        self._checked = set()
+
     def clear(self) -> None:
         """Forget every cached state (after a rollback)."""
         self._states.clear()
         self.all_known = False
+
+
+def _keep_recent(state: MemberState, cached: MemberState) -> None:
+    """Carry what only memory holds from a cached state to one read from the database."""
+    state.copies = cached.copies
+    state.noted = cached.noted
+    state.blast_until = cached.blast_until
+    state.blast_request = cached.blast_request
+    state.promo_domains = cached.promo_domains

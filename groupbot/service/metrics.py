@@ -15,6 +15,7 @@ __all__ = [
     "ACTIONS",
     "EVENTS",
     "EVENT_SECONDS",
+    "FAILED_EVENTS",
     "METRICS_HOST",
     "REFUSED",
     "PlatformUp",
@@ -29,6 +30,11 @@ METRICS_HOST = "127.0.0.1"
 READY_TIMEOUT = 2.0
 
 EVENTS = Counter("groupbot_events_total", "Platform events handled.", ["platform", "type"])
+FAILED_EVENTS = Counter(
+    "groupbot_failed_events_total",
+    "Platform events that could not be stored, kept in failed_events for a retry.",
+    ["platform"],
+)
 ACTIONS = Counter("groupbot_actions_total", "Actions the bot took.", ["action"])
 EVENT_SECONDS = Histogram(
     "groupbot_event_seconds",

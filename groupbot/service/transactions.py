@@ -48,17 +48,17 @@ class Transactions:
             return
         await self._uow.flush()
         await self._conn.commit()
-        await self._conn.close()
         owed = self._uow.outbox_written
-        self._conn = None
-        self._uow = None
+        conn, self._conn, self._uow = self._conn, None, None
+        await conn.close()
         if owed and self.on_commit is not None:
             self.on_commit()
 
     async def rollback(self) -> None:
         """Abandon the transaction and release its connection."""
-        if self._conn is not None:
-            await self._conn.rollback()
-            await self._conn.close()
-        self._conn = None
-        self._uow = None
+        conn, self._conn, self._uow = self._conn, None, None
+        if conn is not None:
+            try:
+                await conn.rollback()
+            finally:
+                await conn.close()

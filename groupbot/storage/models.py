@@ -26,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Community",
+    "FailedEvent",
     "Member",
     "OutboxMessage",
     "PendingWelcome",
@@ -174,6 +175,26 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A lease: the replica delivering the row, and until when no other one may take it.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FailedEvent(Base):
+    """A platform event that could not be stored, kept with its error to be retried."""
+
+    __tablename__ = "failed_events"
+    __table_args__ = (Index("ix_failed_events_failed_at", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    community: Mapped[str] = mapped_column(String(KEY))
+    event_id: Mapped[str] = mapped_column(String(KEY))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # the event as JSON (ASCII: storable anywhere)
+    error: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class PendingWelcome(Base):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,11 +14,11 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    bindparam,
     case,
     cast,
     delete,
     literal_column,
+    or_,
     select,
     update,
 )
@@ -27,13 +30,16 @@ from groupbot.core.ports import DeliveryError, Platform
 from groupbot.storage.models import OutboxMessage, table
 from groupbot.storage.unit import utc
 
-__all__ = ["MAX_ATTEMPTS", "OutboxWorker", "owed_action", "shard_scope"]
+__all__ = ["LEASE", "MAX_ATTEMPTS", "OutboxWorker", "owed_action", "shard_scope"]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=10)
+# How long a claimed row is this worker's alone; a worker killed mid-round leaves its rows
+# to the others after this (only the one it was sending can go out twice).
+LEASE = timedelta(minutes=5)
 
 
 def owed_action(kind: str, community: str, at: datetime, payload: str) -> Action:
@@ -65,6 +71,7 @@ class OutboxWorker:
         self.platform = platform
         self.batch = batch
         self.scope = scope  # e.g. only the communities this process serves (Discord shards)
+        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def drain(self, now: datetime | None = None) -> int:
         """Deliver every due row; return how many were delivered."""
@@ -75,27 +82,72 @@ class OutboxWorker:
             if not more:
                 return delivered
 
-    async def _deliver_in_order(self, rows: list[Any]) -> list[tuple[Any, DeliveryError | None]]:
-        """Deliver one community's rows in order; each row's outcome (None = delivered)."""
-        outcomes: list[tuple[Any, DeliveryError | None]] = []
+    async def _deliver_in_order(self, rows: list[Any], now: datetime) -> int:
+        """Deliver one community's rows in order, settling each as soon as it is tried."""
+        sent = 0
         for row in rows:
             try:
                 action = owed_action(row.action, row.community, row.next_attempt_at, row.payload)
                 await deliver(self.platform, action)
-            except Exception as exc:  # one row's failure must not undo the round's deliveries
+            except Exception as exc:  # one row's failure must not undo the others' deliveries
                 if not isinstance(exc, DeliveryError):
                     log.exception("outbox %s %s: unexpected failure", row.id, row.action)
                     exc = DeliveryError(f"{type(exc).__name__}: {exc}")
-                outcomes.append((row, exc))
+                await self._failed(row, exc, now)
                 continue
-            outcomes.append((row, None))
-        return outcomes
+            await self._sent(row)
+            sent += 1
+        return sent
 
-    async def _round(self, now: datetime) -> tuple[int, bool]:
+    async def _sent(self, row: Any) -> None:
+        """Delivered: the audit log keeps the record, the queue lets go of it at once."""
         outbox = table(OutboxMessage)
         async with self.engine.begin() as conn:
-            query = (
-                select(
+            await conn.execute(delete(outbox).where(outbox.c.id == row.id))
+
+    async def _failed(self, row: Any, exc: DeliveryError, now: datetime) -> None:
+        """Not delivered: try again later (or give up), and let any worker take it then."""
+        outbox = table(OutboxMessage)
+        attempts = row.attempts + 1
+        give_up = not exc.retry or attempts >= MAX_ATTEMPTS
+        log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id)
+                .values(
+                    attempts=attempts,
+                    last_error=str(exc)[:500],
+                    status="failed" if give_up else "pending",
+                    next_attempt_at=now + _backoff(attempts, exc.retry_after),
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+            )
+
+    async def _claim(self, now: datetime) -> list[Any]:
+        """Lease due rows to this worker in one short transaction; others skip them."""
+        outbox = table(OutboxMessage)
+        due = (
+            select(outbox.c.id)
+            .where(
+                outbox.c.status == "pending",
+                outbox.c.next_attempt_at <= now,
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            )
+            .order_by(outbox.c.id)
+            .limit(self.batch)
+        )
+        if self.scope is not None:
+            due = due.where(self.scope)
+        async with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            claimed = await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(due.scalar_subquery()))
+                .values(claimed_by=self.worker_id, claimed_until=now + LEASE)
+                .returning(
                     outbox.c.id,
                     outbox.c.community,
                     outbox.c.action,
@@ -103,43 +155,19 @@ class OutboxWorker:
                     outbox.c.attempts,
                     outbox.c.next_attempt_at,
                 )
-                .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
-                .order_by(outbox.c.id)
-                .limit(self.batch)
             )
-            if self.scope is not None:
-                query = query.where(self.scope)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = (await conn.execute(query)).all()
-            # Communities are delivered side by side; within one, rows keep their order.
-            by_community: dict[str, list[Any]] = {}
-            for row in rows:
-                by_community.setdefault(row.community, []).append(row)
-            outcomes = await asyncio.gather(
-                *(self._deliver_in_order(group) for group in by_community.values())
-            )
-            sent: list[dict[str, Any]] = []
-            for row, exc in (outcome for group in outcomes for outcome in group):
-                if exc is None:
-                    sent.append({"row_id": row.id})
-                    continue
-                attempts = row.attempts + 1
-                give_up = not exc.retry or attempts >= MAX_ATTEMPTS
-                log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)
-                await conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id == row.id)
-                    .values(
-                        attempts=attempts,
-                        last_error=str(exc)[:500],
-                        status="failed" if give_up else "pending",
-                        next_attempt_at=now + _backoff(attempts, exc.retry_after),
-                    )
-                )
-            if sent:  # delivered: the audit log keeps the record, the queue lets go of it
-                await conn.execute(delete(outbox).where(outbox.c.id == bindparam("row_id")), sent)
-        return len(sent), len(rows) == self.batch
+            return sorted(claimed.all(), key=lambda row: row.id)
+
+    async def _round(self, now: datetime) -> tuple[int, bool]:
+        rows = await self._claim(now)
+        # Communities are delivered side by side; within one, rows keep their order.
+        by_community: dict[str, list[Any]] = {}
+        for row in rows:
+            by_community.setdefault(row.community, []).append(row)
+        sent = await asyncio.gather(
+            *(self._deliver_in_order(group, now) for group in by_community.values())
+        )
+        return sum(sent), len(rows) == self.batch
 
 
 def shard_scope(

@@ -6,7 +6,7 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -108,8 +108,10 @@ def _member_upsert(dialect: str) -> Any:
     """The members upsert for a dialect (built once: building `excluded` is not cheap)."""
     members = table(Member)
     stmt: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(members)
-    keys = ("name", "joined_at", "introduced_at", "roles", "post_count", "own_domains")
-    return stmt.on_conflict_do_update(
-        index_elements=["community", "member"],
-        set_={k: stmt.excluded[k] for k in keys},
-    )
+    keys = ("name", "roles", "post_count", "own_domains")
+    updates: dict[str, Any] = {k: stmt.excluded[k] for k in keys}
+    # A process that did not see the join (another replica) must not make a newcomer an old
+    # member again: a known join or introduction is never unset by an upsert.
+    for moment in ("joined_at", "introduced_at"):
+        updates[moment] = func.coalesce(stmt.excluded[moment], members.c[moment])
+    return stmt.on_conflict_do_update(index_elements=["community", "member"], set_=updates)

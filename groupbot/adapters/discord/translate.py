@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.rulebook import Rulebook
 
@@ -40,6 +41,11 @@ def roles_of(member: discord.Member | discord.User, rulebook: Rulebook) -> froze
     if is_owner(member, rulebook):
         names.add("owner")
     return frozenset(names)
+
+
+def _said_roles(member: discord.Member | discord.User, rulebook: Rulebook) -> frozenset[str] | None:
+    """A guild member's roles as the gateway sent them; None when it sent no member."""
+    return roles_of(member, rulebook) if isinstance(member, discord.Member) else None
 
 
 def channel_name(channel: object) -> str | None:
@@ -88,17 +94,19 @@ def message_event(message: discord.Message, rulebook: Rulebook) -> MessagePosted
     name = channel_name(message.channel)
     if not _watched(message) or name is None or message.guild is None:
         return None
-    return MessagePosted(
-        community=str(message.guild.id),
-        member=str(message.author.id),
-        at=message.created_at,
-        event_id=str(message.id),
-        channel=name,
-        message=str(message.id),
-        text=_text(message),
-        name=message.author.display_name,
-        roles=roles_of(message.author, rulebook),
-        **_conversation(message),
+    return clean_event(
+        MessagePosted(
+            community=str(message.guild.id),
+            member=str(message.author.id),
+            at=message.created_at,
+            event_id=str(message.id),
+            channel=name,
+            message=str(message.id),
+            text=_text(message),
+            name=message.author.display_name,
+            roles=_said_roles(message.author, rulebook),
+            **_conversation(message),
+        )
     )
 
 
@@ -108,17 +116,19 @@ def edit_event(message: discord.Message, rulebook: Rulebook) -> MessageEdited | 
     if not _watched(message) or name is None or message.guild is None:
         return None
     edited = message.edited_at or discord.utils.utcnow()
-    return MessageEdited(
-        community=str(message.guild.id),
-        member=str(message.author.id),
-        at=edited,
-        event_id=f"edit:{message.id}:{edited.timestamp():.6f}",
-        channel=name,
-        message=str(message.id),
-        text=_text(message),
-        name=message.author.display_name,
-        roles=roles_of(message.author, rulebook),
-        **_conversation(message),
+    return clean_event(
+        MessageEdited(
+            community=str(message.guild.id),
+            member=str(message.author.id),
+            at=edited,
+            event_id=f"edit:{message.id}:{edited.timestamp():.6f}",
+            channel=name,
+            message=str(message.id),
+            text=_text(message),
+            name=message.author.display_name,
+            roles=_said_roles(message.author, rulebook),
+            **_conversation(message),
+        )
     )
 
 
@@ -126,13 +136,15 @@ def join_event(member: discord.Member, rulebook: Rulebook) -> MemberJoined | Non
     """A human joining a guild as MemberJoined; bots are not welcomed."""
     if member.bot:
         return None
-    return MemberJoined(
-        community=str(member.guild.id),
-        member=str(member.id),
-        at=member.joined_at or discord.utils.utcnow(),
-        event_id=f"join:{member.guild.id}:{member.id}",
-        name=member.display_name,
-        roles=roles_of(member, rulebook),
+    return clean_event(
+        MemberJoined(
+            community=str(member.guild.id),
+            member=str(member.id),
+            at=member.joined_at or discord.utils.utcnow(),
+            event_id=f"join:{member.guild.id}:{member.id}",
+            name=member.display_name,
+            roles=roles_of(member, rulebook),
+        )
     )
 
 
@@ -146,14 +158,16 @@ def command_event(
     """A slash command, button or modal as CommandIssued; None outside a guild."""
     if interaction.guild_id is None:
         return None
-    return CommandIssued(
-        community=str(interaction.guild_id),
-        member=str(interaction.user.id),
-        at=at or interaction.created_at,
-        event_id=str(interaction.id),
-        name=name,
-        args=args,
-        channel=channel_name(interaction.channel),
-        display_name=interaction.user.display_name,
-        roles=roles_of(interaction.user, rulebook),
+    return clean_event(
+        CommandIssued(
+            community=str(interaction.guild_id),
+            member=str(interaction.user.id),
+            at=at or interaction.created_at,
+            event_id=str(interaction.id),
+            name=name,
+            args=args,
+            channel=channel_name(interaction.channel),
+            display_name=interaction.user.display_name,
+            roles=roles_of(interaction.user, rulebook),
+        )
     )

@@ -76,6 +76,7 @@ class SlackService:
 def _bolt(
     settings: Settings, db: AsyncEngine, clients: Clients, mode: Literal["http", "socket"]
 ) -> AsyncApp:
+    """The Bolt app, answering Slack only once an event is stored (a 500 makes Slack retry)."""
     secret = _secret(settings.slack_signing_secret) or ""
     if mode == "http" and settings.slack_client_id:
         client_secret = _secret(settings.slack_client_secret) or ""
@@ -86,14 +87,14 @@ def _bolt(
             client=clients.make(),
             oauth_settings=oauth.settings,
             authorize=oauth.authorize,  # type: ignore[arg-type]  # an AsyncAuthorize is accepted
-            process_before_response=False,
+            process_before_response=True,
         )
         app.enable_token_revocation_listeners()
         return app
     return AsyncApp(
         signing_secret=secret,
         client=clients.make(_secret(settings.slack_bot_token)),
-        process_before_response=False,
+        process_before_response=True,
         request_verification_enabled=mode == "http",
     )
 

@@ -15,6 +15,8 @@ from groupbot.core.rulebook import Rulebook, normalize_channel
 __all__ = ["Directory", "UserInfo", "looks_like_channel_id", "roles_of"]
 
 TTL = 300.0
+# A demotion must be honoured within a minute: rights are never older than this.
+USER_TTL = 60.0
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 GROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
 
@@ -46,7 +48,7 @@ def roles_of(user: dict[str, Any]) -> set[str]:
     return roles
 
 
-def _user_info(user: dict[str, Any], extra: set[str]) -> UserInfo:
+def _user_info(user: dict[str, Any], extra: set[str], team: str | None = None) -> UserInfo:
     profile = user.get("profile") or {}
     name = (
         profile.get("display_name")
@@ -55,10 +57,13 @@ def _user_info(user: dict[str, Any], extra: set[str]) -> UserInfo:
         or user.get("name")
         or user["id"]
     )
+    home = user.get("team_id")
+    # A Slack Connect member (another organisation's) holds no rights in this workspace.
+    foreign = team is not None and isinstance(home, str) and bool(home) and home != team
     return UserInfo(
         id=user["id"],
         name=str(name),
-        roles=frozenset(roles_of(user) | extra),
+        roles=frozenset() if foreign else frozenset(roles_of(user) | extra),
         is_bot=bool(user.get("is_bot") or user.get("is_app_user")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         invited=bool(user.get("is_invited_user")),
@@ -71,7 +76,7 @@ class Directory:
     def __init__(self, clients: Clients, rulebook: Rulebook, ttl: float = TTL) -> None:
         self.clients = clients
         self.rulebook = rulebook
-        self._users: TtlCache[tuple[str, str], UserInfo] = TtlCache(ttl)
+        self._users: TtlCache[tuple[str, str], UserInfo] = TtlCache(min(ttl, USER_TTL))
         self._names: TtlCache[tuple[str, str], str] = TtlCache(ttl * 12)
         self._ids: dict[tuple[str, str], str] = {}
         self._dms: TtlCache[tuple[str, str], str] = TtlCache(ttl * 12)
@@ -96,13 +101,18 @@ class Directory:
     async def _load_user(self, team: str, user: str) -> UserInfo:
         client = await self.clients.bot(team)
         found = (await client.users_info(user=user))["user"]
-        return _user_info(found, await self._group_roles(team, user))
+        return _user_info(found, await self._group_roles(team, user), team)
 
     async def seed_user(self, team: str, user: dict[str, Any]) -> UserInfo:
         """Cache a user object Slack sent in a signed event (team_join), adding group roles."""
-        info = _user_info(user, await self._group_roles(team, user["id"]))
+        info = _user_info(user, await self._group_roles(team, user["id"]), team)
         self._users.put((team, info.id), info)
         return info
+
+    def forget_user(self, team: str, user: str) -> None:
+        """Drop a cached user (Slack said they changed: a promotion, a demotion)."""
+        self._users.drop((team, user))
+        self._owners.drop(team)
 
     async def _group_roles(self, team: str, user: str) -> set[str]:
         groups = await self.owner_groups(team)
@@ -141,7 +151,7 @@ class Directory:
         for _ in range(100):  # at most 100 pages of 200
             page = await client.users_list(limit=200, cursor=cursor)
             for user in page["members"]:
-                info = _user_info(user, set())
+                info = _user_info(user, set(), team)
                 if info.roles and not (info.is_bot or info.deleted or info.invited):
                     found.add(info.id)
             cursor = (page.get("response_metadata") or {}).get("next_cursor")

@@ -1,4 +1,4 @@
-"""Bolt listeners: ack at once, then translate and hand the event to the engine."""
+"""Bolt listeners: translate, hand the event to the engine, and answer Slack once it is stored."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ class Listeners:
         app.event("team_join")(self.on_team_join)
         app.event("member_joined_channel")(self.on_channel_join)
         app.event("app_home_opened")(self.on_home_opened)
+        app.event("user_change")(self.on_user_change)
         app.command("/groupbot")(self.on_groupbot)
         app.command("/share")(self.on_share)
         app.action(APPROVE)(self.on_approve)
@@ -129,6 +130,15 @@ class Listeners:
             team = _team(context, body)
             found = await self.translator.channel_join(team, event, context.bot_user_id)
             await self.submit(context, "member_joined_channel", found)
+
+    async def on_user_change(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """A member's profile or roles changed: their rights are asked of Slack afresh."""
+        user = event.get("user")
+        if isinstance(user, dict) and isinstance(user.get("id"), str):
+            self.translator.directory.forget_user(_team(context, body), user["id"])
+        EVENTS.labels(platform="slack", type="user_change").inc()
 
     async def on_home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext

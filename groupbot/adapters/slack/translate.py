@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from groupbot.adapters.slack.directory import Directory
+from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.mentions import mentioned_members
 from groupbot.core.rulebook import Rulebook, normalize_channel
@@ -71,19 +72,21 @@ class Translator:
         parent = body.get("thread_ts")
         # A thread reply answers the thread's start; the start itself is an ordinary post.
         thread = str(parent) if parent and str(parent) != str(body["ts"]) else None
-        return kind(
-            community=team,
-            member=user,
-            at=slack_time(event.get("event_ts") or body.get("ts")),
-            event_id=event_id,
-            channel=channel,
-            message=str(body["ts"]),
-            text=text[:MAX_TEXT],
-            name=info.name,
-            roles=info.roles,
-            reply_to=thread,
-            thread=thread,
-            mentions=mentioned_members(text[:MAX_TEXT]),
+        return clean_event(
+            kind(
+                community=team,
+                member=user,
+                at=slack_time(event.get("event_ts") or body.get("ts")),
+                event_id=event_id,
+                channel=channel,
+                message=str(body["ts"]),
+                text=text[:MAX_TEXT],
+                name=info.name,
+                roles=info.roles,
+                reply_to=thread,
+                thread=thread,
+                mentions=mentioned_members(text[:MAX_TEXT]),
+            )
         )
 
     async def team_join(self, team: str, event: dict[str, Any]) -> MemberJoined | None:
@@ -113,13 +116,16 @@ class Translator:
     ) -> MemberJoined | None:
         if skip:
             return None
-        return MemberJoined(
-            community=team,
-            member=user,
-            at=datetime.now(UTC),
-            event_id=f"join:{team}:{user}",  # one welcome per member, whichever event came first
-            name=name,
-            roles=roles,
+        return clean_event(
+            MemberJoined(
+                community=team,
+                member=user,
+                at=datetime.now(UTC),
+                # One welcome per member, whichever event came first.
+                event_id=f"join:{team}:{user}",
+                name=name,
+                roles=roles,
+            )
         )
 
     async def command(
@@ -134,14 +140,16 @@ class Translator:
         """A command with the member's roles read from Slack, never from the payload."""
         info = await self.directory.user(team, user)
         where = await self.directory.channel_name(team, channel) if channel else None
-        return CommandIssued(
-            community=team,
-            member=user,
-            at=datetime.now(UTC),
-            event_id=event_id,
-            name=name,
-            args=args,
-            channel=where,
-            display_name=info.name,
-            roles=info.roles,
+        return clean_event(
+            CommandIssued(
+                community=team,
+                member=user,
+                at=datetime.now(UTC),
+                event_id=event_id,
+                name=name,
+                args=args,
+                channel=where,
+                display_name=info.name,
+                roles=info.roles,
+            )
         )

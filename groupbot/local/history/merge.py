@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
+from groupbot.core.clean import clean_event
 from groupbot.core.events import Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.local.history.records import Record
 
@@ -101,4 +102,4 @@ def events_of(
                 name=record.name,
                 roles=record.roles,
             )
-        yield record, event
+        yield record, event if event is None else clean_event(event)

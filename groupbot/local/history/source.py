@@ -93,9 +93,13 @@ def _checked(fmt: str) -> Format:
 
 def _record(event: Event) -> Record:
     if isinstance(event, MemberJoined):
-        return Record("join", event.at, "", event.member, name=event.name, roles=event.roles)
+        return Record(
+            "join", event.at, "", event.member, name=event.name, roles=event.roles or frozenset()
+        )
     if isinstance(event, CommandIssued):
-        return Record("command", event.at, event.channel or "", event.member, roles=event.roles)
+        return Record(
+            "command", event.at, event.channel or "", event.member, roles=event.roles or frozenset()
+        )
     return Record(
         "edit" if isinstance(event, MessageEdited) else "post",
         event.at,
@@ -104,7 +108,7 @@ def _record(event: Event) -> Record:
         message=event.message,
         text=event.text,
         name=event.name,
-        roles=event.roles,
+        roles=event.roles or frozenset(),
     )
 
 

@@ -73,9 +73,10 @@ class Answers:
         self.recorder.emit(repo, answer, out)
 
     async def is_owner(self, repo: CommunityRepositories, ev: CommandIssued, now: datetime) -> bool:
-        """Whether the member holds owner rights (roles as the platform reported them)."""
-        state = await self.members.get(repo, ev.member, now)
-        roles = ev.roles or state.roles
+        """Whether the member holds owner rights (roles as the platform reports them now)."""
+        roles = ev.roles
+        if roles is None:  # only where the platform did not say (replay, console)
+            roles = (await self.members.get(repo, ev.member, now)).roles
         return is_owner(self.rulebook, ev.member, frozenset(r.lower() for r in roles))
 
     async def owner_or_refuse(

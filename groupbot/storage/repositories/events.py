@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from groupbot.storage.models import ProcessedEvent, table
 from groupbot.storage.unit import UnitOfWork
@@ -31,6 +32,23 @@ class ProcessedEvents:
             )
         )
         return row.first() is not None
+
+    async def claim(self, event_id: str, at: datetime) -> bool:
+        """Record the event as handled now; False if it already was (here or by another process).
+
+        On PostgreSQL a second process inserting the same id waits for the first one's
+        transaction: if that commits, the id is taken and this one does nothing.
+        """
+        await self.uow.flush_table(table(ProcessedEvent))
+        dialect = self._c.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(table(ProcessedEvent))
+            .values(community=self.community, event_id=event_id, at=at)
+            .on_conflict_do_nothing()
+            .returning(ProcessedEvent.event_id)
+        )
+        return (await self._c.execute(stmt)).first() is not None
 
     def mark(self, event_id: str, at: datetime) -> None:
         """Remember a handled event (written with the decision)."""

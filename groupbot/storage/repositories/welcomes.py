@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from groupbot.storage.models import PendingWelcome, table
-from groupbot.storage.unit import UnitOfWork
+from groupbot.storage.unit import UnitOfWork, utc
 
 __all__ = ["PendingWelcomes"]
 
@@ -28,13 +28,15 @@ class PendingWelcomes:
         )
 
     async def take(self) -> list[tuple[str, str]]:
-        """Remove and return every newcomer waiting for a batched welcome."""
+        """Remove and return every newcomer waiting for a batched welcome.
+
+        One statement takes them, so two processes firing the same batch greet each once.
+        """
         waiting = table(PendingWelcome)
         rows = await self._c.execute(
-            select(waiting.c.member, waiting.c.name)
+            delete(waiting)
             .where(waiting.c.community == self.community)
-            .order_by(waiting.c.due_at, waiting.c.member)
+            .returning(waiting.c.member, waiting.c.name, waiting.c.due_at)
         )
-        found = [(m, n) for m, n in rows]
-        await self._c.execute(delete(waiting).where(waiting.c.community == self.community))
-        return found
+        found = sorted(rows, key=lambda r: (utc(r.due_at), r.member))
+        return [(r.member, r.name) for r in found]

@@ -1,0 +1,40 @@
+"""Platform text made safe for every database: NUL and lone surrogates replaced at the edge."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TypeVar
+
+from groupbot.core.events import CommandIssued, Event
+
+__all__ = ["REPLACEMENT", "clean_event", "clean_text"]
+
+REPLACEMENT = "\ufffd"
+# PostgreSQL refuses NUL in text, and a lone surrogate cannot be encoded as UTF-8 at all.
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+E = TypeVar("E", bound=Event)
+
+
+def clean_text(text: str) -> str:
+    """The text with every NUL and lone surrogate replaced by U+FFFD."""
+    return _UNSAFE.sub(REPLACEMENT, text)
+
+
+def clean_event(event: E) -> E:
+    """The event with every text it carries cleaned (itself when there was nothing to clean)."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, str):
+            cleaned: object = clean_text(value)
+        elif isinstance(event, CommandIssued) and f.name == "args":
+            cleaned = tuple(clean_text(a) for a in value)
+        elif f.name == "roles" and value is not None:
+            cleaned = frozenset(clean_text(r) for r in value)
+        else:
+            continue
+        if cleaned != value:
+            changes[f.name] = cleaned
+    return dataclasses.replace(event, **changes) if changes else event  # type: ignore[arg-type]
