@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
-from deployfiles import DEPLOY, compose
+from deployfiles import DEPLOY, ROOT, compose
 
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD")
 PINNED = re.compile(r"^[a-z0-9./-]+:\d+\.\d+(\.\d+)?[a-z0-9.-]*(@sha256:[0-9a-f]{64})?$")
@@ -103,5 +104,8 @@ def test_the_bot_containers_are_locked_down(name: str) -> None:
 
 
 def test_every_image_is_pinned_to_a_version() -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     for name, service in compose()["services"].items():
         assert PINNED.match(service["image"]), f"{name}: {service['image']}"
+        if "build" in service:
+            assert service["image"] == f"groupbot:{version['version']}", name
