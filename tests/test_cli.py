@@ -47,6 +47,8 @@ def test_every_command_has_help() -> None:
         ["stats", "--help"],
         ["forget", "--help"],
         ["db", "upgrade", "--help"],
+        ["backtest", "--help"],
+        ["report", "--help"],
     ):
         result = run(*command)
         assert result.returncode == 0, (command, result.stderr)
@@ -268,3 +270,21 @@ def test_classify_uses_the_rulebooks_intro_channels_and_numbers_null_ids(tmp_pat
     assert [o["id"] for o in out] == [1, 2]
     assert out[0]["introduction"] is True
     assert any(r["signal"] == "intro_channel" for r in out[1]["intro_reasons"])
+
+
+def test_an_export_from_the_command_line_to_a_report(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent / "local"))
+    from exportkit import write_slack_zip
+
+    export = write_slack_zip(tmp_path / "export.zip")
+    replayed = run("replay", str(export), "--format", "slack-export", "--no-progress")
+    assert replayed.returncode == 1  # the export's damaged day file, named on stderr
+    assert "general/" in replayed.stderr and len(replayed.stderr.splitlines()) == 1
+    assert [a["member"] for a in lines(replayed.stdout) if a["action"] == "welcome"] == ["U2", "U4"]
+    out = tmp_path / "report.html"
+    backtest = run("backtest", str(export), "--out", str(out), "--json", "--from", "2024-01-01")
+    assert backtest.returncode == 1 and out.stat().st_size > 0
+    assert json.loads(backtest.stdout)["joined"] == 2
+    wrong = run("replay", str(export), "--format", "discord-export")
+    assert wrong.returncode != 0 and wrong.stderr.count("\n") == 1
+    assert run("replay", "--format", "slack-export", stdin="").returncode == 2

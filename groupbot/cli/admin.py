@@ -17,7 +17,7 @@ from groupbot.core.actions import (
 )
 from groupbot.core.events import CommandIssued
 
-__all__ = ["run_command", "upgrade_database"]
+__all__ = ["export_to", "run_command", "upgrade_database"]
 
 SHELL_OWNER = "cli"
 
@@ -72,3 +72,30 @@ async def upgrade_database(url: str, revision: str) -> None:
         await upgrade(engine, revision)
     finally:
         await engine.dispose()
+
+
+async def export_to(url: str, community: str, out: Path | None) -> int:
+    """Write the community's export to `out` (or standard output); 2 if it is unknown."""
+    import sys
+
+    from groupbot.service.runtime import open_database
+    from groupbot.storage.export import export_community
+
+    target = out.with_name(out.name + ".part") if out is not None else None
+    async with open_database(url) as engine, engine.connect() as conn:
+        if target is None:
+            counts = await export_community(conn, community, sys.stdout.buffer.write)
+            sys.stdout.buffer.flush()
+        else:
+            with target.open("wb") as file:
+                counts = await export_community(conn, community, file.write)
+    if counts is None:
+        if target is not None:
+            target.unlink(missing_ok=True)
+        typer.echo(f"groupbot: the database has no community {community!r}", err=True)
+        return 2
+    if target is not None and out is not None:
+        target.replace(out)  # a half-written export never takes the real file's name
+        rows = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+        typer.echo(f"wrote {out}: {rows or 'no rows'}", err=True)
+    return 0

@@ -189,6 +189,29 @@ def backtest(
 
 
 @app.command()
+def report(
+    community: CommunityOption,
+    out: Annotated[Path, typer.Option("--out", help="The HTML report to write.")],
+    database: DatabaseOption = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day reported, YYYY-MM-DD.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day reported, YYYY-MM-DD.")
+    ] = None,
+    rules: RulesOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Also print the report's figures as JSON.")
+    ] = False,
+) -> None:
+    """What groupbot did in a community, from its database, as the backtest's HTML report."""
+    from groupbot.local.backtest.live import report_command
+
+    code = report_command(community, _database(database), out, date_from, date_to, rules, as_json)
+    raise typer.Exit(code)
+
+
+@app.command()
 def demo(
     database: Annotated[
         str | None, typer.Option("--database", help="Database URL (default: a SQLite file).")
@@ -299,6 +322,20 @@ def forget(
 
     code = asyncio.run(run_command(_database(database), community, "forget", [member]))
     raise typer.Exit(code)
+
+
+@app.command("export")
+def export_data(
+    community: CommunityOption,
+    database: DatabaseOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Everything stored about a community, as one JSON document for its owners."""
+    from groupbot.cli.admin import export_to
+
+    raise typer.Exit(asyncio.run(export_to(_database(database), community, out)))
 
 
 @db_app.command("upgrade")

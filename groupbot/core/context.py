@@ -19,6 +19,8 @@ _QUESTION_MARKS = ("?", "\uff1f", "\u061f")  # ASCII, full-width, Arabic
 
 def asks_question(text: str) -> bool:
     """Whether the text asks something (a question mark outside links)."""
+    if not any(mark in text for mark in _QUESTION_MARKS):
+        return False  # most posts: no regex needed
     bare = _LINK.sub(" ", text)
     return any(mark in bare for mark in _QUESTION_MARKS)
 
@@ -34,7 +36,7 @@ class ConversationTracker:
     def place(self, post: Post, *, remember: bool = True) -> Conversation:
         """The conversation facts of `post`; with `remember`, a question in it is kept for later."""
         key = (post.community, post.channel)
-        asked = self._asked.get(key)
+        asked = self._asked.get(key) if self._asked else None
         after_question = (
             asked is not None
             and asked[0] != post.member

@@ -477,7 +477,7 @@ def test_owners_named_by_rulebook() -> None:
 
 def test_locator_finds_every_written_key() -> None:
     """Every key written by rulebook_to_toml is located on its own line."""
-    from groupbot.core.rulebook import _Locator
+    from groupbot.core.rulebook.locate import Locator as _Locator
 
     text = rulebook_to_toml(load_rulebook(EXAMPLE))
     lines = text.splitlines()
@@ -501,7 +501,7 @@ def test_locator_finds_every_written_key() -> None:
 )
 def test_locator_survives_broken_text(text: str) -> None:
     """The locator never hangs or raises, even on text that is not valid TOML."""
-    from groupbot.core.rulebook import _Locator
+    from groupbot.core.rulebook.locate import Locator as _Locator
 
     assert isinstance(_Locator(text).lines, dict)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
+import pytest
 import simcord
 from discordworld import World, make_client
 from sqlalchemy import select
@@ -227,3 +230,27 @@ async def test_non_owner_buttons_are_refused(world: World, engine: AsyncEngine) 
     assert deny.modal is None
     assert "Only owners and moderators can deny requests" in answers(deny)
     assert await requests(engine) == [(1, "pending", None)]
+
+
+async def test_replies_and_mentions_reach_the_engine_as_conversation(
+    world: World, core: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str | None, tuple[str, ...], str]] = []
+    place = core.conversations.place
+
+    def spy(post: Any, *, remember: bool = True) -> Any:
+        seen.append((post.reply_to, post.mentions, post.text))
+        return place(post, remember=remember)
+
+    monkeypatch.setattr(core.conversations, "place", spy)
+    ann = await newcomer(world)
+    question = await world.owner.send(world.general, "Where do I find the pricing guide?")
+    await ann.send(
+        world.general,
+        f"{world.owner.mention} here: https://docs.example/pricing",
+        reply_to=question,
+    )
+    await world.env.settle()
+    asked, answered = seen[-2], seen[-1]
+    assert asked[:2] == (None, ())
+    assert answered[0] == str(question.id) and answered[1] == (str(world.owner.id),)

@@ -1,12 +1,13 @@
-"""A small TTL cache whose concurrent misses for one key share a single lookup."""
+"""A TTL cache (cachetools') whose concurrent misses for one key share a single lookup."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
+
+from cachetools import TTLCache
 
 __all__ = ["TtlCache"]
 
@@ -17,26 +18,21 @@ V = TypeVar("V")
 class TtlCache(Generic[K, V]):
     """Values expire after `ttl` seconds; at most `size` are kept (least recently used go)."""
 
-    def __init__(self, ttl: float, size: int = 50_000) -> None:
+    def __init__(
+        self, ttl: float, size: int = 50_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.size = size
-        self._values: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._values: TTLCache[K, V] = TTLCache(maxsize=size, ttl=ttl, timer=clock)
         self._loading: dict[K, asyncio.Future[V]] = {}
 
     def peek(self, key: K) -> V | None:
         """The cached value if it is still fresh."""
-        found = self._values.get(key)
-        if found is None or found[0] < time.monotonic():
-            return None
-        self._values.move_to_end(key)
-        return found[1]
+        return self._values.get(key)
 
     def put(self, key: K, value: V) -> None:
         """Store a value now."""
-        self._values[key] = (time.monotonic() + self.ttl, value)
-        self._values.move_to_end(key)
-        while len(self._values) > self.size:
-            self._values.popitem(last=False)
+        self._values[key] = value
 
     def drop(self, key: K) -> None:
         """Forget one key."""

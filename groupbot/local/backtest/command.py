@@ -29,7 +29,7 @@ from groupbot.local.history.records import Problems
 from groupbot.local.history.source import History, open_history
 from groupbot.local.history.upstream import run_replay
 
-__all__ = ["backtest_command", "replay_export"]
+__all__ = ["backtest_command", "replay_export", "settings_used", "write_json"]
 
 
 def _open(
@@ -103,14 +103,15 @@ def replay_export(
     return 1 if failed or history.problems.count else 0
 
 
-def _settings(rulebook: Rulebook, history: History, include_private: bool) -> dict[str, Any]:
+def settings_used(rulebook: Rulebook, fmt: str, community: str, private: str) -> dict[str, Any]:
+    """The settings the report was made with, as the page lists them."""
     rb = rulebook
     rules = rb.rules
     enabled = [name for name in type(rules).model_fields if getattr(rules, name).enabled]
     held = [name for name in type(rules).model_fields if getattr(rules, name).hold]
     return {
-        "format": history.format,
-        "community": history.community_name or history.community,
+        "format": fmt,
+        "community": community,
         "intro channels": ", ".join(rb.channels.intro),
         "promotion channels": ", ".join(rb.channels.promotion),
         "watch": f"a newcomer's first {rb.watch.first_posts} posts or {rb.watch.first_days} days",
@@ -118,7 +119,7 @@ def _settings(rulebook: Rulebook, history: History, include_private: bool) -> di
         "rules on": ", ".join(enabled),
         "rules that hold the post": ", ".join(held) or "none",
         "approvals.expire_after_hours": rb.approvals.expire_after_hours,
-        "private channels": "included" if include_private else "not included",
+        "private channels": private,
         "owners": "platform owners and admins, "
         + (", ".join(rb.owners.roles) or "no extra roles")
         + ", and --owners",
@@ -183,7 +184,12 @@ def backtest_command(
         "to": date_to,
         "problems": history.problems.count + failed,
         **collector.figures(),
-        "settings": _settings(rulebook, history, include_private),
+        "settings": settings_used(
+            rulebook,
+            history.format,
+            history.community_name or history.community,
+            "included" if include_private else "not included",
+        ),
         "command": again(
             path, history.format, rules, date_from, date_to, out, as_json, include_private, owners
         ),
@@ -192,13 +198,13 @@ def backtest_command(
         with Path(out).open("w", encoding="utf-8") as page:
             write_report({**report, "rulebook_toml": rulebook_to_toml(rulebook)}, notes, page)
         if as_json:
-            _write_json(report, notes, stdout or sys.stdout)
+            write_json(report, notes, stdout or sys.stdout)
     finally:
         notes.close()
     return 1 if report["problems"] else 0
 
 
-def _write_json(report: dict[str, Any], notes: NoteSpool, out: IO[str]) -> None:
+def write_json(report: dict[str, Any], notes: NoteSpool, out: IO[str]) -> None:
     """The figures as one JSON object, the notes streamed into its `notes_sent` list."""
     head = orjson.dumps(report).decode()
     out.write(head[:-1] + ',"notes_sent":[')

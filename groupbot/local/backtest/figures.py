@@ -18,6 +18,7 @@ from groupbot.local.history.merge import Step
 __all__ = ["Collector", "week_of"]
 
 QUOTE_CHARS = 400
+DECIDED = frozenset({"request_approved", "request_denied", "request_withdrawn"})
 # Signals that only restate others in a model's words: they add nothing an owner can check.
 QUIET_SIGNALS = frozenset({"learned_phrase"})
 
@@ -97,19 +98,30 @@ class Collector:
         if self._pending and record.kind in ("post", "edit", "command") and self._owner(step):
             self._answer(at)
 
+    def forget_step(self) -> None:
+        """No record is current any more (the actions that follow quote no post)."""
+        self._keep_note()
+        self._step = None
+
     def on_verdict(self, verdict: Verdict, channel: str, uncounted: bool) -> None:
         """The engine's verdict on a post; edits and promotion channels are not counted."""
         if uncounted or self._step is None:
             return
-        week = self.weeks[week_of(self._step[0].at)]
+        self.count_post(self._step[0].at, verdict.analysis.promotional)
+
+    def count_post(self, at: datetime, promotional: bool) -> None:
+        """One counted post and whether it was promotional."""
+        week = self.weeks[week_of(at)]
         week.posts += 1
-        week.promotional += verdict.analysis.promotional
+        week.promotional += promotional
 
     def on_action(self, action: Action) -> None:
         """One action the bot took."""
-        kind = action.kind
+        self.on_logged(action.kind, action.at, action.fields())
+
+    def on_logged(self, kind: str, at: datetime, f: dict[str, Any]) -> None:
+        """One action as its JSON fields (from the engine, or read back from the audit log)."""
         self.actions[kind] += 1
-        f = action.fields()
         if kind == "introduced":
             member = f["member"]
             week = self.joined.get(member)
@@ -117,7 +129,7 @@ class Collector:
                 self.introduced.add(member)
                 self.weeks[week].introduced += 1
         elif kind == "etiquette_note":
-            self._take_note(action)
+            self._take_note(at, f)
         elif kind == "hold":
             key = (str(f.get("channel")), str(f.get("message")))
             self._held.add(key)
@@ -125,12 +137,16 @@ class Collector:
             if note is not None and (note["channel"], note["message"]) == key:
                 note["held"], note["request"] = True, f.get("request")
         elif kind == "approval_requested":
-            self._pending[int(f["request"])] = action.at
-            self.weeks[week_of(action.at)].requests += 1
+            self._pending[int(f["request"])] = at
+            self.weeks[week_of(at)].requests += 1
         elif kind == "request_expired":
             asked = self._pending.pop(int(f["request"]), None)
             if asked is not None:
                 self.weeks[week_of(asked)].expired += 1
+        elif kind in DECIDED and f.get("request") is not None:
+            asked = self._pending.pop(int(f["request"]), None)  # a real owner's decision
+            if asked is not None:
+                self.weeks[week_of(asked)].waits.append((at - asked).total_seconds() / 3600)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -154,9 +170,8 @@ class Collector:
             self.notes.append(self._note)
             self._note = None
 
-    def _take_note(self, action: Action) -> None:
-        f = action.fields()
-        self.weeks[week_of(action.at)].notes[str(f["rule"])] += 1
+    def _take_note(self, at: datetime, f: dict[str, Any]) -> None:
+        self.weeks[week_of(at)].notes[str(f["rule"])] += 1
         record = self._step[0] if self._step is not None else None
         post = record.text if record is not None else ""
         member = str(f["member"])
@@ -168,7 +183,7 @@ class Collector:
         ]
         self._keep_note()
         note: dict[str, Any] = {
-            "at": format_time(action.at),
+            "at": format_time(at),
             "member": member,
             "member_name": self.names.get(member, member),
             "channel": str(f.get("channel") or (record.channel if record else "")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from html import escape
@@ -61,6 +62,17 @@ def _week_label(week: str) -> str:
     return date.fromisoformat(week).strftime("%d %b %y")
 
 
+_TENSE = re.compile(r"would have (been|done|\w+)")
+_PAST = {"been": "was", "done": "did"}
+
+
+def _said(r: dict[str, Any], words: str) -> str:
+    """The page's own wording: "would have sent" for a backtest, "sent" for a live report."""
+    if not r.get("live"):
+        return words
+    return _TENSE.sub(lambda m: _PAST.get(m.group(1), m.group(1)), words)
+
+
 def _headline(r: dict[str, Any]) -> str:
     cards = [
         (_figure("joined", _num(r["joined"])), "members joined"),
@@ -68,8 +80,11 @@ def _headline(r: dict[str, Any]) -> str:
             _figure("introduced", _num(r["introduced"])),
             f"introduced themselves ({_pct(r['intro_rate'])} of newcomers)",
         ),
-        (_figure("notes", _num(r["notes"])), "private notes groupbot would have sent"),
-        (_figure("held", _num(r["held"])), "posts it would have held for an owner's approval"),
+        (_figure("notes", _num(r["notes"])), _said(r, "private notes groupbot would have sent")),
+        (
+            _figure("held", _num(r["held"])),
+            _said(r, "posts it would have held for an owner's approval"),
+        ),
         (
             _figure("promotional_share", _pct(r["promotional_share"])),
             f"of posts were promotional ({_num(r['promotional_posts'])} of {_num(r['posts'])})",
@@ -106,7 +121,7 @@ def _charts(r: dict[str, Any]) -> str:
             ),
             chart(
                 "notes",
-                "Notes groupbot would have sent, by rule",
+                _said(r, "Notes groupbot would have sent, by rule"),
                 labels,
                 [
                     Series(
@@ -119,7 +134,7 @@ def _charts(r: dict[str, Any]) -> str:
             ),
             chart(
                 "requests",
-                "Approval requests, and how long members would have waited (hours)",
+                _said(r, "Approval requests, and how long members would have waited (hours)"),
                 labels,
                 [Series("requests", [w["requests"] for w in weeks], PALETTE[4])],
                 [Series("median wait, hours", [w["wait_hours_median"] for w in weeks], PALETTE[2])],
@@ -129,9 +144,9 @@ def _charts(r: dict[str, Any]) -> str:
     )
 
 
-def _notes_table(count: int, notes: Iterable[dict[str, Any]]) -> Iterator[str]:
+def _notes_table(r: dict[str, Any], count: int, notes: Iterable[dict[str, Any]]) -> Iterator[str]:
     if not count:
-        yield "<p>No note would have been sent.</p>"
+        yield f"<p>{_said(r, 'No note would have been sent.')}</p>"
         return
     yield (
         '<table id="notes-table"><thead><tr><th>Date (UTC)</th><th>Member</th><th>Channel</th>'
@@ -171,6 +186,26 @@ def _settings(r: dict[str, Any]) -> str:
     )
 
 
+def _intro(r: dict[str, Any], name: str, span: str) -> str:
+    seen = (
+        f'<span data-figure="messages_read">{_num(r["messages_read"])}</span> messages read in '
+        f"{_num(r['channels'])} channels, {_num(r['members_seen'])} members seen."
+    )
+    if r.get("live"):
+        return (
+            f"<h1>What groupbot did in {escape(name)}</h1>\n"
+            f'<p class="sub">From groupbot\'s own records, {escape(span)}: {seen} Messages '
+            "themselves are not kept; the notes show the evidence groupbot quoted.</p>"
+        )
+    return (
+        f"<h1>What groupbot would have done in {escape(name)}</h1>\n"
+        f'<p class="sub">A replay of your {escape(r["platform"].capitalize())} history '
+        f"from {escape(span)}: "
+        f"{seen} Nothing was sent to anyone: this is what groupbot <em>would</em> have done "
+        "with the settings below.</p>"
+    )
+
+
 def write_report(r: dict[str, Any], notes: Iterable[dict[str, Any]], out: IO[str]) -> None:
     """Write the whole page for the report data `r` and its notes, row by row."""
     name = r["community_name"] or r["community"] or "your community"
@@ -183,7 +218,7 @@ def write_report(r: dict[str, Any], notes: Iterable[dict[str, Any]], out: IO[str
     )
     waited = r["wait_hours_median"]
     wait_words = (
-        f"half of them would have waited under {waited} hours"
+        _said(r, f"half of them would have waited under {waited} hours")
         if waited is not None
         else "no owner posted after any of them"
     )
@@ -191,28 +226,25 @@ def write_report(r: dict[str, Any], notes: Iterable[dict[str, Any]], out: IO[str
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="icon" href="data:,">
-<title>groupbot backtest: {escape(name)}</title><style>{CSS}</style></head>
+<title>groupbot {"report" if r.get("live") else "backtest"}: {escape(name)}</title>
+<style>{CSS}</style></head>
 <body><main>
-<h1>What groupbot would have done in {escape(name)}</h1>
-<p class="sub">A replay of your {escape(r["platform"])} history from {escape(span)}:
-<span data-figure="messages_read">{_num(r["messages_read"])}</span> messages read in
-{_num(r["channels"])} channels, {_num(r["members_seen"])} members seen. Nothing was sent to
-anyone: this is what groupbot <em>would</em> have done with the settings below.</p>
+{_intro(r, name, span)}
 {problems}
 {_headline(r)}
 <p class="note">A newcomer is someone whose arrival is in the history (members who were active
 before it are never watched). A note is one private, friendly message to the member explaining
 the community's etiquette; a held post is hidden until an owner approves it
 ({_num(r["requests"])} requests; {escape(wait_words)}, counting until an owner next posted;
-{_num(r["requests_expired"])} would have expired unanswered after
+{_num(r["requests_expired"])} {_said(r, "would have expired")} unanswered after
 {r["settings"]["approvals.expire_after_hours"]} hours).</p>
 <h2>Week by week</h2>
 <div class="charts">{_charts(r)}</div>
-<h2>Every note groupbot would have sent</h2>
+<h2>{_said(r, "Every note groupbot would have sent")}</h2>
 <p class="note">Check these before switching groupbot on: each row is one private note, the
 post that caused it and why.</p>
 """)
-    for part in _notes_table(r["notes"], notes):
+    for part in _notes_table(r, r["notes"], notes):
         out.write(part)
     out.write(f"""
 <h2>Settings used</h2>

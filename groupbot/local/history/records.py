@@ -44,5 +44,7 @@ class Problems:
     def report(self, where: str, what: str) -> None:
         """One line naming the file (or member of the ZIP), the position and what is wrong."""
         self.count += 1
-        self.errors.write(f"{where}: {what}\n")
+        # Parser messages can run over lines and quote the raw bytes: the first line says it.
+        first = next(iter(what.strip().splitlines()), "damaged")
+        self.errors.write(f"{where}: {first.rstrip()}\n")
         self.errors.flush()
