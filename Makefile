@@ -24,9 +24,12 @@ venv: $(STAMP)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The exact, hash-checked versions of requirements/dev.txt (refreshed by scripts/lock.sh), then
+# groupbot itself, editable. Reinstall only when pyproject.toml or the lock changed.
+LOCK := requirements/dev.txt
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 demo: venv
