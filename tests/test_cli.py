@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from replaykit import PITCH_TEXT, cmd, join, say
@@ -288,3 +289,28 @@ def test_an_export_from_the_command_line_to_a_report(tmp_path: Path) -> None:
     wrong = run("replay", str(export), "--format", "discord-export")
     assert wrong.returncode != 0 and wrong.stderr.count("\n") == 1
     assert run("replay", "--format", "slack-export", stdin="").returncode == 2
+
+
+def test_run_refuses_a_shared_database_that_was_not_migrated(postgres_server: Any) -> None:
+    name = postgres_server.create_database()
+    try:
+        env = {
+            "GROUPBOT_DATABASE_URL": postgres_server.async_url(name),
+            "SLACK_SIGNING_SECRET": "secret",
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",  # never reached
+        }
+        started = run("run", "slack", "--http", "--port", "0", "--metrics-port", "0", env=env)
+        assert started.returncode == 2
+        assert started.stderr.count("\n") == 1 and "groupbot db upgrade" in started.stderr
+        assert run("db", "upgrade", env=env).returncode == 0  # the migration is its own step
+    finally:
+        postgres_server.drop_database(name)
+
+
+async def test_a_running_bot_brings_its_own_sqlite_file_up_to_date(tmp_path: Path) -> None:
+    from groupbot.service.runtime import open_service_database
+    from groupbot.storage.migrate import require_current
+
+    async with open_service_database(f"sqlite:///{tmp_path / 'fresh.db'}") as engine:
+        await require_current(engine)  # one process owns the file: migrated on start

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot, Sink
 from groupbot.storage.database import create_engine, database_url, is_memory_sqlite
-from groupbot.storage.migrate import upgrade
+from groupbot.storage.migrate import require_current, upgrade
 
-__all__ = ["MEMORY_URL", "open_bot", "open_database"]
+__all__ = ["MEMORY_URL", "open_bot", "open_database", "open_service_database"]
 
 MEMORY_URL = "sqlite+aiosqlite://"
 
@@ -27,6 +28,18 @@ async def open_database(url: str, *, migrate: bool = True) -> AsyncIterator[Asyn
         yield engine
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def open_service_database(url: str) -> AsyncIterator[AsyncEngine]:
+    """A running bot's database: SQLite is migrated here, a shared one must be already."""
+    # One process owns a SQLite file; on a shared database every replica starting would race
+    # to migrate it, so that is `groupbot db upgrade`'s job, once per release.
+    local = make_url(database_url(url)).get_backend_name() == "sqlite"
+    async with open_database(url, migrate=local) as engine:
+        if not local:
+            await require_current(engine)
+        yield engine
 
 
 @asynccontextmanager

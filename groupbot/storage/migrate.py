@@ -10,17 +10,20 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.storage.models import metadata
 
 __all__ = [
+    "SchemaBehind",
     "alembic_config",
     "check_drift",
     "context_options",
     "downgrade",
     "migrations_path",
+    "require_current",
     "upgrade",
 ]
 
@@ -65,6 +68,25 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Downgrade the engine's database to the revision, in one transaction."""
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+
+
+class SchemaBehind(ValueError):
+    """The database's schema is not the one this version of groupbot runs on."""
+
+
+async def require_current(engine: AsyncEngine) -> None:
+    """Refuse a database whose schema is not at the latest migration (nothing is changed)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    async with engine.connect() as conn:
+        current = await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+    if current != head:
+        at = f"at {current}" if current else "not set up"
+        raise SchemaBehind(
+            f"the database schema is {at}, this groupbot needs {head}: run `groupbot db upgrade` "
+            "first (once, not on every replica's start)"
+        )
 
 
 def check_drift(sync_connection: Connection) -> list[Any]:

@@ -12,7 +12,7 @@ from discord.gateway import DiscordWebSocket
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.live import start_live_bot
 from groupbot.service.metrics import start_metrics_server
-from groupbot.service.runtime import open_database
+from groupbot.service.runtime import open_service_database
 from groupbot.service.settings import Settings
 
 from .bot import GroupbotClient, default_intents
@@ -73,7 +73,7 @@ async def run_discord(
     if not granted.message_content:
         log.warning("the Message Content intent is not granted: posts cannot be coached")
     intents = default_intents(message_content=granted.message_content, members=granted.members)
-    async with open_database(settings.groupbot_database_url) as db:
+    async with open_service_database(settings.groupbot_database_url) as db:
         core = await start_live_bot(db, rulebook, "discord")
         metrics = (
             await start_metrics_server(db, host, metrics_port) if metrics_port is not None else None

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.metrics import start_metrics_server
-from groupbot.service.runtime import open_database
+from groupbot.service.runtime import open_service_database
 from groupbot.service.settings import Settings
 
 __all__ = ["run_slack", "socket_mode"]
@@ -83,7 +83,7 @@ async def run_slack(
     stop = asyncio.Event()
     _stop_on_signals(stop)
     async with (
-        open_database(settings.groupbot_database_url) as db,
+        open_service_database(settings.groupbot_database_url) as db,
         slack_service(settings, rulebook, db, mode=mode) as service,
         contextlib.AsyncExitStack() as stack,
     ):
