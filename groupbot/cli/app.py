@@ -69,9 +69,15 @@ def _rulebook(path: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _database(url: str | None) -> str:
+    from groupbot.cli.errors import check_sqlite_path
     from groupbot.service.settings import Settings
 
-    return url or Settings().groupbot_database_url
+    chosen = url or Settings().groupbot_database_url
+    try:
+        check_sqlite_path(chosen)
+    except ValueError as exc:
+        fail(str(exc), 1)
+    return chosen
 
 
 @app.command()
@@ -457,6 +463,27 @@ def discord_invite_url(
         fail(str(exc))
 
 
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    """A community-etiquette bot for Slack and Discord: welcome, coach, and an approval queue."""
+    _debug[0] = debug
+
+
+_debug = [False]
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: an unexpected failure is one line and exit status 1."""
+    try:
+        app()
+    except Exception as exc:
+        if _debug[0]:
+            raise
+        from groupbot.cli.errors import describe
+
+        typer.echo(f"groupbot: {describe(exc)} (--debug shows the traceback)", err=True)
+        raise SystemExit(1) from None

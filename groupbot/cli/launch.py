@@ -7,6 +7,7 @@ import base64
 import binascii
 from typing import Literal
 
+from groupbot.cli.errors import check_sqlite_path
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.metrics import METRICS_HOST
 from groupbot.service.settings import Settings
@@ -46,6 +47,7 @@ async def launch_slack(
     """Run the Slack app until interrupted."""
     settings = Settings()
     _check_slack(settings, mode)
+    check_sqlite_path(settings.groupbot_database_url)
     from groupbot.adapters.slack import run_slack
 
     await run_slack(
@@ -71,6 +73,7 @@ async def launch_discord(
     settings = Settings()
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN must be set")
+    check_sqlite_path(settings.groupbot_database_url)
     from groupbot.adapters.discord import run_discord
 
     await run_discord(

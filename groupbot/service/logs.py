@@ -16,6 +16,7 @@ __all__ = ["LogFormat", "Redactor", "configure_logging", "log_context"]
 
 LogFormat = Literal["text", "json"]
 CONTEXT_FIELDS = ("community", "event_id")
+CHATTY = ("alembic",)
 _context: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("groupbot_log_context", default=())
 
 # Shapes of credentials that may reach a message from a library (a debug line echoing a request,
@@ -129,6 +130,10 @@ def configure_logging(
     handler.groupbot = True  # type: ignore[attr-defined]  # ours to replace next time
     root.addHandler(handler)
     root.setLevel(numeric)
+    for name in CHATTY:  # their INFO lines narrate set-up steps: only when debugging
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if numeric <= logging.DEBUG else max(numeric, logging.WARNING)
+        )
     return handler
 
 
