@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import IO, Literal
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 __all__ = ["LogFormat", "Redactor", "configure_logging", "log_context"]
@@ -78,36 +79,13 @@ class _Json(JsonFormatter):
             "{levelname}{name}{message}",
             style="{",
             rename_fields={"levelname": "level", "name": "logger"},
-            reserved_attrs=[*_RESERVED, "context"],
+            reserved_attrs=[*RESERVED_ATTRS, "taskName", "context"],
             timestamp="time",
         )
         self._redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
         return self._redact(super().format(record))
-
-
-_RESERVED = [
-    "args",
-    "asctime",
-    "created",
-    "exc_text",
-    "filename",
-    "funcName",
-    "levelno",
-    "lineno",
-    "module",
-    "msecs",
-    "msg",
-    "pathname",
-    "process",
-    "processName",
-    "relativeCreated",
-    "stack_info",
-    "taskName",
-    "thread",
-    "threadName",
-]
 
 
 def configure_logging(

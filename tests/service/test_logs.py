@@ -35,7 +35,7 @@ def test_json_lines_carry_time_level_logger_message_and_context(restore_root: No
     first, second = lines
     assert {"time", "level", "logger", "message"} <= first.keys()
     assert first["level"] == "INFO" and first["message"] == "handled 3 events"
-    assert "community" not in first
+    assert "community" not in first and "exc_info" not in first
     assert second["logger"] == "discord.gateway"  # discord.py's own lines come through too
     assert (second["community"], second["event_id"]) == ("T0TEAM1", "Ev123")
 
