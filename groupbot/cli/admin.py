@@ -37,6 +37,10 @@ async def run_command(
     from groupbot.service.settings import Settings
 
     rulebook = load_rulebook(rules if rules is not None else Settings().groupbot_rulebook)
+    missing = await _unknown_community(url, community)
+    if missing is not None:
+        typer.echo(f"groupbot: {missing}", err=True)
+        return 1
     actions: list[Action] = []
     now = datetime.now(UTC)
     async with open_bot(url, rulebook, sink=actions.append) as bot:
@@ -66,6 +70,23 @@ async def run_command(
                 if f.get("member") == SHELL_OWNER and "text" in f:  # the answer to this command
                     typer.echo(f["text"])
     return 1 if refused else 0
+
+
+async def _unknown_community(url: str, community: str) -> str | None:
+    """Why `community` cannot be acted on from the shell (a typo must not create one)."""
+    from sqlalchemy import select
+
+    from groupbot.service.runtime import open_database
+    from groupbot.storage.models import Community
+
+    async with open_database(url) as engine, engine.connect() as conn:
+        if await conn.scalar(select(Community.key).where(Community.key == community)):
+            return None
+        known = list(await conn.scalars(select(Community.key).order_by(Community.key).limit(11)))
+    if not known:
+        return f"no community {community!r} in this database: it has none yet"
+    more = ", ..." if len(known) > 10 else ""
+    return f"no community {community!r} in this database (known: {', '.join(known[:10])}{more})"
 
 
 async def upgrade_database(url: str, revision: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import typer
 
@@ -73,9 +73,15 @@ def _rulebook(path: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _database(url: str | None) -> str:
+    from groupbot.cli.errors import check_sqlite_path
     from groupbot.service.settings import Settings
 
-    return url or Settings().groupbot_database_url
+    chosen = url or Settings().groupbot_database_url
+    try:
+        check_sqlite_path(chosen)
+    except ValueError as exc:
+        fail(str(exc), 1)
+    return chosen
 
 
 @app.command()
@@ -382,24 +388,55 @@ def db_upgrade(
     typer.echo("database is up to date")
 
 
-MetricsPort = Annotated[int, typer.Option(help="Port for /healthz and /metrics.")]
+MetricsPort = Annotated[int, typer.Option(help="Port for /healthz, /readyz and /metrics.")]
+MetricsHost = Annotated[
+    str,
+    typer.Option(
+        "--metrics-host",
+        help="Address for /healthz, /readyz and /metrics (default: this machine only).",
+    ),
+]
+LogLevel = Annotated[
+    str, typer.Option("--log-level", help="debug, info, warning or error.", case_sensitive=False)
+]
+LogFormatOption = Annotated[
+    str, typer.Option("--log-format", help="text, or json (one object a line).")
+]
+LOCAL = "127.0.0.1"
+
+
+def _start_logging(level: str, fmt: str) -> None:
+    """Configure logging before anything runs; secrets from the environment are redacted."""
+    from groupbot.service.logs import configure_logging
+    from groupbot.service.settings import Settings
+
+    if fmt not in ("text", "json"):
+        fail(f"--log-format must be text or json, not {fmt!r}")
+    try:
+        configure_logging(level, "json" if fmt == "json" else "text", Settings().secrets())
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @run_app.callback()
 def run_all(
     ctx: typer.Context,
     rules: RulesOption = None,
-    host: Annotated[str, typer.Option(help="Address for the HTTP servers.")] = "0.0.0.0",
+    host: Annotated[str, typer.Option(help="Address for Slack's HTTP server.")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Slack HTTP port.")] = 3000,
     metrics_port: MetricsPort = 9100,
+    metrics_host: MetricsHost = LOCAL,
+    log_level: LogLevel = "info",
+    log_format: LogFormatOption = "text",
 ) -> None:
     """Run every platform whose credentials are set in the environment."""
     if ctx.invoked_subcommand is not None:
         return
     from groupbot.cli.launch import run_configured
 
+    _start_logging(log_level, log_format)
     try:
-        asyncio.run(run_configured(_rulebook(rules), host, port, metrics_port))
+        asyncio.run(run_configured(_rulebook(rules), host, port, metrics_port, metrics_host))
     except ValueError as exc:
         fail(str(exc))
 
@@ -411,6 +448,9 @@ def run_slack(
     host: Annotated[str, typer.Option(help="Address to listen on (HTTP mode).")] = "0.0.0.0",
     port: Annotated[int, typer.Option(help="Port to listen on (HTTP mode).")] = 3000,
     metrics_port: MetricsPort = 9100,
+    metrics_host: MetricsHost = LOCAL,
+    log_level: LogLevel = "info",
+    log_format: LogFormatOption = "text",
     rules: RulesOption = None,
 ) -> None:
     """Slack over HTTP (/slack/events, OAuth install) or Socket Mode."""
@@ -418,10 +458,10 @@ def run_slack(
         fail("choose one of --http or --socket")
     from groupbot.cli.launch import launch_slack
 
+    _start_logging(log_level, log_format)
+    mode: Literal["http", "socket"] = "http" if http else "socket"
     try:
-        asyncio.run(
-            launch_slack(_rulebook(rules), "http" if http else "socket", host, port, metrics_port)
-        )
+        asyncio.run(launch_slack(_rulebook(rules), mode, host, port, metrics_port, metrics_host))
     except ValueError as exc:
         fail(str(exc))
 
@@ -435,8 +475,17 @@ def run_discord(
     dev_guild: Annotated[
         int | None, typer.Option(help="Sync slash commands to this guild only (fast).")
     ] = None,
-    host: Annotated[str, typer.Option(help="Address for /healthz and /metrics.")] = "0.0.0.0",
+    metrics_host: Annotated[
+        str,
+        typer.Option(
+            "--metrics-host",
+            "--host",
+            help="Address for /healthz, /readyz and /metrics (default: this machine only).",
+        ),
+    ] = LOCAL,
     metrics_port: MetricsPort = 9100,
+    log_level: LogLevel = "info",
+    log_format: LogFormatOption = "text",
     rules: RulesOption = None,
 ) -> None:
     """The Discord bot (DISCORD_TOKEN)."""
@@ -452,9 +501,12 @@ def run_discord(
             fail(f"--shard-ids must lie in 0..{shard_count - 1}")
     from groupbot.cli.launch import launch_discord
 
+    _start_logging(log_level, log_format)
     try:
         asyncio.run(
-            launch_discord(_rulebook(rules), shard_count, ids, dev_guild, host, metrics_port)
+            launch_discord(
+                _rulebook(rules), shard_count, ids, dev_guild, metrics_host, metrics_port
+            )
         )
     except ValueError as exc:
         fail(str(exc))
@@ -477,6 +529,27 @@ def discord_invite_url(
         fail(str(exc))
 
 
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+) -> None:
+    """A community-etiquette bot for Slack and Discord: welcome, coach, and an approval queue."""
+    _debug[0] = debug
+
+
+_debug = [False]
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: an unexpected failure is one line and exit status 1."""
+    try:
+        app()
+    except Exception as exc:
+        if _debug[0]:
+            raise
+        from groupbot.cli.errors import describe
+
+        typer.echo(f"groupbot: {describe(exc)} (--debug shows the traceback)", err=True)
+        raise SystemExit(1) from None

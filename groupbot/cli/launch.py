@@ -7,7 +7,9 @@ import base64
 import binascii
 from typing import Literal
 
+from groupbot.cli.errors import check_sqlite_path
 from groupbot.core.rulebook import Rulebook
+from groupbot.service.metrics import METRICS_HOST
 from groupbot.service.settings import Settings
 
 __all__ = ["discord_invite", "launch_discord", "launch_slack", "run_configured"]
@@ -40,13 +42,23 @@ async def launch_slack(
     host: str,
     port: int,
     metrics_port: int | None,
+    metrics_host: str = METRICS_HOST,
 ) -> None:
     """Run the Slack app until interrupted."""
     settings = Settings()
     _check_slack(settings, mode)
+    check_sqlite_path(settings.groupbot_database_url)
     from groupbot.adapters.slack import run_slack
 
-    await run_slack(settings, rulebook, mode=mode, host=host, port=port, metrics_port=metrics_port)
+    await run_slack(
+        settings,
+        rulebook,
+        mode=mode,
+        host=host,
+        port=port,
+        metrics_port=metrics_port,
+        metrics_host=metrics_host,
+    )
 
 
 async def launch_discord(
@@ -54,13 +66,14 @@ async def launch_discord(
     shard_count: int | None,
     shard_ids: list[int] | None,
     dev_guild: int | None,
-    host: str,
+    metrics_host: str,
     metrics_port: int | None,
 ) -> None:
     """Run the Discord bot until interrupted."""
     settings = Settings()
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN must be set")
+    check_sqlite_path(settings.groupbot_database_url)
     from groupbot.adapters.discord import run_discord
 
     await run_discord(
@@ -69,12 +82,14 @@ async def launch_discord(
         shard_count=shard_count,
         shard_ids=shard_ids,
         dev_guild=dev_guild,
-        host=host,
+        host=metrics_host,
         metrics_port=metrics_port,
     )
 
 
-async def run_configured(rulebook: Rulebook, host: str, port: int, metrics_port: int) -> None:
+async def run_configured(
+    rulebook: Rulebook, host: str, port: int, metrics_port: int, metrics_host: str = METRICS_HOST
+) -> None:
     """Run every platform whose credentials are set; one serves /healthz and /metrics."""
     settings = Settings()
     runs = []
@@ -82,10 +97,10 @@ async def run_configured(rulebook: Rulebook, host: str, port: int, metrics_port:
         mode: Literal["http", "socket"] = (
             "socket" if settings.slack_app_token and not settings.slack_client_id else "http"
         )
-        runs.append(launch_slack(rulebook, mode, host, port, metrics_port))
+        runs.append(launch_slack(rulebook, mode, host, port, metrics_port, metrics_host))
     if settings.discord_token is not None:
         runs.append(
-            launch_discord(rulebook, None, None, None, host, None if runs else metrics_port)
+            launch_discord(rulebook, None, None, None, metrics_host, None if runs else metrics_port)
         )
     if not runs:
         raise ValueError(

@@ -70,7 +70,8 @@ def test_the_runtime_stage_is_non_root_healthy_and_never_migrates_on_start() -> 
     assert users and users[-1].split(":")[0].isdigit() and int(users[-1].split(":")[0]) > 0
     assert any(w == "HEALTHCHECK" and "/healthz" in a for w, a in runtime)
     assert ("ENTRYPOINT", '["groupbot"]') in runtime
-    assert ("CMD", '["run"]') in runtime
+    # Inside a container the probes and the scraper come from outside its loopback.
+    assert ("CMD", '["run", "--metrics-host", "0.0.0.0"]') in runtime
     assert not any("upgrade" in a for w, a in runtime if w in ("CMD", "ENTRYPOINT"))
     # No compiler, no build tools, no lock file: only the virtualenv is copied over.
     assert [a for w, a in runtime if w == "COPY"] == ["--from=build /opt/groupbot /opt/groupbot"]

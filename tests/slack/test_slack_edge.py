@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from aiohttp import ClientSession
 from prometheus_client import REGISTRY
-from slackfake import SECRET
+from slackfake import BOT_TOKEN, SECRET, FakeSlack
 from slackharness import Harness
 
 from groupbot.adapters.slack.app import EVENTS_PATH, serve_http
+from groupbot.core.rulebook import Rulebook
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -151,3 +155,51 @@ async def test_a_slow_body_gets_408(app: Harness) -> None:
         head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
         answer = await _answer(port, head + b"{" * 10)
         assert answer.startswith(b"HTTP/1.1 408")
+
+
+async def test_run_is_ready_once_it_serves_slack(
+    fake: FakeSlack, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiohttp import web
+
+    from groupbot.adapters.slack import run as slack_run
+    from groupbot.service.settings import Settings
+
+    served: list[tuple[web.AppRunner, str]] = []
+    real = slack_run.start_metrics_server
+
+    async def on_port_zero(db: Any, host: str, port: int, up: Any) -> web.AppRunner:
+        runner = await real(db, host, 0, up)
+        served.append((runner, host))
+        return runner
+
+    monkeypatch.setattr(slack_run, "start_metrics_server", on_port_zero)
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.url,
+        groupbot_database_url=database_url,
+    )
+    run = asyncio.create_task(
+        slack_run.run_slack(
+            settings, Rulebook(), mode="http", host="127.0.0.1", port=0, metrics_port=9
+        )
+    )
+    try:
+        await fake.wait_for(lambda: served, what="the metrics server")
+        runner, host = served[0]
+        assert host == "127.0.0.1"  # loopback unless --metrics-host says otherwise
+        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with ClientSession() as http:
+
+            async def ready() -> bool:
+                async with http.get(base + "/readyz") as response:
+                    return response.status == 200
+
+            async with asyncio.timeout(10):
+                while not await ready():  # each probe is a round trip: the run gets its turn
+                    pass
+    finally:
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run

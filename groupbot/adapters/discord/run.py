@@ -75,9 +75,6 @@ async def run_discord(
     intents = default_intents(message_content=granted.message_content, members=granted.members)
     async with open_service_database(settings.groupbot_database_url) as db:
         core = await start_live_bot(db, rulebook, "discord")
-        metrics = (
-            await start_metrics_server(db, host, metrics_port) if metrics_port is not None else None
-        )
         client = GroupbotClient(
             core,
             rulebook,
@@ -87,6 +84,15 @@ async def run_discord(
             dev_guild=dev_guild,
             content_granted=granted.message_content,
             guild_ready_timeout=guild_ready_timeout,
+        )
+
+        async def connected() -> bool:
+            return client.is_ready() and not client.is_closed()
+
+        metrics = (
+            await start_metrics_server(db, host, metrics_port, connected)
+            if metrics_port is not None
+            else None
         )
         try:
             async with client:

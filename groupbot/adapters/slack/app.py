@@ -35,6 +35,7 @@ from groupbot.adapters.slack.translate import Translator
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.live import start_live_bot
+from groupbot.service.logs import log_context
 from groupbot.service.runner import Runner
 from groupbot.service.settings import Settings
 
@@ -147,6 +148,17 @@ async def slack_service(
         await clients.close()
 
 
+def _context_of(payload: dict[str, object]) -> dict[str, str | None]:
+    """The community and event id a payload names, for its log lines."""
+    team = payload.get("team")
+    community = payload.get("team_id") or (team.get("id") if isinstance(team, dict) else None)
+    event_id = payload.get("event_id")
+    return {
+        "community": community if isinstance(community, str) else None,
+        "event_id": event_id if isinstance(event_id, str) else None,
+    }
+
+
 def web_app(service: SlackService, body_seconds: float = BODY_SECONDS) -> web.Application:
     """POST /slack/events for everything Slack sends; the OAuth routes when installs are on."""
     bolt = service.bolt
@@ -188,7 +200,8 @@ def web_app(service: SlackService, body_seconds: float = BODY_SECONDS) -> web.Ap
         if why is not None:
             return refuse(why, 400)
         try:
-            response = await bolt.async_dispatch(bolt_request)
+            with log_context(**_context_of(bolt_request.body)):  # listener tasks inherit it
+                response = await bolt.async_dispatch(bolt_request)
         except Exception:  # Bolt cannot read it: refuse it, never crash
             return refuse("malformed", 400)
         return await to_aiohttp_response(response)

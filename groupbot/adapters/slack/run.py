@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook
-from groupbot.service.metrics import start_metrics_server
+from groupbot.service.metrics import METRICS_HOST, PlatformUp, start_metrics_server
 from groupbot.service.runtime import open_service_database
 from groupbot.service.settings import Settings
 
@@ -52,13 +52,15 @@ async def _first_url(handler: AsyncSocketModeHandler) -> None:
 
 
 @asynccontextmanager
-async def socket_mode(service: SlackService, app_token: str) -> AsyncIterator[None]:
+async def socket_mode(
+    service: SlackService, app_token: str
+) -> AsyncIterator[AsyncSocketModeHandler]:
     """Connect over Socket Mode (one workspace) until the block exits."""
     handler = AsyncSocketModeHandler(service.bolt, app_token, web_client=service.bolt.client)
     try:  # the SDK's connect() retries every error forever: ask for the first URL ourselves
         await _first_url(handler)
         await handler.connect_async()  # type: ignore[no-untyped-call]
-        yield
+        yield handler
     finally:  # also when connecting failed or was cancelled: the SDK's task and session
         await handler.close_async()  # type: ignore[no-untyped-call]
 
@@ -78,25 +80,40 @@ async def run_slack(
     host: str,
     port: int,
     metrics_port: int | None,
+    metrics_host: str = METRICS_HOST,
 ) -> None:
     """Serve Slack until cancelled or sent SIGTERM; the database is migrated first."""
     stop = asyncio.Event()
     _stop_on_signals(stop)
+    connected: list[PlatformUp] = []
+
+    async def platform_up() -> bool:
+        return bool(connected) and await connected[0]()
+
     async with (
         open_service_database(settings.groupbot_database_url) as db,
         slack_service(settings, rulebook, db, mode=mode) as service,
         contextlib.AsyncExitStack() as stack,
     ):
         if metrics_port is not None:
-            metrics = await start_metrics_server(db, host, metrics_port)
+            metrics = await start_metrics_server(db, metrics_host, metrics_port, platform_up)
             stack.push_async_callback(metrics.cleanup)
         if mode == "socket":
             token = settings.slack_app_token
             if token is None:
                 raise ValueError("Socket Mode needs SLACK_APP_TOKEN")
-            await stack.enter_async_context(socket_mode(service, token.get_secret_value()))
+            handler = await stack.enter_async_context(
+                socket_mode(service, token.get_secret_value())
+            )
+            connected.append(handler.client.is_connected)
             log.info("groupbot: Slack over Socket Mode")
         else:
             bound = await stack.enter_async_context(serve_http(service, host, port))
+            connected.append(_serving)
             log.info("groupbot: Slack over HTTP on %s:%s", host, bound)
         await stop.wait()
+
+
+async def _serving() -> bool:
+    """Over HTTP the platform is up once the server listens: Slack connects to us."""
+    return True
