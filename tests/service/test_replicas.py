@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -14,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessagePosted
+from groupbot.core.ports import Direct
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.live import start_live_bot
 from groupbot.storage.database import create_engine
 from groupbot.storage.models import AuditEntry, FailedEvent, Member, Request
-from groupbot.storage.outbox import OutboxWorker
+from groupbot.storage.outbox import LEASE, OutboxWorker
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -129,3 +131,41 @@ async def test_a_request_is_decided_once_whichever_replica_is_asked(
     async with engine.connect() as conn:
         status = await conn.scalar(select(Request.status).where(Request.id == 1))
     assert status in ("approved", "denied")
+
+
+class KilledMidRound(MemoryPlatform):
+    """Sends, then hangs forever on the `after`-th message (the process is killed there)."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+        self.hung = asyncio.Event()
+
+    async def send_direct(self, message: Direct) -> None:
+        await super().send_direct(message)
+        if len(self.deliveries) == self.after:
+            self.hung.set()
+            await asyncio.Event().wait()
+
+
+async def test_a_worker_killed_mid_round_resends_at_most_the_one_in_flight(
+    replicas: tuple[Bot, Bot], engine: AsyncEngine
+) -> None:
+    a, _ = replicas
+    rules = Rulebook()
+    for n in range(rules.welcome.dm_per_minute):  # each welcomed by DM: one row apiece
+        await a.handle(join(n * 120))
+    owed = rules.welcome.dm_per_minute
+    later = T0 + timedelta(hours=1)
+    killed = KilledMidRound(after=3)
+    round_ = asyncio.create_task(OutboxWorker(engine, killed).drain(later))
+    await killed.hung.wait()
+    round_.cancel()  # the process dies with the third message sent but not settled
+    with contextlib.suppress(asyncio.CancelledError):
+        await round_
+    survivor = MemoryPlatform()
+    assert await OutboxWorker(engine, survivor).drain(later) == 0  # the lease still holds
+    await OutboxWorker(engine, survivor).drain(later + LEASE + timedelta(seconds=1))
+    sent = Counter(d.target for d in [*killed.deliveries, *survivor.deliveries])
+    assert len(sent) == owed
+    assert sum(sent.values()) == owed + 1  # only the one in flight went out twice
