@@ -169,3 +169,18 @@ async def test_a_worker_killed_mid_round_resends_at_most_the_one_in_flight(
     sent = Counter(d.target for d in [*killed.deliveries, *survivor.deliveries])
     assert len(sent) == owed
     assert sum(sent.values()) == owed + 1  # only the one in flight went out twice
+
+
+async def test_a_replica_that_knew_the_member_before_sees_the_join_made_elsewhere(
+    replicas: tuple[Bot, Bot], engine: AsyncEngine
+) -> None:
+    a, b = replicas
+    hello = MessagePosted("c1", "U001", T0 - timedelta(minutes=1), "Ev0", "general", "m0", "hi")
+    await b.handle(hello)  # B now holds U001 in memory as a member from before the bot
+    await a.handle(join(1))  # the join reaches A only
+    await b.handle(pitch(1))  # B must not trust what it remembers
+    await a.handle(pitch(2))  # and A never writes a join back to NULL meanwhile
+    assert await audit(engine, "etiquette_note") == Counter(["U001"])
+    async with engine.connect() as conn:
+        joined = await conn.scalar(select(Member.joined_at).where(Member.member == "U001"))
+    assert joined is not None
