@@ -167,7 +167,12 @@ class Bot:
         entries = list(self._batch)
         try:
             await self.transactions.commit()
-        except Exception:
+        except Exception as exc:
+            log.warning(
+                "a batch of %d events did not commit (%s): storing them one by one",
+                len(entries),
+                type(exc).__name__,
+            )
             await self._salvage(entries)
             return
         except BaseException as exc:
@@ -293,6 +298,11 @@ class Bot:
             out = await self._advance(now)
             out.extend(await self._handle(event, now))
         except Exception as exc:
+            log.warning(
+                "event %s failed (%s): the rest of its batch is stored without it",
+                event.event_id,
+                type(exc).__name__,
+            )
             if self.keep_failed:  # tried once more alone, then kept in failed_events
                 await self._salvage(list(self._batch), entry)
             else:  # replay and the shell: the others are stored, this one is reported

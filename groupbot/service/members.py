@@ -37,21 +37,30 @@ class Members:
             self._states.move_to_end(key)
             return cached
         state = None
-        if not self.all_known:
+        if cached is not None:  # cached, but another process may have changed the member
+            if await repo.members.unchanged(cached):  # the usual case: one small read
+                self._checked_add(key)
+                self._states.move_to_end(key)
+                return cached
+            state = await repo.members.load(member, now, self.post_window, self.note_window)
+        elif not self.all_known:
             await self.transactions.flush()  # an evicted member may still be buffered
             state = await repo.members.load(member, now, self.post_window, self.note_window)
         if state is None:
             state = cached or MemberState(member=member, first_seen_at=now, name=name)
         elif cached is not None:
             _keep_recent(state, cached)
-        if self._checked is not None:
-            self._checked.add(key)
+        self._checked_add(key)
         self._states[key] = state
         self._states.move_to_end(key)
         if len(self._states) > MEMBER_CACHE:
             self._states.popitem(last=False)
             self.all_known = False  # from now on a cache miss may be a known member
         return state
+
+    def _checked_add(self, key: tuple[str, str]) -> None:
+        if self._checked is not None:
+            self._checked.add(key)
 
     def forget(self, community: str, member: str) -> None:
         """Drop one member from the cache."""

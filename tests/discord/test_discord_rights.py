@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from discordworld import World
+from discordworld import World, make_client
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_discord_behaviour import PROMO, answers, newcomer, requests
 
+from groupbot.core.rulebook import Rulebook
+from groupbot.service.bot import Bot
 from groupbot.storage.models import Community, Member
 
 REFUSED = "Only owners and moderators can"
@@ -48,3 +50,29 @@ async def test_a_demoted_manager_loses_owner_rights_at_once(
     approve = await mia.slash(world.general, "approve", request="1")
     assert REFUSED in answers(approve)
     assert [status for _, status, _ in await requests(engine)] == ["pending"]
+
+
+async def test_a_manager_demoted_while_the_bot_was_down_is_refused_after_the_restart(
+    world: World, engine: AsyncEngine, rulebook: Rulebook
+) -> None:
+    backend = world.env.backend
+    admins = world.guild.roles["Admins"]
+    mia = await newcomer(world, "mia")
+    backend.add_member_role(world.guild.id, mia.id, admins.id)
+    await world.env.settle()
+    await mia.send(world.general, "Hello everyone, I help run this place.")  # stored: an owner
+    ann = await newcomer(world, "ann")
+    await ann.send(world.general, PROMO)
+    found = backend.find_command("approve", world.guild.id)
+    assert found is not None
+    world.guild.set_command_permissions(int(found["id"]), {mia: True})
+    fresh = Bot(engine, rulebook, platform="discord")
+    await fresh.start()
+    backend.remove_member_role(world.guild.id, mia.id, admins.id)
+    await world.env.restart_bot(make_client(fresh, rulebook, world.holder))
+    try:
+        approve = await mia.slash(world.general, "approve", request="1")
+        assert REFUSED in answers(approve)
+        assert [status for _, status, _ in await requests(engine)] == ["pending"]
+    finally:
+        await fresh.close()

@@ -115,6 +115,7 @@ def test_manifest_lists_exactly_the_scopes_the_install_asks_for() -> None:
         "message.groups",
         "team_join",
         "tokens_revoked",
+        "user_change",
     }
     commands = set(re.findall(r"- command: (\S+)", text))
     assert commands == {"/groupbot", "/share"}

@@ -120,7 +120,8 @@ class Listeners:
         """Someone joined the workspace."""
         async with self.in_flight:
             team = _team(context, body)
-            await self.submit(context, "team_join", await self.translator.team_join(team, event))
+            found = await self.translator.team_join(team, event, body.get("event_time"))
+            await self.submit(context, "team_join", found)
 
     async def on_channel_join(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -128,7 +129,9 @@ class Listeners:
         """Someone joined a channel the bot is in."""
         async with self.in_flight:
             team = _team(context, body)
-            found = await self.translator.channel_join(team, event, context.bot_user_id)
+            found = await self.translator.channel_join(
+                team, event, context.bot_user_id, body.get("event_time")
+            )
             await self.submit(context, "member_joined_channel", found)
 
     async def on_user_change(

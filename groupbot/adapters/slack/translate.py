@@ -89,16 +89,21 @@ class Translator:
             )
         )
 
-    async def team_join(self, team: str, event: dict[str, Any]) -> MemberJoined | None:
+    async def team_join(
+        self, team: str, event: dict[str, Any], sent: Any = None
+    ) -> MemberJoined | None:
         """A new member of the workspace, unless a bot or only invited (not joined yet)."""
         user = event.get("user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), str):
             return None
         info = await self.directory.seed_user(team, user)
-        return self._joined(team, info.id, info.name, info.roles, bool(info.is_bot or info.invited))
+        skip = bool(info.is_bot or info.invited)
+        return self._joined(
+            team, info.id, info.name, info.roles, skip, event.get("event_ts") or sent
+        )
 
     async def channel_join(
-        self, team: str, event: dict[str, Any], bot_user: str | None
+        self, team: str, event: dict[str, Any], bot_user: str | None, sent: Any = None
     ) -> MemberJoined | None:
         """Joining the welcome or an intro channel counts as arriving (once per member)."""
         user, channel = event.get("user"), event.get("channel")
@@ -109,10 +114,10 @@ class Translator:
             return None
         info = await self.directory.user(team, user)
         skip = info.is_bot or info.invited or info.deleted
-        return self._joined(team, user, info.name, info.roles, skip)
+        return self._joined(team, user, info.name, info.roles, skip, event.get("event_ts") or sent)
 
     def _joined(
-        self, team: str, user: str, name: str, roles: frozenset[str], skip: bool
+        self, team: str, user: str, name: str, roles: frozenset[str], skip: bool, sent: Any
     ) -> MemberJoined | None:
         if skip:
             return None
@@ -120,7 +125,7 @@ class Translator:
             MemberJoined(
                 community=team,
                 member=user,
-                at=datetime.now(UTC),
+                at=slack_time(sent),  # when Slack saw it (a retry keeps it), else now
                 # One welcome per member, whichever event came first.
                 event_id=f"join:{team}:{user}",
                 name=name,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from groupbot.storage.models import Community
 from groupbot.storage.unit import UnitOfWork
@@ -25,8 +26,12 @@ class CommunityRow:
             select(Community.shadow_mode).where(Community.key == self.community)
         )
         found = row.first()
-        if found is None:
-            await self._c.execute(insert(Community).values(key=self.community, created_at=at))
+        if found is None:  # another process may be creating it at this very moment
+            dialect = self._c.dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            await self._c.execute(
+                insert(Community).values(key=self.community, created_at=at).on_conflict_do_nothing()
+            )
             return None
         return found[0]
 

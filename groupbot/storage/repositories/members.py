@@ -76,6 +76,31 @@ class Members:
         state.held = {m for (m,) in held if m}
         return state
 
+    async def unchanged(self, state: MemberState) -> bool:
+        """Whether the stored row still says what this state says (no other process wrote it)."""
+        row = (
+            await self._c.execute(
+                select(
+                    Member.post_count, Member.joined_at, Member.introduced_at, Member.roles
+                ).where(Member.community == self.community, Member.member == state.member)
+            )
+        ).first()
+        if row is None:
+            return True  # never stored: no other process has written this member either
+        post_count, joined_at, introduced_at, roles = row
+        return (
+            post_count == state.post_count
+            and _same_time(joined_at, state.joined_at)
+            and _same_time(introduced_at, state.introduced_at)
+            and roles == ",".join(sorted(state.roles))
+        )
+
     def save(self, state: MemberState) -> None:
         """Write the member's row at the next flush."""
         self.uow.member_dirty(self.community, state)
+
+
+def _same_time(stored: datetime | None, held: datetime | None) -> bool:
+    if stored is None or held is None:
+        return stored is held
+    return utc(stored) == utc(held)
