@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
+from .conversation import STRONG, WEAK, conversational
 from .domains import prepare_domains
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
 from .links import find_links
@@ -52,6 +53,7 @@ _INTRO_DAMPED: Final = frozenset({"own_offering", "self_link", "link", "link_dro
 # Signals that make a post a pitch even when it is dressed as a hello.
 _SALES: Final = frozenset(
     {
+        "job_offer",
         "engagement_bait",
         "price",
         "discount",
@@ -130,6 +132,61 @@ _COMMENTARY: Final = frozenset(
         "because",
     ]
 )
+# The rule evidence a promotional verdict needs at least one of.
+_CUES: Final = frozenset(
+    {
+        "engagement_bait",
+        "own_offering",
+        "call_to_action",
+        "price",
+        "discount",
+        "urgency",
+        "money_scheme",
+        "self_link",
+        "invite_link",
+        "link_drop",
+        "shortener",
+        "affiliate",
+        "masked_link",
+        "contact_me",
+        "job_offer",
+        "link",
+        "suggestion",
+    }
+)
+# How sure the model must be to call a message promotional on its wording alone.
+_WORDING_ONLY: Final = 0.6
+# Evidence that conversation explains away (an answer's link, "try this").
+_TALK_SIGNALS: Final = (
+    "link",
+    "link_drop",
+    "suggestion",
+    "call_to_action",
+    "own_offering",
+    "price",
+    "contact_me",
+)
+# Evidence of selling that no place in a conversation explains away.
+_HARD_SALES: Final = frozenset(
+    {
+        "job_offer",
+        "engagement_bait",
+        "discount",
+        "urgency",
+        "money_scheme",
+        "invite_link",
+        "masked_link",
+        "affiliate",
+        "shortener",
+        "self_link",
+    }
+)
+# What a merely likely conversation (a question, an answer's words) does not explain away.
+_WEAK_BLOCKERS: Final = frozenset(
+    {"call_to_action", "own_offering", "suggestion", "price", "contact_me"}
+)
+# The most a message in conversation may score: it is promotion only with a sales cue.
+_TALK_LOGIT: Final = -4.0
 _SELLING: Final = frozenset(
     {"own_offering", "self_link", "price", "discount", "affiliate", "money_scheme"}
 )
@@ -149,6 +206,7 @@ _Rules = tuple[
     float,
     tuple[Signal, ...],
     float,
+    bool,
     bool,
 ]
 _EMPTY: Final = Analysis(False, 0.0, None, (), False, 0.0, (), (), "")
@@ -175,6 +233,7 @@ class Evaluation:
     intro_reasons: tuple[Signal, ...]
     intro_score: float
     model_negative_only: bool
+    talk: bool = False
 
 
 class Detector:
@@ -200,7 +259,9 @@ class Detector:
         # Verdicts are immutable and depend only on these inputs: repeated posts (cross-posts,
         # "thanks!", copy-paste spam) are analysed once. Oldest entries are dropped first.
         # (An OrderedDict: dropping the oldest entry of a plain dict gets slow as holes pile up.)
-        self._cache: OrderedDict[tuple[str, bool, frozenset[str]], Analysis] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, bool, frozenset[str], Conversation], Analysis] = (
+            OrderedDict()
+        )
         self._cache_size = _CACHE_SIZE if cache else 0
 
     def prepare(self) -> None:
@@ -219,11 +280,23 @@ class Detector:
         """The configuration this detector was built with."""
         return self._config
 
-    def evaluate(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Evaluation:
+    def evaluate(
+        self,
+        text: str,
+        intro_channel: bool,
+        own_domains: frozenset[str],
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> Evaluation:
         """Run the rules on one message."""
-        return _evaluation(self._rules(text, intro_channel, own_domains))
+        return _evaluation(self._rules(text, intro_channel, own_domains, conversation))
 
-    def _rules(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> _Rules:
+    def _rules(
+        self,
+        text: str,
+        intro_channel: bool,
+        own_domains: frozenset[str],
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> _Rules:
         """The fields of `evaluate`'s Evaluation, as a tuple."""
         folded = fold(text)
         window = folded if len(folded) <= _WINDOW else folded[:_HEAD] + "\n" + folded[-_TAIL:]
@@ -252,9 +325,25 @@ class Detector:
             )
         else:
             intro_score, intro_context = 0.1192, False
+        talk = guarded = False
+        if _HARD_SALES.isdisjoint(found):
+            place = conversational(text, folded, links, conversation)
+            if place == STRONG:
+                talk = "call_to_action" not in found or "own_offering" not in found
+            elif place == WEAK and links and _WEAK_BLOCKERS.isdisjoint(found):
+                guarded = True
+                for name in _TALK_SIGNALS:
+                    found.pop(name, None)
+        if talk:
+            # An answer, a reply or a reference: its links, nudges and "PM me" are conversation.
+            for name in _TALK_SIGNALS:
+                found.pop(name, None)
         signals = tuple(found.values())
         sales = not _SALES.isdisjoint(found)
-        guarded = intro_context and not sales
+        guarded = guarded or (intro_context and not sales)
+        # A hello that names the member's own work, and links it, is an introduction: only
+        # selling (a call to action, a price, a deal) makes it a pitch.
+        talk = talk or (intro_context and not sales and _HARD_SALES.isdisjoint(found))
         if guarded and signals:
             signals = tuple(
                 [
@@ -275,6 +364,8 @@ class Detector:
         ):
             logit += _CONVERSATION_WEIGHT
             guarded = True
+        if talk:
+            logit, guarded = min(logit, _TALK_LOGIT), True
         return (
             folded,
             words,
@@ -284,6 +375,7 @@ class Detector:
             tuple(intro),
             intro_score,
             guarded,
+            talk,
         )
 
     def analyze(
@@ -298,21 +390,27 @@ class Detector:
         if not text or text.isspace():
             return _EMPTY
         if not self._cache_size:
-            return self._analyze(text, intro_channel, own_domains)
-        key = (text, intro_channel, own_domains)
+            return self._analyze(text, intro_channel, own_domains, conversation)
+        key = (text, intro_channel, own_domains, conversation)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        analysis = self._analyze(text, intro_channel, own_domains)
+        analysis = self._analyze(text, intro_channel, own_domains, conversation)
         if len(self._cache) >= self._cache_size:
             self._cache.popitem(last=False)
         self._cache[key] = analysis
         return analysis
 
-    def _analyze(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Analysis:
+    def _analyze(
+        self,
+        text: str,
+        intro_channel: bool,
+        own_domains: frozenset[str],
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> Analysis:
         """Analyse one message (uncached)."""
-        rules = self._rules(text, intro_channel, own_domains)
-        folded, words, links, signals, logit, intro, intro_score, guarded = rules
+        rules = self._rules(text, intro_channel, own_domains, conversation)
+        folded, words, links, signals, logit, intro, intro_score, guarded, talk = rules
         model = self._model
         present: Terms = []
         if model is not None:
@@ -323,10 +421,17 @@ class Detector:
                 intro=intro_score >= 0.5,
                 guarded=guarded,
             )
-            logit = learned - _GUARD_DAMPING if guarded else max(learned, logit)
+            if talk:
+                logit = min(learned - _GUARD_DAMPING, _TALK_LOGIT)
+            else:
+                logit = learned - _GUARD_DAMPING if guarded else max(learned, logit)
         score = _sigmoid(logit)
         reasons = [s for s in signals if s.weight > 0]
         promotional = score >= self._threshold
+        if promotional and score < _WORDING_ONLY and _CUES.isdisjoint([s.signal for s in reasons]):
+            # Wording alone, with nothing that sells, makes a verdict only when the model is
+            # sure: a message of chat is not an ad because it shares words with ads.
+            promotional, score = False, min(score, 0.49)
         if promotional:
             if model is not None:
                 floor = 0.5 if reasons else 0.0
@@ -358,8 +463,10 @@ class Detector:
 
 def _evaluation(rules: _Rules) -> Evaluation:
     """The Evaluation of a `_rules` result (its word set is made only here, for training)."""
-    folded, words, links, signals, logit, intro, intro_score, guarded = rules
-    return Evaluation(folded, words, set(words), links, signals, logit, intro, intro_score, guarded)
+    folded, words, links, signals, logit, intro, intro_score, guarded, talk = rules
+    return Evaluation(
+        folded, words, set(words), links, signals, logit, intro, intro_score, guarded, talk
+    )
 
 
 def _single_letters(words: list[str]) -> int:
