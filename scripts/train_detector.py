@@ -32,6 +32,8 @@ UBUNTU = ROOT / "data" / "ubuntu_irc" / "ubuntu_train_sample.jsonl"
 # its 16,000 lines teach the words of conversation without swamping TubeSpam's 1,407 comments
 # (a heavier weight lowers the bias until borderline spam is missed).
 UBUNTU_WEIGHT = 0.5
+TELEGRAM = ROOT.parent / "shared" / "data" / "telegram_ru" / "telegram_spam_ru.csv"
+TELEGRAM_WEIGHT = 0.3
 PRIOR_SHIFT = 0.75
 L2 = 1.0
 MIN_COUNT = 1
@@ -60,6 +62,20 @@ def held_out(key: str) -> bool:
     return zlib.crc32(key.encode("utf-8")) % 5 == 0
 
 
+def load_telegram() -> tuple[list[str], list[int]]:
+    """Russian Telegram spam and ham from the train part of ../shared's telegram_ru, if there.
+
+    Read in place, never copied: its licence keeps the texts out of the repository. Only the
+    model's word weights come from it.
+    """
+    if not TELEGRAM.exists():
+        return [], []
+    with TELEGRAM.open(encoding="utf-8", newline="") as fh:
+        rows = [(r["message"], int(r["label"])) for r in csv.DictReader(fh) if r["message"]]
+    kept = [(t, y) for t, y in rows if not held_out(t)]
+    return [t for t, _ in kept], [y for _, y in kept]
+
+
 def load_ubuntu() -> tuple[list[str], list[int]]:
     """Ordinary support chat from the train part of data/ubuntu_irc (label 0)."""
     if not UBUNTU.exists():
@@ -81,17 +97,21 @@ def fit(
     """Fit bias and weights by L2-regularised logistic regression (L-BFGS from zeros)."""
     texts, labels = list(texts), list(labels)
     weight = [1.0] * len(texts)
-    base = len(texts)
+    chat = 0.0
     if community:
         extra_texts, extra_labels = load_community()
         texts += extra_texts * COMMUNITY_REPEAT
         labels += extra_labels * COMMUNITY_REPEAT
         weight += [1.0] * (len(extra_texts) * COMMUNITY_REPEAT)
-        base = len(texts)
         chat_texts, chat_labels = load_ubuntu()
         texts += chat_texts
         labels += chat_labels
         weight += [UBUNTU_WEIGHT] * len(chat_texts)
+        chat = UBUNTU_WEIGHT * len(chat_texts)
+        ru_texts, ru_labels = load_telegram()
+        texts += ru_texts
+        labels += ru_labels
+        weight += [TELEGRAM_WEIGHT] * len(ru_texts)
     keys = features(texts)
     counts: dict[str, int] = {}
     for ks in keys:
@@ -124,7 +144,6 @@ def fit(
     # The chat lines teach words, not how common promotion is: the bias is put back to the prior
     # of the data without them (the log of how much more ordinary weight they added).
     ham = float(sw[y < 0].sum())
-    chat = ham - float(sw[(y < 0) & (np.arange(len(y)) < base)].sum())
     theta[0] += PRIOR_SHIFT * float(np.log(ham / (ham - chat)))
     weights = {
         k: round(float(v), 3) for k, v in zip(vocab, theta[1:], strict=True) if abs(v) >= PRUNE

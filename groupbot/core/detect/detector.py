@@ -12,6 +12,8 @@ from typing import Final
 from .conversation import STRONG, WEAK, conversational
 from .domains import prepare_domains
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
+from .lexicon import WEIGHTS as CUE_WEIGHTS
+from .lexicon import cyrillic_fold, foreign_signals, has_cyrillic, prepare_lexicon
 from .links import find_links
 from .model import Terms, WordModel, features, load_model
 from .normalize import fold, join_spaced, prepare_folding
@@ -234,6 +236,7 @@ class Evaluation:
     intro_score: float
     model_negative_only: bool
     talk: bool = False
+    cyrillic: bool = False
 
 
 class Detector:
@@ -274,6 +277,7 @@ class Detector:
         prepare_domains()
         prepare_phrases()
         prepare_intro()
+        prepare_lexicon()
 
     @property
     def config(self) -> DetectorConfig:
@@ -312,12 +316,17 @@ class Detector:
         links = find_links(folded, self._allow_domains, self._allow_invites)
         promotion_hits, intro_hits = trigger_words(words)
         found = phrase_signals(window, plain, promotion_hits, self._extra)
+        for name, evidence in foreign_signals(text[:_HEAD], window).items():
+            found.setdefault(name, make_signal(name, evidence, DETAILS[name], CUE_WEIGHTS[name]))
         if links:
             count = words_outside_links(window, words, True)
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
         intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window)
+        if not window.isascii() and has_cyrillic(window):
+            # The model reads Cyrillic words as a Russian reader does (look-alikes undone).
+            words = spaced(cyrillic_fold(window)).split()
         if intro:
             intro_score = _sigmoid(INTRO_BIAS + sum([s.weight for s in intro]))
             intro_context = intro_score >= self._intro_threshold and (
@@ -411,6 +420,7 @@ class Detector:
         """Analyse one message (uncached)."""
         rules = self._rules(text, intro_channel, own_domains, conversation)
         folded, words, links, signals, logit, intro, intro_score, guarded, talk = rules
+        cyrillic = not folded.isascii() and has_cyrillic(folded)
         model = self._model
         present: Terms = []
         if model is not None:
@@ -420,6 +430,7 @@ class Detector:
                 link=bool(links),
                 intro=intro_score >= 0.5,
                 guarded=guarded,
+                cyrillic=cyrillic,
             )
             if talk:
                 logit = min(learned - _GUARD_DAMPING, _TALK_LOGIT)
@@ -465,7 +476,17 @@ def _evaluation(rules: _Rules) -> Evaluation:
     """The Evaluation of a `_rules` result (its word set is made only here, for training)."""
     folded, words, links, signals, logit, intro, intro_score, guarded, talk = rules
     return Evaluation(
-        folded, words, set(words), links, signals, logit, intro, intro_score, guarded, talk
+        folded,
+        words,
+        set(words),
+        links,
+        signals,
+        logit,
+        intro,
+        intro_score,
+        guarded,
+        talk,
+        not folded.isascii() and has_cyrillic(folded),
     )
 
 
@@ -487,6 +508,7 @@ def model_features(ev: Evaluation) -> set[str]:
         link=bool(ev.links),
         intro=ev.intro_score >= 0.5,
         guarded=ev.model_negative_only,
+        cyrillic=ev.cyrillic,
     )
 
 
