@@ -17,6 +17,18 @@ _ADDRESS: Final = re.compile(
 )
 _NOT_NICKS: Final = frozenset(
     [
+        "greetings",
+        "howdy",
+        "hola",
+        "morning",
+        "evening",
+        "afternoon",
+        "dear",
+        "bonjour",
+        "salut",
+        "hallo",
+        "ola",
+        "gm",
         "http",
         "https",
         "ftp",

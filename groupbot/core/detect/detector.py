@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
-from .conversation import STRONG, WEAK, conversational
+from .conversation import STRONG, WEAK, addressed, conversational
 from .domains import prepare_domains
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
 from .lexicon import WEIGHTS as CUE_WEIGHTS
@@ -323,7 +323,8 @@ class Detector:
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
-        intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window)
+        reply = conversation.reply or addressed(text)
+        intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window, reply)
         if not window.isascii() and has_cyrillic(window):
             # The model reads Cyrillic words as a Russian reader does (look-alikes undone).
             words = spaced(cyrillic_fold(window)).split()
@@ -352,7 +353,12 @@ class Detector:
         guarded = guarded or (intro_context and not sales)
         # A hello that names the member's own work, and links it, is an introduction: only
         # selling (a call to action, a price, a deal) makes it a pitch.
-        talk = talk or (intro_context and not sales and _HARD_SALES.isdisjoint(found))
+        talk = talk or (
+            intro_context
+            and not sales
+            and _HARD_SALES.isdisjoint(found)
+            and not ("own_offering" in found and "suggestion" in found)
+        )
         if guarded and signals:
             signals = tuple(
                 [

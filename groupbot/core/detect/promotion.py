@@ -327,7 +327,6 @@ _SELF_BEFORE: Final = frozenset(
         "i'd",
         "id",
         "me",
-        "to",
         "i'm",
         "im",
         "gonna",
