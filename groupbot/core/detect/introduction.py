@@ -112,7 +112,8 @@ _STRONG: Final[tuple[tuple[str, str], ...]] = (
         rf" am (?:a |an |the )?(?:[\w-]+ ){{0,2}}{_ROLES}\b|"
         r" am (?:new here|new to)\b|"
         r" (?:work|worked|teach|study|run|manage|lead|write|freelance) (?:as|at|in|for|on)\b|"
-        r" (?:lead|run|manage|head|founded|co-?founded|started|build|am building) (?:a|an|the|our)\b|"
+        r" (?:lead|run|manage|head|founded|co-?founded|started|build|am building)"
+        r" (?:a|an|the|our)\b|"
         r" (?:live|lived|grew up) in\b|'ve been (?:lurking|a member|reading)|"
         r" (?:just |recently )?joined(?! (?:the|a|an|this|that|my|our|in|your)\b)|"
         r"(?:'ve| have) just joined(?! (?:the|a|an|this|that|my|our|in|your)\b)",
