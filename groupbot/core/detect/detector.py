@@ -12,6 +12,7 @@ from typing import Final
 from .conversation import STRONG, WEAK, addressed, conversational
 from .domains import prepare_domains
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
+from .language import language_of
 from .lexicon import WEIGHTS as CUE_WEIGHTS
 from .lexicon import cyrillic_fold, foreign_signals, has_cyrillic, prepare_lexicon
 from .links import find_links
@@ -475,6 +476,7 @@ class Detector:
             intro,
             links,
             folded,
+            language_of(text),
         )
 
 
