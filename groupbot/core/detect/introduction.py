@@ -204,10 +204,17 @@ _OPENING: Final = (
     r"good afternoon|bonjour|salut|ola|olá|hallo|moin|servus|ciao|yo)"
     r"(?: (?:all|everyone|everybody|guys|folks|team|there|friends|people|fam|y'all))? )?"
 )
+# Words that open "X here" without naming anyone ("Admin here", "Same here", "Anyone here?").
+_NOT_NAMES: Final = (
+    r"(?!(?:admin|admins|mod|mods|moderator|owner|staff|team|support|bot|anyone|anybody|"
+    r"everyone|everybody|someone|somebody|nobody|noone|same|who|what|where|is|are|me|not|"
+    r"new|back|also|still|just|always|nothing|all|guys|people|thanks|thank|sorry|here|there|"
+    r"it|this|that|link|info|details|more|help|read|click)\b)"
+)
 # After a greeting: one to three words then "here" ("hi all, lambchop here"), or "this is
 # Fatima" (on promotion.spaced text, where punctuation is spaces).
 _NAME_HERE: Final = re.compile(
-    rf" {_OPENING.replace(' ', ' +')} +(?:(?:[^\W\d_][\w'-]*+ +){{1,3}}here\b|"
+    rf" {_OPENING.replace(' ', ' +')} +(?:{_NOT_NAMES}(?:[^\W\d_][\w'-]*+ +){{1,3}}here\b|"
     rf"this +is +{_NAME_STOP}[^\W\d_][\w-]++(?= *$| +(?:from|here|and|i)\b|  ))"
 )
 _GREETED: Final = (
@@ -216,7 +223,7 @@ _GREETED: Final = (
 )
 # "Ivan Martinez from Prysmatic Labs", "Laurens here!" (as written, capitals and all).
 _NAME_FROM: Final = re.compile(
-    rf"\W*+{_GREETED}[A-Z][a-z]++(?: [A-Z][a-z]++)?"
+    rf"\W*+{_GREETED}(?i:{_NOT_NAMES})[A-Z][a-z]++(?: [A-Z][a-z]++)?"
     r"(?: (?:from|at|of|with) [A-Z@]| here\b| from [A-Z]\w*+(?: [A-Z]\w*+)? here\b)"
 )
 _NAME_SLACK: Final = 64  # how far past the reach the search may run to end at a space
