@@ -341,6 +341,14 @@ class Detector:
             place = conversational(text, folded, links, conversation)
             if place == STRONG:
                 talk = "call_to_action" not in found or "own_offering" not in found
+            elif (
+                place == WEAK
+                and not links
+                and found.keys() == {"contact_me"}
+                and found["contact_me"].evidence.isascii()
+            ):
+                del found["contact_me"]  # "can you PM me?": a request, not an offer
+                guarded = True
             elif place == WEAK and links and _WEAK_BLOCKERS.isdisjoint(found):
                 guarded = True
                 for name in _TALK_SIGNALS:
@@ -476,7 +484,7 @@ class Detector:
             intro,
             links,
             folded,
-            language_of(text),
+            language_of(cyrillic_fold(text[:_HEAD]) if cyrillic else text),
         )
 
 

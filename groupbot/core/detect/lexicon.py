@@ -303,7 +303,10 @@ def _scan(auto: ahocorasick.Automaton, text: str, found: dict[str, str]) -> None
             continue
         if whole and end + 1 < len(text) and text[end + 1].isalnum():
             continue
-        found[family] = text[start : end + 1]
+        stop = end + 1
+        while stop < len(text) and text[stop].isalnum():
+            stop += 1  # quote the whole word a stem starts ("подработка", not "подработ")
+        found[family] = text[start:stop]
 
 
 # "ищем трудолюбивых ребят", "нужны 2 человека", "требуются водители": looking for people.
