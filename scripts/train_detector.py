@@ -1,4 +1,4 @@
-"""Train the promotion model from repo data (deterministic; needs numpy and scipy).
+"""Train the promotion model (deterministic; needs numpy and scipy).
 
 Usage: .venv/bin/python scripts/train_detector.py [--l2 L2] [--out PATH]
 Logistic regression over words, word pairs, word prefixes, the rule signals and a few flags
@@ -162,7 +162,8 @@ def main() -> None:
     payload = {
         "source": "data/tubespam/tubespam_train.csv (CC BY 4.0), "
         "data/community/community_train.jsonl, data/ubuntu_irc train part (CC BY 4.0), "
-        "scripts/train_detector.py",
+        "word weights from the train part of ../shared/data/telegram_ru (read in place, its "
+        "texts not copied), scripts/train_detector.py",
         "l2": args.l2,
         "bias": bias,
         "weights": weights,
