@@ -304,13 +304,23 @@ STRONG: Final = 2  # a reply, a thread, a mention, an address ("ace: ..."), refe
 
 
 def conversational(
-    original: str, folded: str, links: tuple[Link, ...], conversation: Conversation
+    original: str,
+    folded: str,
+    links: tuple[Link, ...],
+    conversation: Conversation,
+    weak: bool = True,
 ) -> int:
-    """How surely the message sits in a conversation: NONE, WEAK or STRONG."""
+    """How surely the message sits in a conversation: NONE, WEAK or STRONG.
+
+    weak: whether WEAK matters to the caller (it only reads it for messages with links or
+    "DM me"); when not, NONE stands in for it and the text is not searched for it.
+    """
     if conversation.reply or conversation.thread or conversation.mentions or addressed(original):
         return STRONG
     if links and all(reference_link(link) for link in links):
         return STRONG
+    if not weak:
+        return NONE
     if links and not any(drive_by(link) for link in links):
         return WEAK  # pages shared (an article, a thread, a download), not a shop window
     if conversation.after_question or ("?" in folded and _QUESTION.search(folded)):

@@ -338,7 +338,9 @@ class Detector:
             intro_score, intro_context = 0.1192, False
         talk = guarded = False
         if _HARD_SALES.isdisjoint(found):
-            place = conversational(text, folded, links, conversation)
+            place = conversational(
+                text, folded, links, conversation, bool(links) or "contact_me" in found
+            )
             if place == STRONG:
                 talk = "call_to_action" not in found or "own_offering" not in found
             elif (

@@ -15,7 +15,8 @@ _RENAMED: Final = {"iw": "he", "in": "id", "jw": "jv", "ji": "yi", "mo": "ro"}
 def language_of(text: str) -> str | None:
     """The ISO 639-1 code of text's language, or None when CLD2 cannot tell reliably."""
     try:
-        reliable, _, details = pycld2.detect(text.encode("utf-8", "replace"))
+        # The first 1,000 characters tell the language as well as the whole; they cost less.
+        reliable, _, details = pycld2.detect(text[:1000].encode("utf-8", "replace"))
     except pycld2.error:
         return None
     if not reliable or not details:
