@@ -157,6 +157,10 @@ _CUES: Final = frozenset(
         "suggestion",
     }
 )
+# The calls to action that, in an introduction with no link, only invite contact.
+_GET_IN_TOUCH: Final = frozenset(
+    {"hit", "dm", "pm", "message", "contact", "email", "e-mail", "inbox", "text", "ping"}
+)
 # How sure the model must be to call a message promotional on its wording alone.
 _WORDING_ONLY: Final = 0.6
 # Evidence that conversation explains away (an answer's link, "try this").
@@ -360,7 +364,13 @@ class Detector:
             for name in _TALK_SIGNALS:
                 found.pop(name, None)
         signals = tuple(found.values())
-        sales = not _SALES.isdisjoint(found)
+        selling = found.keys()
+        cta = found.get("call_to_action")
+        if cta is not None and not links and cta.evidence.split()[0] in _GET_IN_TOUCH:
+            # "If anyone needs 3D graphics, hit me up": in a hello, an invitation to get in
+            # touch; a link, a price or a deal beside it still makes the hello a pitch.
+            selling = selling - {"call_to_action"}
+        sales = not _SALES.isdisjoint(selling)
         guarded = guarded or (intro_context and not sales)
         # A hello that names the member's own work, and links it, is an introduction: only
         # selling (a call to action, a price, a deal) makes it a pitch.

@@ -145,6 +145,20 @@ def test_the_intro_channel_alone_is_not_an_introduction(text: str) -> None:
     assert DET.analyze(text, intro_channel=True).introduction is False
 
 
+def test_a_hello_that_invites_contact_is_still_an_introduction() -> None:
+    text = (
+        "Hi! Noor here, met a few of you at the meetup. If anyone needs illustrations, hit me up!"
+    )
+    analysis = DET.analyze(text)
+    assert analysis.introduction is True and analysis.promotional is False
+
+
+def test_a_hello_that_invites_contact_with_a_price_is_a_pitch() -> None:
+    text = "Hi, I'm Noor, I do logos from $49, DM me for a quote"
+    analysis = DET.analyze(text)
+    assert analysis.promotional is True and analysis.introduction is False
+
+
 def test_a_hello_wrapped_around_a_deal_is_a_pitch() -> None:
     analysis = DET.analyze("Hi, I'm Sam! 50% off my course this week only, DM me for the code")
     assert analysis.promotional is True and analysis.introduction is False
