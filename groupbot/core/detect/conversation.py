@@ -13,7 +13,8 @@ __all__ = ["NONE", "STRONG", "WEAK", "addressed", "conversational", "reference_l
 # "nick: ...", "nick, see ...", "@name ...", "<@U123> ...": the IRC and chat ways of answering
 # one person. A scheme ("http:") or a greeting with a comma ("hi, ...") is not an address.
 _ADDRESS: Final = re.compile(
-    r"\s*+(?:<@[\w.-]++>|@[\w.\-#]++|\[?(?P<nick>[\w`^{}|\\.-]{2,32}+)\]? ?(?:::?|,|>)(?=\s|h))"
+    r"\s*+(?:<@[\w.-]++>|@(?!(?:everyone|here|channel|all)\b)[\w.\-#]++|"
+    r"\[?(?P<nick>[\w`^{}|\\.-]{2,32}+)\]? ?(?:::?|,|>)(?=\s|h))"
 )
 _NOT_NICKS: Final = frozenset(
     [

@@ -57,6 +57,12 @@ def test_a_reply_turns_a_bare_link_into_conversation() -> None:
     assert DET.analyze(text, conversation=Conversation(thread=True)).promotional is False
 
 
+@pytest.mark.parametrize("to", ["@everyone", "@here", "@channel"])
+def test_a_bare_link_to_everyone_is_still_a_drive_by(to: str) -> None:
+    assert DET.analyze(f"{to} https://www.example-shop.com").promotional is True
+    assert DET.analyze("@ana https://www.example-shop.com").promotional is False
+
+
 def test_a_reply_does_not_excuse_a_sales_pitch() -> None:
     text = "Subscribe to my channel, 50% off my course today only!"
     assert DET.analyze(text, conversation=Conversation(reply=True, mentions=1)).promotional
