@@ -6,6 +6,7 @@ import math
 import operator
 import re
 from collections import OrderedDict
+from collections.abc import KeysView
 from dataclasses import dataclass
 from typing import Final
 
@@ -364,7 +365,7 @@ class Detector:
             for name in _TALK_SIGNALS:
                 found.pop(name, None)
         signals = tuple(found.values())
-        selling = found.keys()
+        selling: set[str] | KeysView[str] = found.keys()
         cta = found.get("call_to_action")
         if cta is not None and not links and cta.evidence.split()[0] in _GET_IN_TOUCH:
             # "If anyone needs 3D graphics, hit me up": in a hello, an invitation to get in
