@@ -1,4 +1,4 @@
-"""Train the promotion model from repo data (deterministic; needs numpy and scipy).
+"""Train the promotion model (deterministic; needs numpy and scipy).
 
 Usage: .venv/bin/python scripts/train_detector.py [--l2 L2] [--out PATH]
 Logistic regression over words, word pairs, word prefixes, the rule signals and a few flags
@@ -13,6 +13,7 @@ import argparse
 import csv
 import html
 import json
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "tubespam"
 OUT = ROOT / "groupbot" / "core" / "detect" / "data" / "promotion_model.json"
 COMMUNITY = ROOT / "data" / "community" / "community_train.jsonl"
+UBUNTU = ROOT / "data" / "ubuntu_irc" / "ubuntu_train_sample.jsonl"
+# Real support chat as ordinary conversation: each line of its train part weighs this much, so
+# its 16,000 lines teach the words of conversation without swamping TubeSpam's 1,407 comments
+# (a heavier weight lowers the bias until borderline spam is missed).
+UBUNTU_WEIGHT = 0.5
+TELEGRAM = ROOT.parent / "shared" / "data" / "telegram_ru" / "telegram_spam_ru.csv"
+TELEGRAM_WEIGHT = 0.3
+PRIOR_SHIFT = 0.75
 L2 = 1.0
 MIN_COUNT = 1
 PRUNE = 0.02
@@ -48,6 +57,34 @@ def load_community() -> tuple[list[str], list[int]]:
     return [str(r["text"]) for r in rows], [int(r["label"]) for r in rows]
 
 
+def held_out(key: str) -> bool:
+    """One key in five is held out (the rule of benchmarks/detection.py's split())."""
+    return zlib.crc32(key.encode("utf-8")) % 5 == 0
+
+
+def load_telegram() -> tuple[list[str], list[int]]:
+    """Russian Telegram spam and ham from the train part of ../shared's telegram_ru, if there.
+
+    Read in place, never copied: its licence keeps the texts out of the repository. Only the
+    model's word weights come from it.
+    """
+    if not TELEGRAM.exists():
+        return [], []
+    with TELEGRAM.open(encoding="utf-8", newline="") as fh:
+        rows = [(r["message"], int(r["label"])) for r in csv.DictReader(fh) if r["message"]]
+    kept = [(t, y) for t, y in rows if not held_out(t)]
+    return [t for t, _ in kept], [y for _, y in kept]
+
+
+def load_ubuntu() -> tuple[list[str], list[int]]:
+    """Ordinary support chat from the train part of data/ubuntu_irc (label 0)."""
+    if not UBUNTU.exists():
+        return [], []
+    rows = [json.loads(x) for x in UBUNTU.read_text(encoding="utf-8").splitlines() if x.strip()]
+    texts = [str(r["text"]) for r in rows if not held_out(str(r["id"]))]
+    return texts, [0] * len(texts)
+
+
 def features(texts: Sequence[str]) -> list[set[str]]:
     """The model's feature keys for each text (the rule-only detector supplies the signals)."""
     rules = Detector(DetectorConfig(use_model=False))
@@ -59,10 +96,22 @@ def fit(
 ) -> tuple[float, dict[str, float]]:
     """Fit bias and weights by L2-regularised logistic regression (L-BFGS from zeros)."""
     texts, labels = list(texts), list(labels)
+    weight = [1.0] * len(texts)
+    chat = 0.0
     if community:
         extra_texts, extra_labels = load_community()
         texts += extra_texts * COMMUNITY_REPEAT
         labels += extra_labels * COMMUNITY_REPEAT
+        weight += [1.0] * (len(extra_texts) * COMMUNITY_REPEAT)
+        chat_texts, chat_labels = load_ubuntu()
+        texts += chat_texts
+        labels += chat_labels
+        weight += [UBUNTU_WEIGHT] * len(chat_texts)
+        chat = UBUNTU_WEIGHT * len(chat_texts)
+        ru_texts, ru_labels = load_telegram()
+        texts += ru_texts
+        labels += ru_labels
+        weight += [TELEGRAM_WEIGHT] * len(ru_texts)
     keys = features(texts)
     counts: dict[str, int] = {}
     for ks in keys:
@@ -78,12 +127,13 @@ def fit(
                 cols.append(index[k])
     x = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keys), len(vocab)))
     y = np.where(np.array(labels) == 1, 1.0, -1.0)
+    sw = np.array(weight)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         b, w = theta[0], theta[1:]
         z = y * (b + x @ w)
-        value = float(np.logaddexp(0.0, -z).sum() + 0.5 * l2 * (w @ w))
-        g = -y / (1.0 + np.exp(z))
+        value = float((sw * np.logaddexp(0.0, -z)).sum() + 0.5 * l2 * (w @ w))
+        g = -sw * y / (1.0 + np.exp(z))
         grad = np.concatenate(([g.sum()], x.T @ g + l2 * w))
         return value, grad
 
@@ -91,6 +141,10 @@ def fit(
         loss, np.zeros(len(vocab) + 1), jac=True, method="L-BFGS-B", options={"maxiter": 3000}
     )
     theta = result.x
+    # The chat lines teach words, not how common promotion is: the bias is put back to the prior
+    # of the data without them (the log of how much more ordinary weight they added).
+    ham = float(sw[y < 0].sum())
+    theta[0] += PRIOR_SHIFT * float(np.log(ham / (ham - chat)))
     weights = {
         k: round(float(v), 3) for k, v in zip(vocab, theta[1:], strict=True) if abs(v) >= PRUNE
     }
@@ -107,7 +161,9 @@ def main() -> None:
     bias, weights = fit(texts, labels, args.l2)
     payload = {
         "source": "data/tubespam/tubespam_train.csv (CC BY 4.0), "
-        "data/community/community_train.jsonl, scripts/train_detector.py",
+        "data/community/community_train.jsonl, data/ubuntu_irc train part (CC BY 4.0), "
+        "word weights from the train part of ../shared/data/telegram_ru (read in place, its "
+        "texts not copied), scripts/train_detector.py",
         "l2": args.l2,
         "bias": bias,
         "weights": weights,

@@ -463,6 +463,8 @@ async def test_a_message_id_reused_after_the_cache_forgot_it_does_not_break_repl
         say("old", "hello there", 1, id="m1"),
         say("old", "how are you", 2, id="m2"),
         say("old", "hello again", 3, id="m1"),
+        # the 90/10 rule judges a share only after min_posts (10) posts
+        *[say("old", f"chatting, part {i}", 3 + i / 10, id=f"c{i}") for i in range(1, 8)],
         say("old", PITCH, 4, id="m3"),
         say("old", PITCH + " Now!", 5, id="m4"),
     ]

@@ -10,9 +10,9 @@ import orjson
 from groupbot.local import jsonin
 
 if TYPE_CHECKING:  # the detectors are imported when the first line needs them
-    from groupbot.core.detect import Analysis, Detector, DetectorConfig, Signal
+    from groupbot.core.detect import Analysis, Conversation, Detector, DetectorConfig, Signal
 
-__all__ = ["INTRO_CHANNELS", "run_classify"]
+__all__ = ["INTRO_CHANNELS", "conversation_of", "run_classify"]
 
 INTRO_CHANNELS = frozenset({"introductions", "intros", "introduce-yourself", "say-hello"})
 BATCH = 2048  # output lines written at once
@@ -37,7 +37,27 @@ def verdict(ident: object, analysis: Analysis) -> dict[str, Any]:
         "reasons": _reasons(analysis.reasons),
         "intro_score": analysis.intro_score,
         "intro_reasons": _reasons(analysis.intro_reasons),
+        "language": analysis.language,
     }
+
+
+def conversation_of(obj: dict[str, Any], ident: object) -> Conversation:
+    """Where a line sits in the conversation, from its optional `reply_to`, `thread`, `mentions`.
+
+    A thread id equal to the line's own id marks the thread's first message, which is not "in"
+    the thread; values of the wrong type are ignored, as if absent.
+    """
+    from groupbot.core.detect import NO_CONVERSATION, Conversation
+
+    reply_to = obj.get("reply_to")
+    thread = obj.get("thread")
+    mentions = obj.get("mentions")
+    reply = isinstance(reply_to, (str, int)) and not isinstance(reply_to, bool)
+    in_thread = isinstance(thread, (str, int)) and not isinstance(thread, bool) and thread != ident
+    count = len(mentions) if isinstance(mentions, list) else 0
+    if not (reply or in_thread or count):
+        return NO_CONVERSATION
+    return Conversation(reply=reply, thread=in_thread, mentions=count)
 
 
 def _error(number: int, message: str) -> bytes:
@@ -48,7 +68,7 @@ def _lines(
     infile: BinaryIO, detector: Detector, intro_channels: frozenset[str], cache: bool
 ) -> Iterator[tuple[bool, bytes]]:
     """(ok, output line) for every input line, in order."""
-    seen: dict[tuple[str, bool], Analysis] = {}
+    seen: dict[tuple[str, bool, Conversation], Analysis] = {}
     for number, line in enumerate(infile, 1):
         try:
             obj = jsonin.loads(line)
@@ -65,15 +85,16 @@ def _lines(
             continue
         channel = obj.get("channel")
         intro = isinstance(channel, str) and channel.lower().lstrip("#") in intro_channels
-        key = (text, intro)
+        ident = obj.get("id")
+        conversation = conversation_of(obj, ident)
+        key = (text, intro, conversation)
         analysis = seen.get(key)
         if analysis is None:
-            analysis = detector.analyze(text, intro_channel=intro)
+            analysis = detector.analyze(text, intro_channel=intro, conversation=conversation)
             if cache:
                 if len(seen) >= CACHE_SIZE:
                     seen.clear()
                 seen[key] = analysis
-        ident = obj.get("id")
         try:  # absent (or null): the line number stands in
             yield True, orjson.dumps(verdict(number if ident is None else ident, analysis))
         except orjson.JSONEncodeError as exc:  # an id nested past orjson's depth limit

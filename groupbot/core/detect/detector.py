@@ -6,11 +6,16 @@ import math
 import operator
 import re
 from collections import OrderedDict
+from collections.abc import KeysView
 from dataclasses import dataclass
 from typing import Final
 
+from .conversation import STRONG, WEAK, addressed, conversational
 from .domains import prepare_domains
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
+from .language import language_of
+from .lexicon import WEIGHTS as CUE_WEIGHTS
+from .lexicon import cyrillic_fold, foreign_signals, has_cyrillic, prepare_lexicon
 from .links import find_links
 from .model import Terms, WordModel, features, load_model
 from .normalize import fold, join_spaced, prepare_folding
@@ -52,6 +57,7 @@ _INTRO_DAMPED: Final = frozenset({"own_offering", "self_link", "link", "link_dro
 # Signals that make a post a pitch even when it is dressed as a hello.
 _SALES: Final = frozenset(
     {
+        "job_offer",
         "engagement_bait",
         "price",
         "discount",
@@ -130,6 +136,65 @@ _COMMENTARY: Final = frozenset(
         "because",
     ]
 )
+# The rule evidence a promotional verdict needs at least one of.
+_CUES: Final = frozenset(
+    {
+        "engagement_bait",
+        "own_offering",
+        "call_to_action",
+        "price",
+        "discount",
+        "urgency",
+        "money_scheme",
+        "self_link",
+        "invite_link",
+        "link_drop",
+        "shortener",
+        "affiliate",
+        "masked_link",
+        "contact_me",
+        "job_offer",
+        "link",
+        "suggestion",
+    }
+)
+# The calls to action that, in an introduction with no link, only invite contact.
+_GET_IN_TOUCH: Final = frozenset(
+    {"hit", "dm", "pm", "message", "contact", "email", "e-mail", "inbox", "text", "ping"}
+)
+# How sure the model must be to call a message promotional on its wording alone.
+_WORDING_ONLY: Final = 0.6
+# Evidence that conversation explains away (an answer's link, "try this").
+_TALK_SIGNALS: Final = (
+    "link",
+    "link_drop",
+    "suggestion",
+    "call_to_action",
+    "own_offering",
+    "price",
+    "contact_me",
+)
+# Evidence of selling that no place in a conversation explains away.
+_HARD_SALES: Final = frozenset(
+    {
+        "job_offer",
+        "engagement_bait",
+        "discount",
+        "urgency",
+        "money_scheme",
+        "invite_link",
+        "masked_link",
+        "affiliate",
+        "shortener",
+        "self_link",
+    }
+)
+# What a merely likely conversation (a question, an answer's words) does not explain away.
+_WEAK_BLOCKERS: Final = frozenset(
+    {"call_to_action", "own_offering", "suggestion", "price", "contact_me"}
+)
+# The most a message in conversation may score: it is promotion only with a sales cue.
+_TALK_LOGIT: Final = -4.0
 _SELLING: Final = frozenset(
     {"own_offering", "self_link", "price", "discount", "affiliate", "money_scheme"}
 )
@@ -149,6 +214,7 @@ _Rules = tuple[
     float,
     tuple[Signal, ...],
     float,
+    bool,
     bool,
 ]
 _EMPTY: Final = Analysis(False, 0.0, None, (), False, 0.0, (), (), "")
@@ -175,6 +241,8 @@ class Evaluation:
     intro_reasons: tuple[Signal, ...]
     intro_score: float
     model_negative_only: bool
+    talk: bool = False
+    cyrillic: bool = False
 
 
 class Detector:
@@ -200,7 +268,9 @@ class Detector:
         # Verdicts are immutable and depend only on these inputs: repeated posts (cross-posts,
         # "thanks!", copy-paste spam) are analysed once. Oldest entries are dropped first.
         # (An OrderedDict: dropping the oldest entry of a plain dict gets slow as holes pile up.)
-        self._cache: OrderedDict[tuple[str, bool, frozenset[str]], Analysis] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, bool, frozenset[str], Conversation], Analysis] = (
+            OrderedDict()
+        )
         self._cache_size = _CACHE_SIZE if cache else 0
 
     def prepare(self) -> None:
@@ -213,17 +283,30 @@ class Detector:
         prepare_domains()
         prepare_phrases()
         prepare_intro()
+        prepare_lexicon()
 
     @property
     def config(self) -> DetectorConfig:
         """The configuration this detector was built with."""
         return self._config
 
-    def evaluate(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Evaluation:
+    def evaluate(
+        self,
+        text: str,
+        intro_channel: bool,
+        own_domains: frozenset[str],
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> Evaluation:
         """Run the rules on one message."""
-        return _evaluation(self._rules(text, intro_channel, own_domains))
+        return _evaluation(self._rules(text, intro_channel, own_domains, conversation))
 
-    def _rules(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> _Rules:
+    def _rules(
+        self,
+        text: str,
+        intro_channel: bool,
+        own_domains: frozenset[str],
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> _Rules:
         """The fields of `evaluate`'s Evaluation, as a tuple."""
         folded = fold(text)
         window = folded if len(folded) <= _WINDOW else folded[:_HEAD] + "\n" + folded[-_TAIL:]
@@ -239,12 +322,18 @@ class Detector:
         links = find_links(folded, self._allow_domains, self._allow_invites)
         promotion_hits, intro_hits = trigger_words(words)
         found = phrase_signals(window, plain, promotion_hits, self._extra)
+        for name, evidence in foreign_signals(text[:_HEAD], window).items():
+            found.setdefault(name, make_signal(name, evidence, DETAILS[name], CUE_WEIGHTS[name]))
         if links:
             count = words_outside_links(window, words, True)
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
-        intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window)
+        reply = conversation.reply or addressed(text)
+        intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window, reply)
+        if not window.isascii() and has_cyrillic(window):
+            # The model reads Cyrillic words as a Russian reader does (look-alikes undone).
+            words = spaced(cyrillic_fold(window)).split()
         if intro:
             intro_score = _sigmoid(INTRO_BIAS + sum([s.weight for s in intro]))
             intro_context = intro_score >= self._intro_threshold and (
@@ -252,9 +341,46 @@ class Detector:
             )
         else:
             intro_score, intro_context = 0.1192, False
+        talk = guarded = False
+        if _HARD_SALES.isdisjoint(found):
+            place = conversational(
+                text, folded, links, conversation, bool(links) or "contact_me" in found
+            )
+            if place == STRONG:
+                talk = "call_to_action" not in found or "own_offering" not in found
+            elif (
+                place == WEAK
+                and not links
+                and found.keys() == {"contact_me"}
+                and found["contact_me"].evidence.isascii()
+            ):
+                del found["contact_me"]  # "can you PM me?": a request, not an offer
+                guarded = True
+            elif place == WEAK and links and _WEAK_BLOCKERS.isdisjoint(found):
+                guarded = True
+                for name in _TALK_SIGNALS:
+                    found.pop(name, None)
+        if talk:
+            # An answer, a reply or a reference: its links, nudges and "PM me" are conversation.
+            for name in _TALK_SIGNALS:
+                found.pop(name, None)
         signals = tuple(found.values())
-        sales = not _SALES.isdisjoint(found)
-        guarded = intro_context and not sales
+        selling: set[str] | KeysView[str] = found.keys()
+        cta = found.get("call_to_action")
+        if cta is not None and not links and cta.evidence.split()[0] in _GET_IN_TOUCH:
+            # "If anyone needs 3D graphics, hit me up": in a hello, an invitation to get in
+            # touch; a link, a price or a deal beside it still makes the hello a pitch.
+            selling = selling - {"call_to_action"}
+        sales = not _SALES.isdisjoint(selling)
+        guarded = guarded or (intro_context and not sales)
+        # A hello that names the member's own work, and links it, is an introduction: only
+        # selling (a call to action, a price, a deal) makes it a pitch.
+        talk = talk or (
+            intro_context
+            and not sales
+            and _HARD_SALES.isdisjoint(found)
+            and not ("own_offering" in found and "suggestion" in found)
+        )
         if guarded and signals:
             signals = tuple(
                 [
@@ -275,6 +401,8 @@ class Detector:
         ):
             logit += _CONVERSATION_WEIGHT
             guarded = True
+        if talk:
+            logit, guarded = min(logit, _TALK_LOGIT), True
         return (
             folded,
             words,
@@ -284,6 +412,7 @@ class Detector:
             tuple(intro),
             intro_score,
             guarded,
+            talk,
         )
 
     def analyze(
@@ -298,21 +427,28 @@ class Detector:
         if not text or text.isspace():
             return _EMPTY
         if not self._cache_size:
-            return self._analyze(text, intro_channel, own_domains)
-        key = (text, intro_channel, own_domains)
+            return self._analyze(text, intro_channel, own_domains, conversation)
+        key = (text, intro_channel, own_domains, conversation)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        analysis = self._analyze(text, intro_channel, own_domains)
+        analysis = self._analyze(text, intro_channel, own_domains, conversation)
         if len(self._cache) >= self._cache_size:
             self._cache.popitem(last=False)
         self._cache[key] = analysis
         return analysis
 
-    def _analyze(self, text: str, intro_channel: bool, own_domains: frozenset[str]) -> Analysis:
+    def _analyze(
+        self,
+        text: str,
+        intro_channel: bool,
+        own_domains: frozenset[str],
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> Analysis:
         """Analyse one message (uncached)."""
-        rules = self._rules(text, intro_channel, own_domains)
-        folded, words, links, signals, logit, intro, intro_score, guarded = rules
+        rules = self._rules(text, intro_channel, own_domains, conversation)
+        folded, words, links, signals, logit, intro, intro_score, guarded, talk = rules
+        cyrillic = not folded.isascii() and has_cyrillic(folded)
         model = self._model
         present: Terms = []
         if model is not None:
@@ -322,11 +458,19 @@ class Detector:
                 link=bool(links),
                 intro=intro_score >= 0.5,
                 guarded=guarded,
+                cyrillic=cyrillic,
             )
-            logit = learned - _GUARD_DAMPING if guarded else max(learned, logit)
+            if talk:
+                logit = min(learned - _GUARD_DAMPING, _TALK_LOGIT)
+            else:
+                logit = learned - _GUARD_DAMPING if guarded else max(learned, logit)
         score = _sigmoid(logit)
         reasons = [s for s in signals if s.weight > 0]
         promotional = score >= self._threshold
+        if promotional and score < _WORDING_ONLY and _CUES.isdisjoint([s.signal for s in reasons]):
+            # Wording alone, with nothing that sells, makes a verdict only when the model is
+            # sure: a message of chat is not an ad because it shares words with ads.
+            promotional, score = False, min(score, 0.49)
         if promotional:
             if model is not None:
                 floor = 0.5 if reasons else 0.0
@@ -353,13 +497,26 @@ class Detector:
             intro,
             links,
             folded,
+            language_of(cyrillic_fold(text[:_HEAD]) if cyrillic else text),
         )
 
 
 def _evaluation(rules: _Rules) -> Evaluation:
     """The Evaluation of a `_rules` result (its word set is made only here, for training)."""
-    folded, words, links, signals, logit, intro, intro_score, guarded = rules
-    return Evaluation(folded, words, set(words), links, signals, logit, intro, intro_score, guarded)
+    folded, words, links, signals, logit, intro, intro_score, guarded, talk = rules
+    return Evaluation(
+        folded,
+        words,
+        set(words),
+        links,
+        signals,
+        logit,
+        intro,
+        intro_score,
+        guarded,
+        talk,
+        not folded.isascii() and has_cyrillic(folded),
+    )
 
 
 def _single_letters(words: list[str]) -> int:
@@ -380,6 +537,7 @@ def model_features(ev: Evaluation) -> set[str]:
         link=bool(ev.links),
         intro=ev.intro_score >= 0.5,
         guarded=ev.model_negative_only,
+        cyrillic=ev.cyrillic,
     )
 
 

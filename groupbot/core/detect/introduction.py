@@ -63,6 +63,22 @@ _GREETINGS: Final = frozenset(
         "morning",
         "evening",
         "afternoon",
+        "gm",
+        "hallo",
+        "hej",
+        "bonsoir",
+        "oi",
+        "hiyas",
+        "👋",
+        "здравствуй",
+        "всем",
+        "доброго",
+        "добрый",
+        "buongiorno",
+        "guten",
+        "grüß",
+        "salve",
+        "welcome",
     ]
 )
 _NAME_STOP: Final = (
@@ -79,22 +95,25 @@ _ROLES: Final = (
     r"(?:founder|co-?founder|ceo|cto|coo|owner|head|lead|director|manager|student|developer|dev|"
     r"designer|writer|engineer|consultant|teacher|freelancer|marketer|coach|photographer|artist|"
     r"researcher|nurse|doctor|lawyer|accountant|baker|chef|editor|journalist|illustrator|"
-    r"programmer|analyst|scientist|mom|mum|dad|parent|retiree|hobbyist|maker|musician|architect)"
+    r"programmer|analyst|scientist|mom|mum|dad|parent|retiree|hobbyist|maker|musician|architect|"
+    r"pm|vp|cmo|cfo|journalist|translator|trader|investor|miner|fan|enthusiast|advocate|"
+    r"ambassador|moderator|contributor|maintainer|creator|builder|entrepreneur|product manager|"
+    r"intern|professor|lecturer|phd|postdoc|hacker|tinkerer|newbie|newcomer|member|user|holder)"
 )
 _STRONG: Final[tuple[tuple[str, str], ...]] = (
     ("my", r" name(?:'s| is)\b"),
     (
         "i'm im",
         rf" (?:a |an |the )?(?:[\w-]+ ){{0,2}}{_ROLES}\b|"
-        r" (?:new here|new to)\b|"
         r" (?:new here|new to)\b",
     ),
     (
         "i",
         rf" am (?:a |an |the )?(?:[\w-]+ ){{0,2}}{_ROLES}\b|"
         r" am (?:new here|new to)\b|"
-        r" am (?:new here|new to)\b|"
         r" (?:work|worked|teach|study|run|manage|lead|write|freelance) (?:as|at|in|for|on)\b|"
+        r" (?:lead|run|manage|head|founded|co-?founded|started|build|am building)"
+        r" (?:a|an|the|our)\b|"
         r" (?:live|lived|grew up) in\b|'ve been (?:lurking|a member|reading)|"
         r" (?:just |recently )?joined(?! (?:the|a|an|this|that|my|our|in|your)\b)|"
         r"(?:'ve| have) just joined(?! (?:the|a|an|this|that|my|our|in|your)\b)",
@@ -115,12 +134,15 @@ _STRONG: Final[tuple[tuple[str, str], ...]] = (
     ("first", r" (?:post|time posting|message) here"),
     ("long", r"[- ]?time lurker"),
     ("lurker", r""),
+    ("newbie newcomer", r" (?:here|from)\b"),
+    ("me", r" llamo\b"),
     ("je", r" (?:m'appelle|suis)\b"),
     ("ich", r" (?:bin|heiße|heisse|arbeite)\b"),
     ("mein", r" name ist"),
     ("me", r" llamo\b"),
     ("mi", r" (?:chiamo|nombre es)\b"),
-    ("soy sono", r" (?:un|una|de|di|[a-zá-ú]++,)"),
+    ("soy sono", r" [^\W\d_]++"),
+    ("я", r" (?:работаю|занимаюсь|из|разработчик|дизайнер|студент)"),
     ("eu", r" sou\b"),
     ("meu", r" nome (?:é|e)\b"),
     ("меня", r" зовут"),
@@ -137,7 +159,14 @@ _WEAK: Final[tuple[tuple[str, str], ...]] = (
         r"contributing|talking)",
     ),
     ("i", r" (?:love|enjoy|do|make) (?:\w+ )?(?:in my spare time|on the side|for fun)"),
-    ("hoping", r" to (?:learn|connect|meet)"),
+    ("hoping hope", r" to (?:learn|connect|meet|be (?:a )?part|contribute|help|get involved)"),
+    ("looking", r" forward to [\w-]+"),
+    ("new", r" to (?:the|this|crypto|programming|coding)\b"),
+    ("i'm im", r"'? new\b|'? (?:a|an) [\w-]+\b"),
+    ("i", r" am (?:a|an) [\w-]+\b"),
+    ("i've ive", r" been (?:following|using|mining|holding|hodling|lurking|watching|reading)\b"),
+    ("part", r" of (?:this|the) (?:community|team|server|group|project)\b"),
+    ("excited", r" to (?:be|join|learn|help|contribute|see)\b"),
 )
 
 
@@ -163,10 +192,40 @@ _NAME_LOWER: Final = (
     r"([a-z][a-z-]++)"
     r"(?=,| -| from\b| and i\b| here\b| based\b| a\b| an\b| the\b|\s*\.|!|\s*$)"
 )
+# The channel says what a post may be, not what it is: with a greeting or a word about
+# themselves it is an introduction; alone (a question, a reply, chit-chat) it is not.
 _INTRO_CHANNEL: Final = Signal(
-    "intro_channel", "intro channel", "posted in the introductions channel", 3.0
+    "intro_channel", "intro channel", "posted in the introductions channel", 1.5
 )
+_REPLY: Final = Signal("reply", "reply", "answers another member", -2.5)
 _NAME_REACH: Final = 2000
+_OPENING: Final = (
+    r"(?:(?:hi|hii|hey|heya|hello|hiya|howdy|hola|gm|greetings|good morning|good evening|"
+    r"good afternoon|bonjour|salut|ola|olá|hallo|moin|servus|ciao|yo)"
+    r"(?: (?:all|everyone|everybody|guys|folks|team|there|friends|people|fam|y'all))? )?"
+)
+# Words that open "X here" without naming anyone ("Admin here", "Same here", "Anyone here?").
+_NOT_NAMES: Final = (
+    r"(?!(?:admin|admins|mod|mods|moderator|owner|staff|team|support|bot|anyone|anybody|"
+    r"everyone|everybody|someone|somebody|nobody|noone|same|who|what|where|is|are|me|not|"
+    r"new|back|also|still|just|always|nothing|all|guys|people|thanks|thank|sorry|here|there|"
+    r"it|this|that|link|info|details|more|help|read|click)\b)"
+)
+# After a greeting: one to three words then "here" ("hi all, lambchop here"), or "this is
+# Fatima" (on promotion.spaced text, where punctuation is spaces).
+_NAME_HERE: Final = re.compile(
+    rf" {_OPENING.replace(' ', ' +')} +(?:{_NOT_NAMES}(?:[^\W\d_][\w'-]*+ +){{1,3}}here\b|"
+    rf"this +is +{_NAME_STOP}[^\W\d_][\w-]++(?= *$| +(?:from|here|and|i)\b|  ))"
+)
+_GREETED: Final = (
+    r"(?:(?:[Hh]i|[Hh]ey|[Hh]ello|[Hh]ola|[Gg]reetings|[Hh]iya|[Gg]m|[Gg]ood \w+)\b"
+    r"[^\n.!,]{0,20}?[,!.]++\s*+)?"
+)
+# "Ivan Martinez from Prysmatic Labs", "Laurens here!" (as written, capitals and all).
+_NAME_FROM: Final = re.compile(
+    rf"\W*+{_GREETED}(?i:{_NOT_NAMES})[A-Z][a-z]++(?: [A-Z][a-z]++)?"
+    r"(?: (?:from|at|of|with) [A-Z@]| here\b| from [A-Z]\w*+(?: [A-Z]\w*+)? here\b)"
+)
 _NAME_SLACK: Final = 64  # how far past the reach the search may run to end at a space
 _NAME_KEYS: Final = frozenset({"i'm", "im", "am", "name", "name's"})
 _STRONG_SOURCES: Final = _index(_STRONG)
@@ -246,8 +305,20 @@ def _name(original: str, folded: str) -> str | None:
     return m.group().strip() if m is not None else None
 
 
+def _names_self(original: str, plain: str) -> str | None:
+    """ "Laurens here", "this is Fatima", "Ivan Martinez from Prysmatic Labs": a name given."""
+    m = _NAME_HERE.match(plain) or _NAME_FROM.match(original)
+    return m.group().strip() if m is not None else None
+
+
 def intro_signals(
-    text: str, words: list[str], hits: list[str], intro_channel: bool, original: str, folded: str
+    text: str,
+    words: list[str],
+    hits: list[str],
+    intro_channel: bool,
+    original: str,
+    folded: str,
+    reply: bool = False,
 ) -> list[Signal]:
     """The introduction signals of a message.
 
@@ -261,10 +332,14 @@ def intro_signals(
     strong = _first(_STRONG_INDEX, _STRONG_SOURCES, _STRONG_KEYS, hits, text)
     if strong is None and not _NAME_KEYS.isdisjoint(hits):
         strong = _name(original, folded)
+    if strong is None:
+        strong = _names_self(original[:_NAME_REACH], text[:_NAME_REACH])
     if strong is not None:
         found.append(make_signal("self_description", strong, "says who they are", 2.2))
     elif (weak := _first(_WEAK_INDEX, _WEAK_SOURCES, _WEAK_KEYS, hits, text)) is not None:
         found.append(make_signal("self_description", weak, "says a little about themselves", 1.0))
     if intro_channel:
         found.append(_INTRO_CHANNEL)
+    if reply and found:
+        found.append(_REPLY)
     return found

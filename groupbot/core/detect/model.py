@@ -38,6 +38,7 @@ def features(
     link: bool,
     intro: bool,
     guarded: bool,
+    cyrillic: bool = False,
 ) -> set[str]:
     """The model's feature keys for one message (words from promotion.spaced())."""
     keys = wordset.union(
@@ -51,6 +52,8 @@ def features(
         keys.add("M:intro")
     if guarded:
         keys.add("M:neg")
+    if cyrillic:
+        keys.add("M:cyr")  # a prior of its own for Cyrillic chat, not shared with English
     return keys
 
 
@@ -103,7 +106,7 @@ class WordModel:
     _vocabulary: dict[str, _Word] = field(init=False, repr=False, compare=False)
     _prefixes: dict[str, float] = field(init=False, repr=False, compare=False)
     _signals: dict[str, float] = field(init=False, repr=False, compare=False)
-    _flags: tuple[float, float, float] = field(init=False, repr=False, compare=False)
+    _flags: tuple[float, float, float, float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Split the weights by feature kind for `score`."""
@@ -125,7 +128,7 @@ class WordModel:
             elif ":" not in key:
                 words[key] = Term(key, weight)
         get = self.weights.get
-        flags = (get("M:link", 0.0), get("M:intro", 0.0), get("M:neg", 0.0))
+        flags = (get("M:link", 0.0), get("M:intro", 0.0), get("M:neg", 0.0), get("M:cyr", 0.0))
         vocabulary: dict[str, _Word] = {}
         for word in (*words, *pairs):
             if word in vocabulary:
@@ -164,6 +167,7 @@ class WordModel:
         link: bool,
         intro: bool,
         guarded: bool,
+        cyrillic: bool = False,
     ) -> tuple[float, Terms]:
         """The logit of `features(...)`, and the weighted words and pairs present (for `top`)."""
         # Plain loops over the words in text order: faster than set algebra once mypyc compiles
@@ -212,13 +216,15 @@ class WordModel:
             if name not in named:  # a handful of names at most
                 named.append(name)
                 total += signals_w.get(name, 0.0)
-        link_w, intro_w, neg_w = self._flags
+        link_w, intro_w, neg_w, cyr_w = self._flags
         if link:
             total += link_w
         if intro:
             total += intro_w
         if guarded:
             total += neg_w
+        if cyrillic:
+            total += cyr_w
         return total, terms
 
     def top(self, terms: Terms, limit: int = 2, floor: float = 0.5) -> list[tuple[str, float]]:

@@ -12,7 +12,7 @@ from typing import Final
 
 import orjson
 
-__all__ = ["fingerprint", "fold", "join_spaced", "prepare_folding"]
+__all__ = ["confusable_table", "fingerprint", "fold", "join_spaced", "prepare_folding"]
 
 _INVISIBLE: Final = dict.fromkeys(
     [
@@ -84,6 +84,12 @@ def _confusables() -> dict[str, list[dict[str, str]]]:
 
 
 @lru_cache(maxsize=1)
+def confusable_table() -> dict[str, list[str]]:
+    """Each character of Unicode's confusables data and the characters it can pass for."""
+    return {char: [g["c"] for g in glyphs] for char, glyphs in _confusables().items()}
+
+
+@lru_cache(maxsize=1)
 def _homoglyph_table() -> dict[int, str]:
     """Map each confusable character to the ASCII letter or digit it imitates."""
     table: dict[int, str] = {}
@@ -98,10 +104,16 @@ def _homoglyph_table() -> dict[int, str]:
     return table
 
 
+# Cyrillic letters that Russian does not use but disguised English does ("тһіѕ", "ѵіѕіт").
+_DISGUISE: Final = re.compile("[\u04bb\u0455\u0475\u0458\u0501\u051b\u051d\u0461\u04cf]")
+
+
 def _fold_mixed(match: re.Match[str]) -> str:
     """Fold the homoglyphs of one token that mixes Latin letters with look-alikes."""
     token = match.group()
-    return token.translate(_homoglyph_table()) if _ASCII_LETTER.search(token) else token
+    if _ASCII_LETTER.search(token) or _DISGUISE.search(token):
+        return token.translate(_homoglyph_table())
+    return token
 
 
 def _non_ascii(text: str) -> set[str]:

@@ -11,6 +11,7 @@ __all__ = [
     "DETAILS",
     "TRIGGERS",
     "WEIGHTS",
+    "drive_by",
     "link_signals",
     "phrase_signals",
     "prepare_phrases",
@@ -39,10 +40,10 @@ _ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("sucscribe subscibe subscrib", r"\w*+ (?:to )?(?:me|my)\b"),
         (
             "please pls plz plzz pleas kindly",
-            rf" (?:{_SUB}\b|like\b|share\b|follow\b|comment (?:and|&)|check\b|watch (?:my|this|it)|"
-            r"listen (?:to )?(?:my|this|it)|view my|visit\b|support\b|give\b|add me\b)",
+            rf" (?:{_SUB}\b|like\b|share\b|follow\b|comment (?:and|&)|watch (?:my|this|it)|"
+            r"listen (?:to )?(?:my|this|it)|view my|add me\b)",
         ),
-        ("and go guys also now", rf" {_SUB}\b"),
+        ("and go guys also now come", rf" {_SUB}\b"),
         ("sub", r" (?:me|my)\b"),
         ("follow like", r" ?(?:4|for) ?(?:follow|like)\b"),
         ("add", r" me (?:on|here|up)\b"),
@@ -70,7 +71,7 @@ _ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
             r"|(?: this)? if\b|(?: this| my)? (?:video|song|post|channel|page)\b|"
             r"(?: it)? on (?:facebook|fb|twitter|instagram|whatsapp)",
         ),
-        ("follow", r" (?:me|my|us|our)\b"),
+        ("follow", rf" (?:me|us)\b| (?:my|our) {_OFFERING}"),
         ("turn", r" on (?:post )?notifications"),
         ("smash hit", r" (?:that|the) (?:like|bell|sub)"),
         ("tag", r" (?:a friend|your friends|someone)"),
@@ -98,14 +99,18 @@ _ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "call_to_action": (
         (
             "check",
-            r" (?:out )?(?:my|our|me|us|the link|(?:this|the|these) (?:video|vid|playlist|song|"
-            r"track|channel|page|site|website|app|trailer|clip|link|cover))\b|"
-            r"(?: the)? (?:link|my)\b",
+            rf" out (?:my|our|me|us)\b| (?:me|us) out\b| (?:my|our) {_OFFERING}s?\b|"
+            r" (?:out )?(?:the link|(?:this|the|these) (?:video|vid|playlist|song|"
+            r"track|channel|page|site|website|app|trailer|clip|link|cover))\b",
         ),
         ("visit", r" (?:my|our|us|the link|the website|this|here|now)\b"),
         ("click", r" (?:the |on |this |my )?(?:link|here|below|above|now)"),
         ("link", r" (?:is )?in (?:my |the )?(?:bio|profile|description|comments)"),
-        ("dm pm message inbox contact email e-mail text whatsapp ping", r" (?:me|us)\b"),
+        (
+            "dm pm message inbox contact email e-mail text whatsapp ping",
+            r" (?:me|us) (?:for|to (?:find out|learn|get|order|buy|join|know)|if you(?:'re| are)? "
+            r"(?:interested|want)|now|today)\b",
+        ),
         ("hit", r" me up"),
         ("sign signup", r" ?up (?:here|now|at|today|for|using|with)|(?: up)? (?:here|now|today)"),
         ("register enrol enroll apply", r" (?:now|here|today|at)\b"),
@@ -120,13 +125,18 @@ _ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("join", r" (?:my|our|us)\b"),
         ("come", r" (?:join|check) (?:me|us|my|our)\b"),
         ("go", r" (?:to|check) (?:my|our)\b"),
-        ("type", r" in\b"),
+        ("type", r" in (?:my|our|\"|youtube|google)"),
         ("search", r" (?:for )?(?:my|me)\b"),
         ("listen watch read try support", r"(?: to)? (?:my|our)\b"),
-        ("donate fiverr upwork", r""),
+        ("donate", r" (?:to (?:my|our|us|me)|here|now|at)\b"),
+        ("fiverr upwork", r""),
         ("vote", r" for\b"),
         ("learn", r" more (?:at|here)\b"),
         ("info", r" (?:at|here)\b"),
+    ),
+    "contact_me": (
+        ("dm pm inbox message whatsapp", r" (?:me|us)\b"),
+        ("write", r" (?:me|us) (?:in|on|a) (?:dm|pm|private)"),
     ),
     "suggestion": (
         ("check", r" (?:it |this |these |him |her |them )?out\b|(?: this| these| him| her| it)\b"),
@@ -206,6 +216,9 @@ DETAILS: Final[dict[str, str]] = {
     "engagement_bait": "asks people to like, share, follow or subscribe",
     "own_offering": "talks up the member's own channel, product or business",
     "call_to_action": "tells readers to go somewhere or do something",
+    "contact_me": "asks readers to contact them privately",
+    "job_offer": "offers work or income to readers",
+    "pay_terms": "describes pay or working terms",
     "suggestion": "nudges readers to go and look at something",
     "price": "quotes a price",
     "discount": "offers a discount, deal or freebie",
@@ -224,6 +237,9 @@ WEIGHTS: Final[dict[str, float]] = {
     "engagement_bait": 4.5,
     "own_offering": 2.6,
     "call_to_action": 3.0,
+    "contact_me": 1.5,
+    "job_offer": 3.2,
+    "pay_terms": 1.5,
     "suggestion": 1.2,
     "price": 1.8,
     "discount": 2.2,
@@ -299,6 +315,34 @@ def _may_price(folded: str) -> bool:
     return any(c in folded for c in _CURRENCY_HINTS)
 
 
+# Signals that are imperatives: "I'll check it out", "let me type in", "where do I check my..."
+# tell of the writer, not readers.
+_IMPERATIVE: Final = frozenset({"call_to_action", "suggestion", "contact_me"})
+_SELF_BEFORE: Final = frozenset(
+    [
+        "i",
+        "i'll",
+        "ill",
+        "will",
+        "i'd",
+        "id",
+        "me",
+        "i'm",
+        "im",
+        "gonna",
+        "we'll",
+        "shall",
+        "manually",
+    ]
+)
+
+
+def _told_of_self(text: str, start: int) -> bool:
+    """Whether the word before a match makes it a statement rather than an imperative."""
+    before = text[max(0, start - 12) : start].split()
+    return bool(before) and before[-1] in _SELF_BEFORE
+
+
 def phrase_signals(
     folded: str, text: str, hits: list[str], extra: re.Pattern[str] | None = None
 ) -> dict[str, Signal]:
@@ -309,7 +353,14 @@ def phrase_signals(
     found: dict[str, Signal] = {}
     for key in hits:
         for name, pattern in _INDEX.get(key) or _compiled(key):
-            if name not in found and (m := pattern.search(text)) is not None:
+            if name in found:
+                continue
+            m = pattern.search(text)
+            if m is not None and name in _IMPERATIVE and _told_of_self(text, m.start()):
+                m = next(
+                    (n for n in pattern.finditer(text) if not _told_of_self(text, n.start())), None
+                )
+            if m is not None:
                 found[name] = _signal(name, m.group())
     if (
         "price" not in found
@@ -341,6 +392,84 @@ def words_outside_links(folded: str, words: list[str], has_links: bool) -> int:
     return len(kept.encode().translate(_ALNUM).split())
 
 
+# Sites where people keep the pages they promote: channels, profiles, shops, app listings.
+_SHOP_WINDOWS: Final = frozenset(
+    [
+        "youtube.com",
+        "youtu.be",
+        "facebook.com",
+        "fb.com",
+        "fb.me",
+        "instagram.com",
+        "twitter.com",
+        "x.com",
+        "tiktok.com",
+        "twitch.tv",
+        "soundcloud.com",
+        "spotify.com",
+        "bandcamp.com",
+        "patreon.com",
+        "ko-fi.com",
+        "buymeacoffee.com",
+        "onlyfans.com",
+        "linktr.ee",
+        "etsy.com",
+        "ebay.com",
+        "amazon.com",
+        "amzn.to",
+        "aliexpress.com",
+        "gumroad.com",
+        "blogspot.com",
+        "wordpress.com",
+        "wixsite.com",
+        "tumblr.com",
+        "medium.com",
+        "substack.com",
+        "t.me",
+        "telegram.me",
+        "vk.com",
+        "ok.ru",
+        "tsu.co",
+        "vimeo.com",
+        "dailymotion.com",
+        "pinterest.com",
+        "reddit.com",
+        "linkedin.com",
+        "snapchat.com",
+        "kickstarter.com",
+        "indiegogo.com",
+        "gofundme.com",
+    ]
+)
+_APP_STORES: Final = frozenset({"play.google.com", "apps.apple.com", "itunes.apple.com"})
+
+
+# Paths of pages that present a person, their work or their wares.
+_PROFILE_PATH: Final = re.compile(
+    r"/(?:user|users|u|profile|profiles|channel|c|member|members|people|artist|artists|story|"
+    r"stories|songs|music|album|albums|shop|store|stores|product|products|item|itm|listing|"
+    r"listings|app|apps|details|portfolio|gallery)/"
+)
+
+
+def drive_by(link: Link) -> bool:
+    """Whether a link on its own reads as a drive-by: a home page, a profile, a shop window.
+
+    A bare deep link elsewhere (an article, a forum thread, a download) is a page shared; it
+    is judged by the words and the model, not as a drive-by.
+    """
+    if link.shortener or link.invite is not None or link.affiliate is not None:
+        return True
+    if link.domain in _SHOP_WINDOWS or link.host in _APP_STORES:
+        return True
+    if link.domain.startswith(("amazon.", "ebay.")):
+        return True
+    path = link.url.split(link.host, 1)[-1].split("?", 1)[0].split("#", 1)[0].strip("/")
+    if path.count("/") == 0 and "." not in path:
+        return True  # a home page, or a one-word page of a site ("site.com/kyle")
+    return path.startswith("@") or _PROFILE_PATH.search("/" + path + "/") is not None
+
+
 def link_signals(
     links: tuple[Link, ...], own_domains: frozenset[str], words: int, self_ref: bool
 ) -> dict[str, Signal]:
@@ -368,7 +497,7 @@ def link_signals(
         first = open_links[0]
         if self_ref:
             add("self_link", first.domain)
-        if words <= 4:
+        if words <= 4 and drive_by(first):
             add("link_drop", first.domain)
         add("link", first.domain)
     return found

@@ -72,6 +72,13 @@ class SelfPromoRatio(RuleScope):
         le=10_000,
         description="Promotional posts always allowed in the window, whatever the share.",
     )
+    min_posts: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Posts of a member the bot must have seen in the window before it judges "
+        "their share (no 90/10 note before then).",
+    )
 
 
 class InviteLink(RuleScope):

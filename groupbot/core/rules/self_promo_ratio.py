@@ -8,11 +8,17 @@ NAME = "self_promo_ratio"
 
 
 def match(ctx: RuleContext) -> Finding | None:
-    """Fire when promotional posts in the window exceed max(min_allowed, share * all posts)."""
+    """Fire when promotional posts in the window exceed max(min_allowed, share * all posts).
+
+    Silent until the member has min_posts posts in the window: two posts seen, one a link,
+    say nothing about a share.
+    """
     if not ctx.analysis.promotional:
         return None
     config = ctx.rulebook.rules.self_promo_ratio
     promo, total = ctx.member.window_counts()
+    if total < config.min_posts:
+        return None
     allowed = max(float(config.min_allowed), config.max_share * total)
     if promo <= allowed:
         return None

@@ -148,6 +148,7 @@ def test_model_score_matches_the_feature_keys(text: str) -> None:
         link=bool(ev.links),
         intro=ev.intro_score >= 0.5,
         guarded=ev.model_negative_only,
+        cyrillic=ev.cyrillic,
     )
     assert logit == pytest.approx(model.logit(keys), abs=1e-9)
     for floor in (0.5, 1.0):
