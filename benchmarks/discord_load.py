@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "discord"))
 
 from fakediscord import FakeDiscord, Guild, snowflake, user  # noqa: E402
-from loadkit import drop_database, free_port, make_database, pct  # noqa: E402
+from loadkit import drop_database, free_port, make_database, pct, upgrade  # noqa: E402
 
 GUILDS = 20  # promotions spread over servers so each stays within its DM pace
 RULES = "[welcome]\ndm_per_minute = 120\n\n[channels]\nmoderators = 'moderators'\n"
@@ -82,6 +82,7 @@ async def start_bot(
         "GROUPBOT_DATABASE_URL": database,
         "GROUPBOT_RULEBOOK": str(rules),
     }
+    await upgrade(env)  # as an operator deploys: the migration first, then the bot
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",

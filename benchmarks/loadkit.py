@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import socket
+import sys
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -46,3 +48,14 @@ async def drop_database(server: str, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
     finally:
         await conn.close()
+
+
+async def upgrade(env: dict[str, str]) -> None:
+    """`groupbot db upgrade` on the benchmark's database, as its own step (as in production)."""
+    command = (sys.executable, "-c", "from groupbot.cli import main; main()", "db", "upgrade")
+    proc = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"db upgrade failed: {err.decode().strip()}")

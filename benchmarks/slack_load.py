@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
 
-from loadkit import drop_database, free_port, make_database, pct  # noqa: E402
+from loadkit import drop_database, free_port, make_database, pct, upgrade  # noqa: E402
 from slackfake import BOT_ID, BOT_TOKEN, BOT_USER, SECRET, TEAM, FakeSlack, sign, user  # noqa: E402
 
 TEAMS = 60  # joins spread over workspaces so each stays within its welcome-DM pace
@@ -231,6 +231,7 @@ async def main() -> int:
         *("--http", "--host", "127.0.0.1", "--port", str(port), "--metrics-port", str(metrics)),
         *("--rules", rules.name),
     ]
+    await upgrade(env)  # as an operator deploys: the migration first, then the replicas
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: a chatty app never blocks
         proc = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT, stderr=log)
         try:

@@ -32,8 +32,6 @@ UBUNTU = ROOT / "data" / "ubuntu_irc" / "ubuntu_train_sample.jsonl"
 # its 16,000 lines teach the words of conversation without swamping TubeSpam's 1,407 comments
 # (a heavier weight lowers the bias until borderline spam is missed).
 UBUNTU_WEIGHT = 0.5
-TELEGRAM = ROOT.parent / "shared" / "data" / "telegram_ru" / "telegram_spam_ru.csv"
-TELEGRAM_WEIGHT = 0.3
 PRIOR_SHIFT = 0.75
 L2 = 1.0
 MIN_COUNT = 1
@@ -60,20 +58,6 @@ def load_community() -> tuple[list[str], list[int]]:
 def held_out(key: str) -> bool:
     """One key in five is held out (the rule of benchmarks/detection.py's split())."""
     return zlib.crc32(key.encode("utf-8")) % 5 == 0
-
-
-def load_telegram() -> tuple[list[str], list[int]]:
-    """Russian Telegram spam and ham from the train part of ../shared's telegram_ru, if there.
-
-    Read in place, never copied: its licence keeps the texts out of the repository. Only the
-    model's word weights come from it.
-    """
-    if not TELEGRAM.exists():
-        return [], []
-    with TELEGRAM.open(encoding="utf-8", newline="") as fh:
-        rows = [(r["message"], int(r["label"])) for r in csv.DictReader(fh) if r["message"]]
-    kept = [(t, y) for t, y in rows if not held_out(t)]
-    return [t for t, _ in kept], [y for _, y in kept]
 
 
 def load_ubuntu() -> tuple[list[str], list[int]]:
@@ -108,10 +92,6 @@ def fit(
         labels += chat_labels
         weight += [UBUNTU_WEIGHT] * len(chat_texts)
         chat = UBUNTU_WEIGHT * len(chat_texts)
-        ru_texts, ru_labels = load_telegram()
-        texts += ru_texts
-        labels += ru_labels
-        weight += [TELEGRAM_WEIGHT] * len(ru_texts)
     keys = features(texts)
     counts: dict[str, int] = {}
     for ks in keys:
@@ -162,8 +142,7 @@ def main() -> None:
     payload = {
         "source": "data/tubespam/tubespam_train.csv (CC BY 4.0), "
         "data/community/community_train.jsonl, data/ubuntu_irc train part (CC BY 4.0), "
-        "word weights from the train part of ../shared/data/telegram_ru (read in place, its "
-        "texts not copied), scripts/train_detector.py",
+        "scripts/train_detector.py",
         "l2": args.l2,
         "bias": bias,
         "weights": weights,
