@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import html
-import importlib.util
-import os
 import re
 import unicodedata
 from functools import lru_cache
 from typing import Final
-
-import orjson
 
 __all__ = ["confusable_table", "fingerprint", "fold", "join_spaced", "prepare_folding"]
 
@@ -68,16 +64,6 @@ _BOM: Final = "\ufeff"
 
 def _confusables() -> dict[str, list[dict[str, str]]]:
     """confusable_homoglyphs' data: each character's look-alikes."""
-    # Its data file, read directly: importing the module also imports urllib and the email
-    # package (for its data-update command), and parses with the slower json; together about
-    # 20 ms of a short classify run. The module stays the fallback if the file moves.
-    spec = importlib.util.find_spec("confusable_homoglyphs")
-    if spec is not None and spec.submodule_search_locations:
-        path = os.path.join(next(iter(spec.submodule_search_locations)), "confusables.json")
-        if os.path.isfile(path):
-            with open(path, "rb") as fh:
-                data: dict[str, list[dict[str, str]]] = orjson.loads(fh.read())
-            return data
     from confusable_homoglyphs import confusables
 
     return dict(confusables.confusables_data)
