@@ -47,8 +47,9 @@ def test_single_head_and_short_readable_revision_ids() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
     for revision in script.walk_revisions():
-        assert re.fullmatch(r"\d{4}", revision.revision), revision.revision
-        assert Path(revision.path).name.startswith(f"{revision.revision}_")
+        assert re.fullmatch(r"\d{4}(_[a-z0-9_]+)?", revision.revision), revision.revision
+        name = Path(revision.path).name
+        assert name == f"{revision.revision}.py" or name.startswith(f"{revision.revision}_")
         assert revision.module.downgrade.__doc__, f"{revision.revision} has no downgrade"
 
 
