@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.core.rulebook.wording import describe, format_path
-from groupbot.core.rulebook.writer import toml_value
+from groupbot.core.rulebook.writer import escape, toml_value
 
 __all__ = [
     "KEYS",
@@ -135,9 +135,12 @@ def apply_overrides(defaults: Rulebook, overrides: Mapping[str, Any]) -> Ruleboo
 
 def show_value(value: Any, limit: int | None = None) -> str:
     """A value as TOML on one line (long ones shortened when a limit is given)."""
-    text = toml_value(value).replace("\n", "\\n") if not isinstance(value, list) else ""
-    if isinstance(value, list):
-        text = "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        text = '"' + escape(value) + '"'
+    elif isinstance(value, list):
+        text = "[" + ", ".join(show_value(v) for v in value) + "]"
+    else:
+        text = toml_value(value)
     if limit is not None and len(text) > limit:
         text = text[: limit - 3] + "..."
     return text

@@ -20,8 +20,9 @@ from groupbot.service.coaching import Coach
 from groupbot.service.commands import CommandHandler
 from groupbot.service.commands.answers import Answers
 from groupbot.service.commands.community import CommunityCommands
+from groupbot.service.commands.config import ConfigCommands
 from groupbot.service.commands.requests import RequestCommands
-from groupbot.service.communities import Communities
+from groupbot.service.communities import Communities, HasRulebook
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
@@ -70,7 +71,7 @@ class Bot:
         self.timers = TimerQueue()
         self.transactions = Transactions(db)
         self.recorder = Recorder(sink)
-        self.communities = Communities(rulebook)
+        self.communities = Communities(rulebook, self.engine)
         self.members = Members(rulebook, self.transactions)
         self.desk = ApprovalDesk(rulebook, self.recorder, self.timers, private=private)
         self.coach = Coach(rulebook, self.recorder, self.desk, self.communities)
@@ -78,12 +79,22 @@ class Bot:
             rulebook, self.recorder, self.communities, self.transactions, self.timers, platform
         )
         answers = Answers(rulebook, self.recorder, self.members)
+        request_commands = RequestCommands(rulebook, answers, self.desk, self.members)
         self.commands = CommandHandler(
             answers,
-            RequestCommands(rulebook, answers, self.desk, self.members),
+            request_commands,
             CommunityCommands(
                 answers, self.communities, self.members, self.desk, self.transactions
             ),
+            ConfigCommands(answers, self.communities),
+        )
+        # Everything that reads settings: each event puts its community's settings in force.
+        self._judges: tuple[HasRulebook, ...] = (
+            self.desk,
+            self.coach,
+            self.welcomer,
+            answers,
+            request_commands,
         )
         self._lock = asyncio.Lock()
         self._queued = 0
@@ -191,7 +202,15 @@ class Bot:
         repo = await self.transactions.repository(community)
         assert self.clock is not None
         await self.communities.ensure(repo, self.clock)
+        self._in_force(community)
         return repo
+
+    def _in_force(self, community: str) -> None:
+        """Judge by this community's settings until another community's event comes."""
+        rulebook = self.communities.rulebook_of(community)
+        self.engine = self.communities.engine_of(community)
+        for part in self._judges:
+            part.rulebook = rulebook
 
     # -- events ----------------------------------------------------------------------------
 
