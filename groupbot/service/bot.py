@@ -90,6 +90,7 @@ class Bot:
         )
         # Everything that reads settings: each event puts its community's settings in force.
         self._judges: tuple[HasRulebook, ...] = (
+            self.members,
             self.desk,
             self.coach,
             self.welcomer,

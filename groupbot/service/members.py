@@ -20,8 +20,7 @@ class Members:
 
     def __init__(self, rulebook: Rulebook, transactions: Transactions) -> None:
         self.transactions = transactions
-        self.post_window = timedelta(days=rulebook.rules.self_promo_ratio.window_days)
-        self.note_window = timedelta(days=rulebook.notes.escalate_window_days)
+        self.rulebook = rulebook  # the settings in force for the event in hand
         self.all_known = False  # every member there is, is in the cache (a fresh database)
         self._states: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
 
@@ -36,7 +35,9 @@ class Members:
             return state
         if not self.all_known:
             await self.transactions.flush()  # an evicted member may still be buffered
-            state = await repo.members.load(member, now, self.post_window, self.note_window)
+            posts = timedelta(days=self.rulebook.rules.self_promo_ratio.window_days)
+            notes = timedelta(days=self.rulebook.notes.escalate_window_days)
+            state = await repo.members.load(member, now, posts, notes)
         if state is None:
             state = MemberState(member=member, first_seen_at=now, name=name)
         self._states[key] = state
