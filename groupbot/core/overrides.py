@@ -62,6 +62,10 @@ def check_key(key: str) -> str:
     key = key.strip()
     if key in KEYS:
         return key
+    inside = [k for k in KEYS if k.startswith(key + ".")]
+    if key and inside:
+        shown = ", ".join(inside[:6]) + (", ..." if len(inside) > 6 else "")
+        raise SettingError(key, f"is a table, not a setting; its settings: {shown}")
     close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]!r}?" if close else "; see `config show` for every key"
     raise SettingError(key or "(empty)", f"unknown setting{hint}")
