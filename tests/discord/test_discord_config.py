@@ -42,3 +42,9 @@ def test_keys_autocomplete_by_prefix_then_substring() -> None:
     found = matching_keys("max_links")
     assert found == ["rules.link_flood.max_links_watched", "rules.link_flood.max_links"]
     assert len(matching_keys("")) == 25
+
+
+async def test_rules_summary_shows_this_servers_settings(world: World) -> None:
+    await world.owner.slash(world.general, "groupbot config set", key="channels.intro", value="#hi")
+    rules = await world.owner.slash(world.general, "groupbot rules")
+    assert "Intro channels: #hi" in answers(rules)

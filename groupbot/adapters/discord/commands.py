@@ -102,7 +102,8 @@ async def stats(interaction: discord.Interaction) -> None:
 @groupbot.command(name="rules", description="The norms and rules groupbot applies here.")
 async def rules(interaction: discord.Interaction) -> None:
     """Show the rulebook in short."""
-    text = rules_summary(runner_of(interaction).rulebook)
+    runner = runner_of(interaction)
+    text = rules_summary(runner.settings_of(interaction))
     await interaction.response.send_message(text[:2000], ephemeral=True)
 
 

@@ -22,7 +22,7 @@ from groupbot.adapters.slack.views import (
     share_modal,
 )
 from groupbot.core.events import Event
-from groupbot.core.rulebook import Rulebook, rulebook_to_toml
+from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.commands import COMMANDS
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
@@ -40,7 +40,7 @@ def help_text() -> str:
         f"/groupbot {usage}" for name, usage in COMMANDS.items() if name not in ("help", "share")
     ]
     lines += [
-        "/groupbot rules — the rulebook in effect",
+        "/groupbot rules — this workspace's settings (owners)",
         "/groupbot help — this list",
         "/share — ask the owners before sharing a promotion (a form opens)",
     ]
@@ -142,18 +142,15 @@ class Listeners:
     async def on_groupbot(
         self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        """/groupbot SUBCOMMAND ...: answered here (help, rules) or by the engine."""
+        """/groupbot SUBCOMMAND ...: help answered here, everything else by the engine."""
         async with self.in_flight:  # a shutdown waits for this to finish
             args = command_args(str(command.get("text") or ""))
             name = args[0].lower() if args else "help"
             if name == "help":
                 await ack(text=help_text())
                 return
-            if name == "rules":
-                await ack(
-                    text="The rulebook in effect:\n```\n" + rulebook_to_toml(self.rulebook) + "```"
-                )
-                return
+            if name == "rules":  # the community's settings, for its owners only
+                name, args = "config", ("config", "show")
             if name == "share" and len(args) < 3:
                 await ack()
                 await self._open_share(context, command, " ".join(args[1:]))
