@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
+from groupbot.adapters.slack.settings_view import settings_button
 from groupbot.adapters.slack.views import SHARE_OPEN, Blocks, escape, request_buttons
 from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
@@ -85,6 +86,11 @@ def _owner_blocks(queue: OwnerOverview) -> Blocks:
         )
         blocks.append(request_buttons(row.id))
     blocks += [_header("Community health"), _section(escape(stats_text(queue.stats)))]
+    blocks += [
+        _header("Settings"),
+        _section("Intro and moderators' channels, welcomes, shadow mode, limits."),
+        settings_button(),
+    ]
     return blocks
 
 
