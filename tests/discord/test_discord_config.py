@@ -48,3 +48,24 @@ async def test_rules_summary_shows_this_servers_settings(world: World) -> None:
     await world.owner.slash(world.general, "groupbot config set", key="channels.intro", value="#hi")
     rules = await world.owner.slash(world.general, "groupbot rules")
     assert "Intro channels: #hi" in answers(rules)
+
+
+async def test_settings_menus_change_channels_welcome_and_shadow(world: World) -> None:
+    shown = await world.owner.slash(world.general, "groupbot settings")
+    assert shown.response is not None and shown.ephemeral
+    assert "Intro channels: #" in shown.response.content
+    menus = shown.response
+    chose = await world.owner.select(
+        menus, [world.intros, world.general], custom_id="groupbot:settings:intro"
+    )
+    assert "channels.intro is now" in answers(chose)
+    await world.owner.select(menus, [world.moderators], custom_id="groupbot:settings:moderators")
+    await world.owner.select(menus, ["dm"], custom_id="groupbot:settings:welcome")
+    await world.owner.select(menus, ["true"], custom_id="groupbot:settings:shadow")
+    again = await world.owner.slash(world.general, "groupbot settings")
+    assert again.response is not None
+    text = again.response.content
+    assert f"#{world.intros.name}, #general" in text
+    assert "Welcome: dm" in text and "Shadow mode: on" in text
+    history = await world.owner.slash(world.general, "groupbot config history")
+    assert answers(history).count(" -> ") == 4

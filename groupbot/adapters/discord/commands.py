@@ -10,6 +10,7 @@ from discord import app_commands
 from groupbot.core.overrides import KEYS
 from groupbot.core.rulebook import Rulebook
 
+from .settings import SettingsView, settings_text
 from .views import CommandRunner, ShareModal, runner_of
 
 __all__ = ["matching_keys", "register_commands", "rules_summary"]
@@ -105,6 +106,19 @@ async def rules(interaction: discord.Interaction) -> None:
     runner = runner_of(interaction)
     text = rules_summary(runner.settings_of(interaction))
     await interaction.response.send_message(text[:2000], ephemeral=True)
+
+
+@groupbot.command(name="settings", description="This server's main settings, as menus.")
+async def settings(interaction: discord.Interaction) -> None:
+    """The settings owners change most; the core checks rights when one is changed."""
+    runner = runner_of(interaction)
+    if not runner.owner(interaction):
+        await interaction.response.send_message(
+            "Only owners and moderators can see or change settings.", ephemeral=True
+        )
+        return
+    text = settings_text(runner.settings_of(interaction))
+    await interaction.response.send_message(text, view=SettingsView(), ephemeral=True)
 
 
 @groupbot.command(name="shadow", description="Record decisions without sending anything.")
