@@ -24,15 +24,42 @@ __all__ = ["USAGE", "ConfigCommands", "describe_change", "settings_summary"]
 
 USAGE = "Usage: config show [KEY] | config set KEY VALUE... | config reset KEY | config history"
 SUMMARY_CHARS = 40
+# What a summary always shows: the settings owners change most (the rest when set here).
+MAIN_KEYS = frozenset(
+    {
+        "shadow_mode",
+        "community.name",
+        "channels.intro",
+        "channels.promotion",
+        "channels.welcome",
+        "channels.moderators",
+        "welcome.enabled",
+        "welcome.mode",
+        "welcome.text",
+        "detection.threshold",
+        "notes.escalate_after",
+        "approvals.on_approve",
+        "rules.promote_before_introduce.enabled",
+        "rules.self_promo_ratio.enabled",
+        "rules.self_promo_ratio.max_share",
+        "rules.invite_link.enabled",
+        "rules.link_flood.enabled",
+        "rules.link_flood.max_links",
+        "rules.cross_post.enabled",
+    }
+)
 HISTORY = 20
 
 
 def settings_summary(title: str, values: dict[str, Any], overridden: set[str]) -> str:
-    """Every setting on one line each, the community's own marked with '*'."""
+    """The main settings and every one the community set itself, marked with '*'."""
+    keys = [k for k in KEYS if k in MAIN_KEYS or k in overridden]
     lines = [f"{title} (* = set for this community):"]
-    for key in KEYS:
+    for key in keys:
         mark = "*" if key in overridden else " "
         lines.append(f"{mark} {key} = {show_value(values[key], SUMMARY_CHARS)}")
+    rest = len(KEYS) - len(keys)
+    lines.append(f"{rest} more at their defaults: config show KEY (keys as in docs/rulebook.md)")
     return "\n".join(lines)
 
 
