@@ -363,10 +363,11 @@ class Bot:
     async def _retention(self, now: datetime) -> None:
         """Drop message text older than the retention period; schedule the next sweep."""
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
-        horizon = now - timedelta(days=self.rulebook.retention.message_days)
         await self.transactions.flush()
         for community in self.communities.known():
-            await (await self.repository(community)).purge_before(horizon, now)
+            repo = await self.repository(community)  # its own retention.message_days
+            days = self.communities.rulebook_of(community).retention.message_days
+            await repo.purge_before(now - timedelta(days=days), now)
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from replaykit import cmd, join, only, replay, say
+from replaykit import PITCH_TEXT, cmd, join, only, replay, say
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.storage.models import Request
 
 
 def _owner(community: str) -> dict[str, Any]:
@@ -137,3 +141,26 @@ async def test_settings_persist_across_replays_on_one_database(database_url: str
     texts = {w["community"]: w["text"] for w in only(actions, "welcome")}
     assert texts["c1"] == "Hey Una"
     assert texts["c2"].startswith("Hi Una, welcome")
+
+
+async def test_retention_follows_each_communitys_setting(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    events: list[dict[str, Any]] = [
+        _owner("c1"),
+        _owner("c2"),
+        cmd("O1", "config", "set", "retention.message_days", "1", minute=1, community="c1"),
+    ]
+    for c in ("c1", "c2"):
+        events += [
+            join("ben", 2, community=c),
+            say("ben", PITCH_TEXT, 3, id=f"m-{c}", community=c),
+            cmd("O1", "deny", "1", "not this week", minute=4, community=c),
+        ]
+    events.append(say("ann", "Morning all, how was the weekend?", days=3))
+    code, _actions, errors = await replay(events, database=database_url)
+    assert code == 0, errors
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(Request.community, Request.text).order_by(Request.id))
+        texts = dict(rows.all())
+    assert texts["c1"] == "" and texts["c2"] == PITCH_TEXT
