@@ -103,3 +103,23 @@ async def test_settings_saved_become_config_changes(app: Harness) -> None:
     assert "max_links" not in history  # unchanged fields are not written
     await app.send.command("/groupbot", "config show channels.moderators", OWNER, GENERAL)
     assert (await _answer(app, OWNER, 2)).startswith('channels.moderators = "moderators"')
+
+
+async def test_app_home_follows_the_workspaces_own_owners(app: Harness) -> None:
+    await app.send.event(
+        {"type": "app_home_opened", "user": MEMBER, "channel": "D3", "tab": "home"}
+    )
+    first = await app.fake.wait_for(
+        lambda: app.fake.of("views.publish", user_id=MEMBER), what="member home"
+    )
+    assert "Pending requests" not in str(first[0].params["view"]["blocks"])
+    await app.send.command("/groupbot", f"config set owners.moderators {MEMBER}", OWNER, GENERAL)
+    assert "owners.moderators is now" in await _answer(app, OWNER, 1)
+    await app.send.event(
+        {"type": "app_home_opened", "user": MEMBER, "channel": "D3", "tab": "home"}
+    )
+    again = await app.fake.wait_for(
+        lambda: app.fake.of("views.publish", user_id=MEMBER)[1:], what="moderator home"
+    )
+    blocks = str(again[0].params["view"]["blocks"])
+    assert "Pending requests" in blocks and "groupbot_settings_open" in blocks
