@@ -29,15 +29,25 @@ SHELL_OWNER = "cli"
 
 
 async def run_command(
-    url: str, community: str, name: str, args: list[str], rules: Path | None = None
+    url: str,
+    community: str,
+    name: str,
+    args: list[str],
+    rules: Path | None = None,
+    *,
+    may_create: bool = False,
 ) -> int:
-    """Run an owner command as the shell's owner; print replies; 1 if it was refused."""
+    """Run an owner command as the shell's owner; print replies; 1 if it was refused.
+
+    Only with `may_create` (settings given before the community's first event) may it name a
+    community the database does not know yet.
+    """
     from groupbot.core.rulebook import load_rulebook
     from groupbot.service.runtime import open_bot
     from groupbot.service.settings import Settings
 
     rulebook = load_rulebook(rules if rules is not None else Settings().groupbot_rulebook)
-    missing = await _unknown_community(url, community)
+    missing = None if may_create else await _unknown_community(url, community)
     if missing is not None:
         typer.echo(f"groupbot: {missing}", err=True)
         return 1

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, NoReturn
 
 import typer
 
+from groupbot.cli.config import config_app
 from groupbot.cli.streams import quiet_when_reader_gone
 
 __all__ = ["app", "main"]
@@ -41,6 +42,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(queue_app, name="queue")
 app.add_typer(db_app, name="db")
 app.add_typer(events_app, name="events")
+app.add_typer(config_app, name="config")
 
 RulesOption = Annotated[
     Path | None,

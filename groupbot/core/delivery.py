@@ -7,6 +7,8 @@ from groupbot.core.actions import (
     CommandAnswer,
     CommandRejected,
     CommandReply,
+    ConfigChanged,
+    ConfigShown,
     EtiquetteNote,
     Hold,
     MemberForgotten,
@@ -50,6 +52,8 @@ async def deliver(platform: Platform, action: Action) -> None:
             | StatsReported()
             | ShadowModeChanged()
             | MemberForgotten()
+            | ConfigShown()
+            | ConfigChanged()
         ):
             await _answer(platform, action)
         case _:

@@ -32,7 +32,8 @@ Speak as anyone; the bot answers as it would on Slack or Discord.
   NAME #CHANNEL: TEXT           NAME posts TEXT in CHANNEL
   NAME /COMMAND ARGS            NAME runs a command: share CHANNEL TEXT, queue,
                                 approve ID [NOTE], deny ID REASON, withdraw ID,
-                                stats, shadow on|off, forget MEMBER, help
+                                stats, shadow on|off, forget MEMBER, help,
+                                config show|set|reset|history
   #CHANNEL                      switch the current channel
   wait DURATION                 let time pass (e.g. 30m, 25h, 3d): reminders, expiry
   help | quit"""

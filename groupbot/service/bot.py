@@ -21,8 +21,9 @@ from groupbot.service.coaching import Coach
 from groupbot.service.commands import CommandHandler
 from groupbot.service.commands.answers import Answers
 from groupbot.service.commands.community import CommunityCommands
+from groupbot.service.commands.config import ConfigCommands
 from groupbot.service.commands.requests import RequestCommands
-from groupbot.service.communities import Communities
+from groupbot.service.communities import Communities, HasRulebook
 from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
@@ -82,7 +83,7 @@ class Bot:
         self.transactions = Transactions(db)
         self.dead_letters = DeadLetters(db, platform)
         self.recorder = Recorder(sink)
-        self.communities = Communities(rulebook)
+        self.communities = Communities(rulebook, self.engine)
         self.members = Members(rulebook, self.transactions)
         self.desk = ApprovalDesk(rulebook, self.recorder, self.timers, private=private)
         self.coach = Coach(rulebook, self.recorder, self.desk, self.communities)
@@ -90,12 +91,23 @@ class Bot:
             rulebook, self.recorder, self.communities, self.transactions, self.timers, platform
         )
         answers = Answers(rulebook, self.recorder, self.members)
+        request_commands = RequestCommands(rulebook, answers, self.desk, self.members)
         self.commands = CommandHandler(
             answers,
-            RequestCommands(rulebook, answers, self.desk, self.members),
+            request_commands,
             CommunityCommands(
                 answers, self.communities, self.members, self.desk, self.transactions
             ),
+            ConfigCommands(answers, self.communities),
+        )
+        # Everything that reads settings: each event puts its community's settings in force.
+        self._judges: tuple[HasRulebook, ...] = (
+            self.members,
+            self.desk,
+            self.coach,
+            self.welcomer,
+            answers,
+            request_commands,
         )
         self._lock = asyncio.Lock()
         self._queued = 0
@@ -258,7 +270,15 @@ class Bot:
         repo = await self.transactions.repository(community)
         assert self.clock is not None
         await self.communities.ensure(repo, self.clock)
+        self._in_force(community)
         return repo
+
+    def _in_force(self, community: str) -> None:
+        """Judge by this community's settings until another community's event comes."""
+        rulebook = self.communities.rulebook_of(community)
+        self.engine = self.communities.engine_of(community)
+        for part in self._judges:
+            part.rulebook = rulebook
 
     # -- events ----------------------------------------------------------------------------
 
@@ -460,10 +480,11 @@ class Bot:
     async def _retention(self, now: datetime) -> None:
         """Drop message text older than the retention period; schedule the next sweep."""
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
-        horizon = now - timedelta(days=self.rulebook.retention.message_days)
         await self.transactions.flush()
         for community in self.communities.known():
-            await (await self.repository(community)).purge_before(horizon, now)
+            repo = await self.repository(community)  # its own retention.message_days
+            days = self.communities.rulebook_of(community).retention.message_days
+            await repo.purge_before(now - timedelta(days=days), now)
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""

@@ -20,8 +20,7 @@ class Members:
 
     def __init__(self, rulebook: Rulebook, transactions: Transactions) -> None:
         self.transactions = transactions
-        self.post_window = timedelta(days=rulebook.rules.self_promo_ratio.window_days)
-        self.note_window = timedelta(days=rulebook.notes.escalate_window_days)
+        self.rulebook = rulebook  # the settings in force for the event in hand
         self.all_known = False  # every member there is, is in the cache (a fresh database)
         self._states: OrderedDict[tuple[str, str], MemberState] = OrderedDict()
         # After a refresh (a shared database), cached states are read again before use.
@@ -37,15 +36,17 @@ class Members:
             self._states.move_to_end(key)
             return cached
         state = None
+        posts = timedelta(days=self.rulebook.rules.self_promo_ratio.window_days)
+        notes = timedelta(days=self.rulebook.notes.escalate_window_days)
         if cached is not None:  # cached, but another process may have changed the member
             if await repo.members.unchanged(cached):  # the usual case: one small read
                 self._checked_add(key)
                 self._states.move_to_end(key)
                 return cached
-            state = await repo.members.load(member, now, self.post_window, self.note_window)
+            state = await repo.members.load(member, now, posts, notes)
         elif not self.all_known:
             await self.transactions.flush()  # an evicted member may still be buffered
-            state = await repo.members.load(member, now, self.post_window, self.note_window)
+            state = await repo.members.load(member, now, posts, notes)
         if state is None:
             state = cached or MemberState(member=member, first_seen_at=now, name=name)
         elif cached is not None:

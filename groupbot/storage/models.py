@@ -26,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Community",
+    "CommunitySetting",
     "FailedEvent",
     "Member",
     "OutboxMessage",
@@ -34,6 +35,7 @@ __all__ = [
     "Post",
     "ProcessedEvent",
     "Request",
+    "SettingChange",
     "metadata",
     "table",
 ]
@@ -65,6 +67,33 @@ class Community(Base):
     key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     shadow_mode: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class CommunitySetting(Base):
+    """One setting a community's owners changed: a rulebook key and its value as JSON."""
+
+    __tablename__ = "community_settings"
+
+    community: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(KEY))
+
+
+class SettingChange(Base):
+    """The history of a community's settings: who changed which key when, from what to what."""
+
+    __tablename__ = "setting_changes"
+    __table_args__ = (Index("ix_setting_changes_community_id", "community", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    community: Mapped[str] = mapped_column(String(KEY))
+    key: Mapped[str] = mapped_column(String(KEY))
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)
+    member: Mapped[str] = mapped_column(String(KEY))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Member(Base):

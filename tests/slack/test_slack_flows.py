@@ -286,11 +286,20 @@ async def test_app_home_for_a_member(app: Harness) -> None:
 # -- commands ----------------------------------------------------------------------------------
 
 
-async def test_help_and_rules_are_answered_in_the_ack(app: Harness) -> None:
+async def test_help_is_answered_in_the_ack_and_rules_only_for_owners(app: Harness) -> None:
     status, body = await app.send.command("/groupbot", "help", MEMBER)
     assert status == 200 and "/groupbot approve" in body and "/share" in body
-    status, body = await app.send.command("/groupbot", "rules", MEMBER)
-    assert status == 200 and "[channels]" in body
+    status, _ = await app.send.command("/groupbot", "rules", MEMBER)
+    assert status == 200
+    answer = await app.fake.wait_for(
+        lambda: app.fake.of("chat.postEphemeral", user=MEMBER), what="refusal"
+    )
+    assert "Only owners and moderators" in answer[0].params["text"]
+    await app.send.command("/groupbot", "rules", OWNER)
+    answer = await app.fake.wait_for(
+        lambda: app.fake.of("chat.postEphemeral", user=OWNER), what="settings"
+    )
+    assert "* = set for this community" in answer[0].params["text"]
 
 
 async def test_errors_say_what_to_type(app: Harness) -> None:

@@ -203,6 +203,10 @@ class GroupbotClient(discord.AutoShardedClient):
         """Owner rights as the platform sees them (the core checks again)."""
         return is_owner(interaction.user, self.rulebook)
 
+    def settings_of(self, interaction: discord.Interaction) -> Rulebook:
+        """The server's settings as the core last loaded them (the defaults before that)."""
+        return self.core.communities.rulebook_of(str(interaction.guild_id))
+
     async def run_command(
         self, interaction: discord.Interaction, name: str, args: tuple[str, ...]
     ) -> None:

@@ -7,11 +7,13 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
+from groupbot.core.overrides import KEYS
 from groupbot.core.rulebook import Rulebook
 
+from .settings import SettingsView, settings_text
 from .views import CommandRunner, ShareModal, runner_of
 
-__all__ = ["register_commands", "rules_summary"]
+__all__ = ["matching_keys", "register_commands", "rules_summary"]
 
 OWNERS = discord.Permissions(manage_guild=True)
 
@@ -101,8 +103,22 @@ async def stats(interaction: discord.Interaction) -> None:
 @groupbot.command(name="rules", description="The norms and rules groupbot applies here.")
 async def rules(interaction: discord.Interaction) -> None:
     """Show the rulebook in short."""
-    text = rules_summary(runner_of(interaction).rulebook)
+    runner = runner_of(interaction)
+    text = rules_summary(runner.settings_of(interaction))
     await interaction.response.send_message(text[:2000], ephemeral=True)
+
+
+@groupbot.command(name="settings", description="This server's main settings, as menus.")
+async def settings(interaction: discord.Interaction) -> None:
+    """The settings owners change most; the core checks rights when one is changed."""
+    runner = runner_of(interaction)
+    if not runner.owner(interaction):
+        await interaction.response.send_message(
+            "Only owners and moderators can see or change settings.", ephemeral=True
+        )
+        return
+    text = settings_text(runner.settings_of(interaction))
+    await interaction.response.send_message(text, view=SettingsView(), ephemeral=True)
 
 
 @groupbot.command(name="shadow", description="Record decisions without sending anything.")
@@ -121,6 +137,54 @@ async def forget(interaction: discord.Interaction, member: discord.User) -> None
 async def help_(interaction: discord.Interaction) -> None:
     """The command list."""
     await _run(interaction, "help")
+
+
+config = app_commands.Group(
+    name="config", description="This server's own settings (owners).", parent=groupbot
+)
+
+
+def matching_keys(typed: str, limit: int = 25) -> list[str]:
+    """Setting keys for autocomplete: those starting with what was typed, then containing it."""
+    typed = typed.strip().casefold()
+    starts = [k for k in KEYS if k.startswith(typed)]
+    within = [k for k in KEYS if typed in k and k not in starts]
+    return (starts + within)[:limit]
+
+
+async def _keys(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete of a setting's dotted key."""
+    return [app_commands.Choice(name=k, value=k) for k in matching_keys(current)]
+
+
+@config.command(name="show", description="The settings in force here, or one of them.")
+@app_commands.describe(key="A setting, e.g. channels.intro; empty for all")
+@app_commands.autocomplete(key=_keys)
+async def config_show(interaction: discord.Interaction, key: str | None = None) -> None:
+    """Show one setting, or a summary of them all."""
+    await _run(interaction, "config", "show", *([key] if key else []))
+
+
+@config.command(name="set", description="Change one setting for this server.")
+@app_commands.describe(key="A setting, e.g. welcome.text", value="The new value")
+@app_commands.autocomplete(key=_keys)
+async def config_set(interaction: discord.Interaction, key: str, value: str) -> None:
+    """Set KEY to VALUE (TOML, or plain text for names and lists)."""
+    await _run(interaction, "config", "set", key, value)
+
+
+@config.command(name="reset", description="Put one setting back to the default.")
+@app_commands.describe(key="A setting, e.g. welcome.text")
+@app_commands.autocomplete(key=_keys)
+async def config_reset(interaction: discord.Interaction, key: str) -> None:
+    """Reset KEY to the deployment's default."""
+    await _run(interaction, "config", "reset", key)
+
+
+@config.command(name="history", description="Recent changes to this server's settings.")
+async def config_history(interaction: discord.Interaction) -> None:
+    """Who changed what, and when."""
+    await _run(interaction, "config", "history")
 
 
 def register_commands(tree: app_commands.CommandTree[Any]) -> None:

@@ -35,6 +35,9 @@ class CommandRunner(Protocol):
     def owner(self, interaction: discord.Interaction) -> bool:
         """Whether the interaction's user has owner rights here (checked again by the core)."""
 
+    def settings_of(self, interaction: discord.Interaction) -> Rulebook:
+        """The settings in force in the interaction's server."""
+
 
 def runner_of(interaction: discord.Interaction) -> CommandRunner:
     """The groupbot client behind an interaction."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
+from groupbot.adapters.slack.settings_view import settings_button
 from groupbot.adapters.slack.views import SHARE_OPEN, Blocks, escape, request_buttons
 from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
@@ -85,6 +87,11 @@ def _owner_blocks(queue: OwnerOverview) -> Blocks:
         )
         blocks.append(request_buttons(row.id))
     blocks += [_header("Community health"), _section(escape(stats_text(queue.stats)))]
+    blocks += [
+        _header("Settings"),
+        _section("Intro and moderators' channels, welcomes, shadow mode, limits."),
+        settings_button(),
+    ]
     return blocks
 
 
@@ -104,18 +111,25 @@ class Home:
     """Publishes a user's Home tab from the database."""
 
     def __init__(
-        self, db: AsyncEngine, rulebook: Rulebook, directory: Directory, clients: Clients
+        self,
+        db: AsyncEngine,
+        rulebook: Rulebook,
+        directory: Directory,
+        clients: Clients,
+        settings_of: Callable[[str], Rulebook] | None = None,
     ) -> None:
         self.db = db
         self.rulebook = rulebook
         self.directory = directory
         self.clients = clients
+        self.settings_of = settings_of or (lambda team: rulebook)  # a workspace's settings
 
     async def publish(self, team: str, user: str) -> None:
         """Build and publish the Home tab of one user."""
         info = await self.directory.user(team, user)
-        owner = is_owner(self.rulebook, user, info.roles)
-        mine = await member_overview(self.db, self.rulebook, team, user, datetime.now(UTC))
+        rulebook = self.settings_of(team)
+        owner = is_owner(rulebook, user, info.roles)
+        mine = await member_overview(self.db, rulebook, team, user, datetime.now(UTC))
         queue = await owner_overview(self.db, team, MAX_QUEUE) if owner else None
         client = await self.clients.bot(team)
-        await client.views_publish(user_id=user, view=home_view(self.rulebook, mine, queue))
+        await client.views_publish(user_id=user, view=home_view(rulebook, mine, queue))

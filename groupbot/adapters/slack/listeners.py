@@ -11,6 +11,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from groupbot.adapters.inflight import InFlight
 from groupbot.adapters.slack.home import Home
+from groupbot.adapters.slack.settings_view import (
+    FIELDS,
+    SETTINGS_OPEN,
+    SETTINGS_VIEW,
+    settings_modal,
+    submitted,
+    validate,
+)
 from groupbot.adapters.slack.translate import Translator, command_args
 from groupbot.adapters.slack.views import (
     APPROVE,
@@ -22,7 +30,9 @@ from groupbot.adapters.slack.views import (
     share_modal,
 )
 from groupbot.core.events import Event
-from groupbot.core.rulebook import Rulebook, rulebook_to_toml
+from groupbot.core.overrides import show_value
+from groupbot.core.owners import is_owner
+from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.commands import COMMANDS
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
@@ -40,7 +50,7 @@ def help_text() -> str:
         f"/groupbot {usage}" for name, usage in COMMANDS.items() if name not in ("help", "share")
     ]
     lines += [
-        "/groupbot rules — the rulebook in effect",
+        "/groupbot rules — this workspace's settings (owners)",
         "/groupbot help — this list",
         "/share — ask the owners before sharing a promotion (a form opens)",
     ]
@@ -78,6 +88,8 @@ class Listeners:
         app.action(SHARE_OPEN)(self.on_share_open)
         app.view(DENY_VIEW)(self.on_deny_view)
         app.view(SHARE_VIEW)(self.on_share_view)
+        app.action(SETTINGS_OPEN)(self.on_settings_open)
+        app.view(SETTINGS_VIEW)(self.on_settings_view)
 
     async def _stamp(self, context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context[RECEIVED] = time.perf_counter()
@@ -155,18 +167,15 @@ class Listeners:
     async def on_groupbot(
         self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        """/groupbot SUBCOMMAND ...: answered here (help, rules) or by the engine."""
+        """/groupbot SUBCOMMAND ...: help answered here, everything else by the engine."""
         async with self.in_flight:  # a shutdown waits for this to finish
             args = command_args(str(command.get("text") or ""))
             name = args[0].lower() if args else "help"
             if name == "help":
                 await ack(text=help_text())
                 return
-            if name == "rules":
-                await ack(
-                    text="The rulebook in effect:\n```\n" + rulebook_to_toml(self.rulebook) + "```"
-                )
-                return
+            if name == "rules":  # the community's settings, for its owners only
+                name, args = "config", ("config", "show")
             if name == "share" and len(args) < 3:
                 await ack()
                 await self._open_share(context, command, " ".join(args[1:]))
@@ -299,3 +308,69 @@ class Listeners:
                 team, user, f"view:{view['id']}", "share", (name, text), None
             )
             await self.submit(context, "modal", found)
+
+    # -- settings (App Home) -----------------------------------------------------------------
+
+    async def on_settings_open(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """Settings (App Home): the modal, for owners and moderators only."""
+        await ack()
+        team, user = _team(context, body), str(body["user"]["id"])
+        info = await self.translator.directory.user(team, user)
+        rulebook = self.bot.communities.rulebook_of(team)
+        if not is_owner(rulebook, user, info.roles):
+            return
+        ids: dict[str, list[str]] = {}
+        for key, names in (
+            ("channels.intro", rulebook.channels.intro),
+            ("channels.moderators", (rulebook.channels.moderators,)),
+        ):
+            found = [await self.translator.directory.channel_id(team, n) for n in names if n]
+            ids[key] = [i for i in found if i]
+        client = context.client
+        assert client is not None
+        await client.views_open(trigger_id=body["trigger_id"], view=settings_modal(rulebook, ids))
+
+    async def on_settings_view(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
+        """Saved: each changed setting is `config set` on behalf of the owner; errors inline."""
+        async with self.in_flight:  # a shutdown waits for this to finish
+            team, user = _team(context, body), str(body["user"]["id"])
+            values = view["state"]["values"]
+            chosen = [
+                *(
+                    (values.get("channels-intro") or {})
+                    .get("value", {})
+                    .get("selected_conversations")
+                    or []
+                ),
+                (values.get("channels-moderators") or {})
+                .get("value", {})
+                .get("selected_conversation"),
+            ]
+            directory = self.translator.directory
+            names = {c: await directory.channel_name(team, str(c)) for c in chosen if c}
+            communities = self.bot.communities
+            errors, changes = validate(
+                communities.rulebook,
+                communities.overrides_of(team),
+                submitted(values, names),
+                communities.rulebook_of(team),
+            )
+            if errors:
+                await ack(response_action="errors", errors=errors)
+                return
+            await ack()
+            for key in (k for k, _ in FIELDS if k in changes):
+                args = ("set", key, show_value(changes[key]))
+                found = await self.translator.command(
+                    team, user, f"view:{view['id']}:{key}", "config", args, None
+                )
+                await self.submit(context, "modal", found)
+            await self.home.publish(team, user)

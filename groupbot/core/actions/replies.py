@@ -12,6 +12,8 @@ __all__ = [
     "CommandAnswer",
     "CommandRejected",
     "CommandReply",
+    "ConfigChanged",
+    "ConfigShown",
     "MemberForgotten",
     "QueueListed",
     "ShadowModeChanged",
@@ -114,6 +116,39 @@ class MemberForgotten(Action):
     event: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigShown(Action):
+    """A community's settings (or one of them), shown to an owner or moderator."""
+
+    KIND: ClassVar[str] = "config_shown"
+    DELIVERED: ClassVar[bool] = True
+
+    member: str
+    name: str
+    key: str | None
+    text: str
+    channel: str | None
+    event: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigChanged(Action):
+    """An owner or moderator changed one setting (or reset it to the deployment's default)."""
+
+    KIND: ClassVar[str] = "config_changed"
+    DELIVERED: ClassVar[bool] = True
+
+    member: str
+    name: str
+    key: str
+    value: Any
+    previous: Any
+    reset: bool
+    text: str
+    channel: str | None
+    event: str
+
+
 CommandAnswer = (
     CommandRejected
     | CommandReply
@@ -121,6 +156,8 @@ CommandAnswer = (
     | StatsReported
     | ShadowModeChanged
     | MemberForgotten
+    | ConfigShown
+    | ConfigChanged
 )
 ANSWERS = (
     CommandRejected,
@@ -129,4 +166,6 @@ ANSWERS = (
     StatsReported,
     ShadowModeChanged,
     MemberForgotten,
+    ConfigShown,
+    ConfigChanged,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .errors import RulebookError, RulebookIssue
 from .fields import normalize_channel
-from .load import MAX_RULEBOOK_BYTES, load_rulebook, parse_rulebook
+from .load import MAX_RULEBOOK_BYTES, load_rulebook, parse_rulebook, read_rulebook_text
 from .schema import Rulebook
 from .scopes import (
     CrossPost,
@@ -61,6 +61,7 @@ __all__ = [
     "load_rulebook",
     "normalize_channel",
     "parse_rulebook",
+    "read_rulebook_text",
     "render_template",
     "rulebook_to_toml",
 ]

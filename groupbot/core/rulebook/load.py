@@ -72,6 +72,11 @@ def load_rulebook(path: str | os.PathLike[str] | None) -> Rulebook:
     """Load a rulebook file; None gives the defaults; a missing or unreadable file is an error."""
     if path is None:
         return Rulebook()
+    return parse_rulebook(read_rulebook_text(path), os.fspath(path))
+
+
+def read_rulebook_text(path: str | os.PathLike[str]) -> str:
+    """A rulebook file's text, read to the size limit; RulebookError if it cannot be used."""
     source = os.fspath(path)
     try:
         # Read one byte past the limit instead of trusting stat: devices and pipes say 0.
@@ -101,4 +106,4 @@ def load_rulebook(path: str | os.PathLike[str] | None) -> Rulebook:
         raise RulebookError(
             RulebookIssue(source, line, "", "invalid TOML: file is not UTF-8 text")
         ) from None
-    return parse_rulebook(text, source)
+    return text

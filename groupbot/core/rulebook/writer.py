@@ -29,7 +29,7 @@ def escape(value: str, multiline: bool = False) -> str:
     return "".join(out)
 
 
-def _toml_value(value: object) -> str:
+def toml_value(value: object) -> str:
     """Render one setting's value as TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -42,7 +42,7 @@ def _toml_value(value: object) -> str:
             return '"""\n' + escape(value, multiline=True) + '"""'
         return '"' + escape(value) + '"'
     if isinstance(value, tuple | list):
-        items = [_toml_value(v) for v in value]
+        items = [toml_value(v) for v in value]
         one_line = "[" + ", ".join(items) + "]"
         if len(one_line) <= 80:
             return one_line
@@ -65,7 +65,7 @@ def _write_table(model: BaseModel, header: str, out: list[str]) -> None:
         description = fields[name].description
         if description:
             out.append(f"# {description}")
-        out.append(f"{name} = {_toml_value(getattr(model, name))}")
+        out.append(f"{name} = {toml_value(getattr(model, name))}")
     for name in tables:
         _write_table(getattr(model, name), f"{header}.{name}" if header else name, out)
 

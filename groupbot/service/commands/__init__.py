@@ -9,6 +9,7 @@ from groupbot.core.actions import Action
 from groupbot.core.events import CommandIssued
 from groupbot.service.commands.answers import Answers
 from groupbot.service.commands.community import COMMANDS, CommunityCommands
+from groupbot.service.commands.config import ConfigCommands
 from groupbot.service.commands.requests import RequestCommands
 from groupbot.storage.repositories import CommunityRepositories
 
@@ -21,7 +22,11 @@ class CommandHandler:
     """Runs one command on behalf of a member; unknown names are refused with the list."""
 
     def __init__(
-        self, answers: Answers, requests: RequestCommands, community: CommunityCommands
+        self,
+        answers: Answers,
+        requests: RequestCommands,
+        community: CommunityCommands,
+        config: ConfigCommands,
     ) -> None:
         self.answers = answers
         self._handlers: dict[str, Handler] = {
@@ -34,6 +39,7 @@ class CommandHandler:
             "stats": community.stats,
             "shadow": community.shadow,
             "forget": community.forget,
+            "config": config.config,
         }
 
     async def run(

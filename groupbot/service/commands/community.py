@@ -26,6 +26,7 @@ COMMANDS = {
     "stats": "stats — the community's health (owners)",
     "shadow": "shadow on|off — record decisions without sending anything (owners)",
     "forget": "forget MEMBER — delete everything stored about a member (owners)",
+    "config": "config show [KEY] | set KEY VALUE | reset KEY | history — settings (owners)",
 }
 
 
@@ -84,7 +85,9 @@ class CommunityCommands:
             self.answers.reject(repo, ev, now, out, "Usage: shadow on|off")
             return
         on = arg == "on"
+        was = self.communities.shadow(ev.community)
         await repo.row.set_shadow_mode(on)
+        await repo.settings.record("shadow_mode", was, on, ev.member, now)
         self.communities.set_shadow(ev.community, on)
         text = (
             "Shadow mode is on: I'll record decisions and send nothing to members."

@@ -21,6 +21,7 @@ from groupbot.storage.repositories.requests import (
     all_pending_requests,
     request_row,
 )
+from groupbot.storage.repositories.settings import Change, Settings
 from groupbot.storage.repositories.stats import community_stats
 from groupbot.storage.repositories.welcomes import PendingWelcomes
 from groupbot.storage.unit import UnitOfWork
@@ -29,6 +30,7 @@ __all__ = [
     "DEDUPE",
     "MESSAGE_TEXT_FIELDS",
     "AuditLog",
+    "Change",
     "CommunityRepositories",
     "CommunityRow",
     "Members",
@@ -38,6 +40,7 @@ __all__ = [
     "ProcessedEvents",
     "RequestRow",
     "Requests",
+    "Settings",
     "all_pending_requests",
     "request_row",
 ]
@@ -56,6 +59,7 @@ class CommunityRepositories:
         self.audit = AuditLog(uow, community)
         self.requests = Requests(uow, community)
         self.welcomes = PendingWelcomes(uow, community)
+        self.settings = Settings(uow, community)
 
     async def stats(self) -> dict[str, Any]:
         """The community's health (buffered writes sent first)."""

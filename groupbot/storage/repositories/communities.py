@@ -35,8 +35,8 @@ class CommunityRow:
             return None
         return found[0]
 
-    async def set_shadow_mode(self, on: bool) -> None:
-        """Switch shadow mode for this community (overrides the rulebook)."""
+    async def set_shadow_mode(self, on: bool | None) -> None:
+        """Switch shadow mode for this community (overrides the rulebook; None: as it says)."""
         await self._c.execute(
             update(Community).where(Community.key == self.community).values(shadow_mode=on)
         )
