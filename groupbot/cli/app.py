@@ -5,11 +5,20 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import Annotated
 
 import typer
 
+from groupbot.cli.common import (
+    CommunityOption,
+    DatabaseOption,
+    RulesOption,
+    database_of,
+    fail,
+    rulebook_of,
+)
 from groupbot.cli.config import config_app
+from groupbot.cli.running import db_app, discord_app, events_app, run_app
 from groupbot.cli.streams import quiet_when_reader_gone
 
 __all__ = ["app", "main"]
@@ -27,15 +36,6 @@ rules_app = typer.Typer(
 queue_app = typer.Typer(
     help="Work the approval queue in the configured database.", no_args_is_help=True
 )
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-events_app = typer.Typer(
-    help="Platform events that could not be stored: list and retry them.", no_args_is_help=True
-)
-run_app = typer.Typer(
-    help="Run the bot: `run slack`, `run discord`, or bare `run` for every platform configured.",
-    invoke_without_command=True,
-)
-discord_app = typer.Typer(help="Discord helpers.", no_args_is_help=True)
 app.add_typer(run_app, name="run")
 app.add_typer(discord_app, name="discord")
 app.add_typer(rules_app, name="rules")
@@ -43,47 +43,6 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(db_app, name="db")
 app.add_typer(events_app, name="events")
 app.add_typer(config_app, name="config")
-
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Rulebook TOML file (default: $GROUPBOT_RULEBOOK or built-in)."),
-]
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Database URL (default: $GROUPBOT_DATABASE_URL)."),
-]
-CommunityOption = Annotated[
-    str, typer.Option("--community", "-c", help="Community id the command acts on.")
-]
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One clear line on standard error and a non-zero exit."""
-    typer.echo(f"groupbot: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _rulebook(path: Path | None):  # type: ignore[no-untyped-def]
-    from groupbot.core.rulebook import RulebookError, load_rulebook
-    from groupbot.service.settings import Settings
-
-    source = path if path is not None else Settings().groupbot_rulebook
-    try:
-        return load_rulebook(source)
-    except RulebookError as exc:
-        fail(str(exc))
-
-
-def _database(url: str | None) -> str:
-    from groupbot.cli.errors import check_sqlite_path
-    from groupbot.service.settings import Settings
-
-    chosen = url or Settings().groupbot_database_url
-    try:
-        check_sqlite_path(chosen)
-    except ValueError as exc:
-        fail(str(exc), 1)
-    return chosen
 
 
 @app.command()
@@ -98,7 +57,7 @@ def classify(
     if rules is not None:
         from groupbot.core.engine import detector_config
 
-        rulebook = _rulebook(rules)
+        rulebook = rulebook_of(rules)
         config = detector_config(rulebook)
         intro = frozenset(c.lower().lstrip("#") for c in rulebook.channels.intro)
     try:
@@ -165,7 +124,7 @@ def replay(
         fail(f"--format {fmt} reads a file or folder, not standard input")
     from groupbot.local.replay import run_replay
 
-    rulebook = _rulebook(rules)
+    rulebook = rulebook_of(rules)
     with quiet_when_reader_gone():  # 141, not click's 1 (replay's "bad line")
         code = asyncio.run(
             run_replay(sys.stdin.buffer, sys.stdout.buffer, rulebook, database, batch, progress)
@@ -219,7 +178,7 @@ def report(
     """What groupbot did in a community, from its database, as the backtest's HTML report."""
     from groupbot.local.backtest.live import report_command
 
-    code = report_command(community, _database(database), out, date_from, date_to, rules, as_json)
+    code = report_command(community, database_of(database), out, date_from, date_to, rules, as_json)
     raise typer.Exit(code)
 
 
@@ -240,13 +199,13 @@ def console(rules: RulesOption = None, database: DatabaseOption = None) -> None:
     """An interactive local community: speak as members or owners and watch the bot."""
     from groupbot.local.console import run_console
 
-    asyncio.run(run_console(_rulebook(rules), database))
+    asyncio.run(run_console(rulebook_of(rules), database))
 
 
 @rules_app.command("check")
 def rules_check(file: Annotated[Path, typer.Argument(help="Rulebook TOML file.")]) -> None:
     """Validate a rulebook; errors name the key and line."""
-    _rulebook(file)
+    rulebook_of(file)
     typer.echo(f"{file}: ok")
 
 
@@ -255,7 +214,7 @@ def rules_show(rules: RulesOption = None) -> None:
     """Print the effective rulebook, every setting included."""
     from groupbot.core.rulebook import rulebook_to_toml
 
-    typer.echo(rulebook_to_toml(_rulebook(rules)), nl=False)
+    typer.echo(rulebook_to_toml(rulebook_of(rules)), nl=False)
 
 
 @rules_app.command("explain")
@@ -271,7 +230,9 @@ def rules_explain(
     """Show every signal and rule verdict for one message."""
     from groupbot.local.explain import explain
 
-    typer.echo(explain(_rulebook(rules), text, channel=channel, newcomer=newcomer, as_json=as_json))
+    typer.echo(
+        explain(rulebook_of(rules), text, channel=channel, newcomer=newcomer, as_json=as_json)
+    )
 
 
 @queue_app.command("list")
@@ -279,7 +240,7 @@ def queue_list(community: CommunityOption, database: DatabaseOption = None) -> N
     """List pending requests."""
     from groupbot.cli.admin import run_command
 
-    raise typer.Exit(asyncio.run(run_command(_database(database), community, "queue", [])))
+    raise typer.Exit(asyncio.run(run_command(database_of(database), community, "queue", [])))
 
 
 @queue_app.command("approve")
@@ -294,7 +255,7 @@ def queue_approve(
     from groupbot.cli.admin import run_command
 
     args = [request, *(note or [])]
-    code = asyncio.run(run_command(_database(database), community, "approve", args, rules))
+    code = asyncio.run(run_command(database_of(database), community, "approve", args, rules))
     raise typer.Exit(code)
 
 
@@ -310,7 +271,7 @@ def queue_deny(
     from groupbot.cli.admin import run_command
 
     code = asyncio.run(
-        run_command(_database(database), community, "deny", [request, *reason], rules)
+        run_command(database_of(database), community, "deny", [request, *reason], rules)
     )
     raise typer.Exit(code)
 
@@ -320,7 +281,7 @@ def stats(community: CommunityOption, database: DatabaseOption = None) -> None:
     """The community's health: newcomers, intro rate, notes, promotional share, turnaround."""
     from groupbot.cli.admin import run_command
 
-    raise typer.Exit(asyncio.run(run_command(_database(database), community, "stats", [])))
+    raise typer.Exit(asyncio.run(run_command(database_of(database), community, "stats", [])))
 
 
 @app.command()
@@ -332,7 +293,7 @@ def forget(
     """Delete everything stored about a member."""
     from groupbot.cli.admin import run_command
 
-    code = asyncio.run(run_command(_database(database), community, "forget", [member]))
+    code = asyncio.run(run_command(database_of(database), community, "forget", [member]))
     raise typer.Exit(code)
 
 
@@ -347,188 +308,7 @@ def export_data(
     """Everything stored about a community, as one JSON document for its owners."""
     from groupbot.cli.admin import export_to
 
-    raise typer.Exit(asyncio.run(export_to(_database(database), community, out)))
-
-
-@events_app.command("failed")
-def events_failed(
-    database: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
-) -> None:
-    """List the events kept in failed_events (each with its error), oldest first."""
-    from groupbot.cli.admin import list_failed_events
-
-    asyncio.run(list_failed_events(_database(database), as_json=as_json))
-
-
-@events_app.command("retry")
-def events_retry(
-    ids: Annotated[
-        list[int] | None, typer.Argument(help="Failed event ids (default: all).")
-    ] = None,
-    database: DatabaseOption = None,
-    rules: RulesOption = None,
-) -> None:
-    """Feed failed events to the bot again (texts made safe); stored ones leave the list."""
-    from groupbot.cli.admin import retry_failed_events
-
-    raise typer.Exit(asyncio.run(retry_failed_events(_database(database), ids or [], rules)))
-
-
-@db_app.command("upgrade")
-def db_upgrade(
-    database: DatabaseOption = None,
-    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
-) -> None:
-    """Apply migrations to $GROUPBOT_DATABASE_URL."""
-    from groupbot.cli.admin import upgrade_database
-
-    try:
-        asyncio.run(upgrade_database(_database(database), revision))
-    except ValueError as exc:
-        fail(str(exc))
-    typer.echo("database is up to date")
-
-
-MetricsPort = Annotated[int, typer.Option(help="Port for /healthz, /readyz and /metrics.")]
-MetricsHost = Annotated[
-    str,
-    typer.Option(
-        "--metrics-host",
-        help="Address for /healthz, /readyz and /metrics (default: this machine only).",
-    ),
-]
-LogLevel = Annotated[
-    str, typer.Option("--log-level", help="debug, info, warning or error.", case_sensitive=False)
-]
-LogFormatOption = Annotated[
-    str, typer.Option("--log-format", help="text, or json (one object a line).")
-]
-LOCAL = "127.0.0.1"
-
-
-def _start_logging(level: str, fmt: str) -> None:
-    """Configure logging before anything runs; secrets from the environment are redacted."""
-    from groupbot.service.logs import configure_logging
-    from groupbot.service.settings import Settings
-
-    if fmt not in ("text", "json"):
-        fail(f"--log-format must be text or json, not {fmt!r}")
-    try:
-        configure_logging(level, "json" if fmt == "json" else "text", Settings().secrets())
-    except ValueError as exc:
-        fail(str(exc))
-
-
-@run_app.callback()
-def run_all(
-    ctx: typer.Context,
-    rules: RulesOption = None,
-    host: Annotated[str, typer.Option(help="Address for Slack's HTTP server.")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(help="Slack HTTP port.")] = 3000,
-    metrics_port: MetricsPort = 9100,
-    metrics_host: MetricsHost = LOCAL,
-    log_level: LogLevel = "info",
-    log_format: LogFormatOption = "text",
-) -> None:
-    """Run every platform whose credentials are set in the environment."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from groupbot.cli.launch import run_configured
-
-    _start_logging(log_level, log_format)
-    try:
-        asyncio.run(run_configured(_rulebook(rules), host, port, metrics_port, metrics_host))
-    except ValueError as exc:
-        fail(str(exc))
-
-
-@run_app.command("slack")
-def run_slack(
-    http: Annotated[bool, typer.Option("--http", help="Events API over HTTP.")] = False,
-    socket: Annotated[bool, typer.Option("--socket", help="Socket Mode (one workspace).")] = False,
-    host: Annotated[str, typer.Option(help="Address to listen on (HTTP mode).")] = "0.0.0.0",
-    port: Annotated[int, typer.Option(help="Port to listen on (HTTP mode).")] = 3000,
-    metrics_port: MetricsPort = 9100,
-    metrics_host: MetricsHost = LOCAL,
-    log_level: LogLevel = "info",
-    log_format: LogFormatOption = "text",
-    rules: RulesOption = None,
-) -> None:
-    """Slack over HTTP (/slack/events, OAuth install) or Socket Mode."""
-    if http == socket:
-        fail("choose one of --http or --socket")
-    from groupbot.cli.launch import launch_slack
-
-    _start_logging(log_level, log_format)
-    mode: Literal["http", "socket"] = "http" if http else "socket"
-    try:
-        asyncio.run(launch_slack(_rulebook(rules), mode, host, port, metrics_port, metrics_host))
-    except ValueError as exc:
-        fail(str(exc))
-
-
-@run_app.command("discord")
-def run_discord(
-    shard_count: Annotated[int | None, typer.Option(help="Total shards across processes.")] = None,
-    shard_ids: Annotated[
-        str | None, typer.Option(help="Shards this process runs, e.g. 0,1 (needs --shard-count).")
-    ] = None,
-    dev_guild: Annotated[
-        int | None, typer.Option(help="Sync slash commands to this guild only (fast).")
-    ] = None,
-    metrics_host: Annotated[
-        str,
-        typer.Option(
-            "--metrics-host",
-            "--host",
-            help="Address for /healthz, /readyz and /metrics (default: this machine only).",
-        ),
-    ] = LOCAL,
-    metrics_port: MetricsPort = 9100,
-    log_level: LogLevel = "info",
-    log_format: LogFormatOption = "text",
-    rules: RulesOption = None,
-) -> None:
-    """The Discord bot (DISCORD_TOKEN)."""
-    ids: list[int] | None = None
-    if shard_ids:
-        try:
-            ids = [int(part) for part in shard_ids.split(",") if part.strip()]
-        except ValueError:
-            fail("--shard-ids takes numbers separated by commas, e.g. 0,1")
-        if shard_count is None:
-            fail("--shard-ids needs --shard-count")
-        if any(i < 0 or i >= shard_count for i in ids):
-            fail(f"--shard-ids must lie in 0..{shard_count - 1}")
-    from groupbot.cli.launch import launch_discord
-
-    _start_logging(log_level, log_format)
-    try:
-        asyncio.run(
-            launch_discord(
-                _rulebook(rules), shard_count, ids, dev_guild, metrics_host, metrics_port
-            )
-        )
-    except ValueError as exc:
-        fail(str(exc))
-
-
-@discord_app.command("invite-url")
-def discord_invite_url(
-    client_id: Annotated[
-        int | None,
-        typer.Option(help="Application id (default: read from DISCORD_TOKEN)."),
-    ] = None,
-    rules: RulesOption = None,
-) -> None:
-    """Print the OAuth2 install URL with the smallest permissions the enabled features need."""
-    from groupbot.cli.launch import discord_invite
-
-    try:
-        typer.echo(discord_invite(_rulebook(rules), client_id))
-    except ValueError as exc:
-        fail(str(exc))
+    raise typer.Exit(asyncio.run(export_to(database_of(database), community, out)))
 
 
 @app.callback()

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from groupbot.cli.common import CommunityOption, DatabaseOption, RulesOption, database_of
+
 __all__ = ["config_app"]
 
 config_app = typer.Typer(
@@ -19,24 +21,6 @@ config_app = typer.Typer(
 
 SHELL_OWNER = "cli"
 
-CommunityOption = Annotated[
-    str, typer.Option("--community", "-c", help="Community id the command acts on.")
-]
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Database URL (default: $GROUPBOT_DATABASE_URL)."),
-]
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Deployment rulebook (default: $GROUPBOT_RULEBOOK or built-in)."),
-]
-
-
-def _database(url: str | None) -> str:
-    from groupbot.service.settings import Settings
-
-    return url or Settings().groupbot_database_url
-
 
 def _run(community: str, args: list[str], database: str | None, rules: Path | None) -> None:
     """The `config` command as the shell's owner, exactly as members would give it."""
@@ -44,7 +28,7 @@ def _run(community: str, args: list[str], database: str | None, rules: Path | No
 
     raise typer.Exit(
         asyncio.run(
-            run_command(_database(database), community, "config", args, rules, may_create=True)
+            run_command(database_of(database), community, "config", args, rules, may_create=True)
         )
     )
 
@@ -96,7 +80,7 @@ def config_export(
     community: CommunityOption, database: DatabaseOption = None, rules: RulesOption = None
 ) -> None:
     """The community's own settings as a TOML rulebook on standard output."""
-    raise typer.Exit(asyncio.run(_export(_database(database), community, rules)))
+    raise typer.Exit(asyncio.run(_export(database_of(database), community, rules)))
 
 
 @config_app.command("import")
@@ -107,7 +91,7 @@ def config_import(
     rules: RulesOption = None,
 ) -> None:
     """Set every setting in a TOML rulebook, checked as a whole: all of them or none."""
-    raise typer.Exit(asyncio.run(_import(_database(database), community, file, rules)))
+    raise typer.Exit(asyncio.run(_import(database_of(database), community, file, rules)))
 
 
 async def _export(url: str, community: str, rules: Path | None) -> int:
