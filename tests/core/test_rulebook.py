@@ -500,10 +500,19 @@ def test_locator_finds_every_written_key() -> None:
     ["a = [", "a = {", "[a", "a = '''x", 'a = """x', "a = [1, {b = ", "a.b.", "= 1", "a = [1 2]"],
 )
 def test_locator_survives_broken_text(text: str) -> None:
-    """The locator never hangs or raises, even on text that is not valid TOML."""
+    """The locator never hangs or raises on broken TOML, and every line it names exists."""
     from groupbot.core.rulebook.locate import Locator as _Locator
 
-    assert isinstance(_Locator(text).lines, dict)
+    lines = _Locator(text).lines
+    assert all(1 <= line <= text.count("\n") + 1 for line in lines.values())
+    assert all(path and all(isinstance(part, str | int) for part in path) for path in lines)
+
+
+def test_locator_names_the_line_of_each_key() -> None:
+    from groupbot.core.rulebook.locate import Locator
+
+    lines = Locator("x = 1\n[t]\ny = 2\n").lines
+    assert lines == {("x",): 1, ("t",): 2, ("t", "y"): 3}
 
 
 @settings(max_examples=300, deadline=None)

@@ -75,7 +75,9 @@ def test_link_like_soup_is_analysed(text: str) -> None:
 @settings(max_examples=5, deadline=None)
 @given(st.text(min_size=1, max_size=300).map(lambda s: (s * (40_000 // len(s) + 1))[:40_000]))
 def test_huge_unicode_text(text: str) -> None:
-    DETECTOR.analyze(text)
+    analysis = DETECTOR.analyze(text)
+    assert 0.0 <= analysis.score <= 1.0 and 0.0 <= analysis.intro_score <= 1.0
+    assert not analysis.promotional or analysis.reasons
 
 
 ADVERSARIAL = [
