@@ -231,6 +231,9 @@ _ANSWERING: Final = re.compile(
 )
 
 
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+
+
 # "nick http://...": a name and nothing but a link, the IRC way of handing someone a page.
 _NICK_LINK: Final = re.compile(
     r"\s*+(?P<nick>[\w`^{}|\\\[\]-]{2,32}+)\s++(?:https?://|www\.)\S++\s*+$"
@@ -276,6 +279,10 @@ def addressed(text: str) -> bool:
         m = _NICK_LINK.match(text)
         return m is not None and m.group("nick").lower() not in _NOT_LINK_NICKS
     nick = m.group("nick")
+    if nick is not None and _CYRILLIC.search(nick) and m.group().rstrip().endswith(","):
+        # "Привет, ...", "Ребят, ...", "Да, ...": in Russian a word and a comma open most
+        # sentences (greetings, interjections); only "ник: ..." and mentions address someone.
+        return False
     return nick is None or (nick.lower() not in _NOT_NICKS and "//" not in text[m.end() - 2 :][:3])
 
 
