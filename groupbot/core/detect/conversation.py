@@ -275,14 +275,20 @@ _NICK_DASH: Final = re.compile(r"\s*+(?P<nick>[\w`^{}|\\\[\]-]{2,32}+) - ")
 def addressed(text: str) -> bool:
     """Whether a message opens by naming the member it speaks to ("ace: see ...", "@ana")."""
     m = _ADDRESS.match(text) or _NICK_DASH.match(text)
+    if (
+        m is not None
+        and m.group("nick") is not None
+        and not m.group().rstrip().endswith(":")
+        and _CYRILLIC.search(text[:200])
+    ):
+        # "Привет, ...", "Ребят, ...", "Каменщик - ...": in Russian a word and a comma or a dash
+        # opens most sentences (greetings, interjections, headings); "ник: ..." and mentions
+        # still address someone.
+        return False
     if m is None:
         m = _NICK_LINK.match(text)
         return m is not None and m.group("nick").lower() not in _NOT_LINK_NICKS
     nick = m.group("nick")
-    if nick is not None and _CYRILLIC.search(nick) and m.group().rstrip().endswith(","):
-        # "Привет, ...", "Ребят, ...", "Да, ...": in Russian a word and a comma open most
-        # sentences (greetings, interjections); only "ник: ..." and mentions address someone.
-        return False
     return nick is None or (nick.lower() not in _NOT_NICKS and "//" not in text[m.end() - 2 :][:3])
 
 

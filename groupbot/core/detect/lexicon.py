@@ -131,9 +131,10 @@ _RU: Final[dict[str, str]] = {
         "в профиле ссылка|регистрируйся|регистрируйтесь|приєднуйся|переходь|переходи в профиль|"
         "переходите в профиль|ссылка в шапке|бесплатный канал|в закрытый канал|закрытый канал|"
         "узнай первым|=жми|=жмите|=переходи|=переходите|открой доступ|открываю доступ|"
-        "=заходи|=заходите|закрытое комьюнити|закрытый клуб|в профиле|описании профиля|"
+        "=заходи|=заходите|закрытое комьюнити|закрытый клуб|описании профиля|"
         "описание профиля|в описании канала|подробности в описании|читай описание|открой описание|"
-        "смотри описание|загляни в профиль|загляни ко мне|зайди в мой|мой профиль|=в био|"
+        "смотри описание|загляни в описан|зайди в профил|открой профил|загляни в профиль|"
+        "загляни ко мне|зайди в мой|мой профиль|=в био|"
         "ищи в поиске|вставьте в поиск|вставь в поиск|оформи подписку|сделай пару кликов"
     ),
     "discount": (
@@ -342,6 +343,13 @@ _RU_HIRING: Final = re.compile(
 )
 
 
+# "все детали в профиле!", "инфа в профиле": the profile as the place where the offer is, at
+# the end of a sentence ("в профиле трекинга" is not a pointer).
+_RU_PROFILE: Final = re.compile(
+    r"(?<!\w)в (?:моем |мо[её]м )?(?:профиле|описании|био)(?=\s*+(?:[!.)]|$))"
+)
+
+
 def foreign_signals(original: str, folded: str) -> dict[str, str]:
     """The first piece of evidence of each family (family -> evidence, in the message's words)."""
     ru_auto, latin_auto = _automata()
@@ -351,6 +359,8 @@ def foreign_signals(original: str, folded: str) -> dict[str, str]:
         _scan(ru_auto, text, found)
         if "job_offer" not in found and (m := _RU_HIRING.search(text)) is not None:
             found["job_offer"] = m.group()
+        if "call_to_action" not in found and (m := _RU_PROFILE.search(text)) is not None:
+            found["call_to_action"] = m.group()
         if "money_scheme" not in found and (m := _RU_PAY.search(text)) is not None:
             found["money_scheme"] = m.group().strip()
         if "price" not in found and (m := _RU_AMOUNT.search(text)) is not None:
