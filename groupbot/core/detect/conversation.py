@@ -231,6 +231,9 @@ _ANSWERING: Final = re.compile(
 )
 
 
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+
+
 # "nick http://...": a name and nothing but a link, the IRC way of handing someone a page.
 _NICK_LINK: Final = re.compile(
     r"\s*+(?P<nick>[\w`^{}|\\\[\]-]{2,32}+)\s++(?:https?://|www\.)\S++\s*+$"
@@ -272,6 +275,16 @@ _NICK_DASH: Final = re.compile(r"\s*+(?P<nick>[\w`^{}|\\\[\]-]{2,32}+) - ")
 def addressed(text: str) -> bool:
     """Whether a message opens by naming the member it speaks to ("ace: see ...", "@ana")."""
     m = _ADDRESS.match(text) or _NICK_DASH.match(text)
+    if (
+        m is not None
+        and m.group("nick") is not None
+        and not m.group().rstrip().endswith(":")
+        and _CYRILLIC.search(text[:200])
+    ):
+        # "Привет, ...", "Ребят, ...", "Каменщик - ...": in Russian a word and a comma or a dash
+        # opens most sentences (greetings, interjections, headings); "ник: ..." and mentions
+        # still address someone.
+        return False
     if m is None:
         m = _NICK_LINK.match(text)
         return m is not None and m.group("nick").lower() not in _NOT_LINK_NICKS

@@ -154,6 +154,7 @@ _CUES: Final = frozenset(
         "masked_link",
         "contact_me",
         "job_offer",
+        "pay_terms",
         "link",
         "suggestion",
     }
