@@ -47,7 +47,7 @@ async def run_replay(
 
     async with open_bot(database or MEMORY_URL, rulebook, sink=sink, batch_size=batch) as bot:
         # The outbox is emptied into a platform that only counts, as a live bot's would be.
-        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
+        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False), settle_each=False)
         bot.transactions.on_commit = committed
         for number, event in read_events(infile, errors):
             if event is None:

@@ -66,11 +66,17 @@ class OutboxWorker:
         platform: Platform,
         batch: int = 200,
         scope: ColumnElement[bool] | None = None,
+        *,
+        settle_each: bool = True,
     ) -> None:
         self.engine = engine
         self.platform = platform
         self.batch = batch
         self.scope = scope  # e.g. only the communities this process serves (Discord shards)
+        # Settling each row as soon as it is sent means a killed worker re-sends at most the
+        # one in flight. A private database (replay, backtest) has no one to re-send to, so
+        # its rows are settled once per round instead: one statement, not one per message.
+        self.settle_each = settle_each
         self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def drain(self, now: datetime | None = None) -> int:
@@ -84,7 +90,7 @@ class OutboxWorker:
 
     async def _deliver_in_order(self, rows: list[Any], now: datetime) -> int:
         """Deliver one community's rows in order, settling each as soon as it is tried."""
-        sent = 0
+        sent: list[int] = []
         for row in rows:
             try:
                 action = owed_action(row.action, row.community, row.next_attempt_at, row.payload)
@@ -95,15 +101,18 @@ class OutboxWorker:
                     exc = DeliveryError(f"{type(exc).__name__}: {exc}")
                 await self._failed(row, exc, now)
                 continue
-            await self._sent(row)
-            sent += 1
-        return sent
+            sent.append(row.id)
+            if self.settle_each:
+                await self._sent([row.id])
+        if sent and not self.settle_each:
+            await self._sent(sent)
+        return len(sent)
 
-    async def _sent(self, row: Any) -> None:
+    async def _sent(self, ids: list[int]) -> None:
         """Delivered: the audit log keeps the record, the queue lets go of it at once."""
         outbox = table(OutboxMessage)
         async with self.engine.begin() as conn:
-            await conn.execute(delete(outbox).where(outbox.c.id == row.id))
+            await conn.execute(delete(outbox).where(outbox.c.id.in_(ids)))
 
     async def _failed(self, row: Any, exc: DeliveryError, now: datetime) -> None:
         """Not delivered: try again later (or give up), and let any worker take it then."""

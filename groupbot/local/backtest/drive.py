@@ -71,7 +71,7 @@ async def drive(
         if on_verdict is not None:
             _watch_verdicts(bot, on_verdict)
         # Delivered actions leave the outbox as a live bot's would, so it does not grow.
-        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False))
+        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False), settle_each=False)
         bot.transactions.on_commit = committed
         keep = timedelta(
             days=max(
