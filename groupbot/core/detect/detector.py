@@ -12,6 +12,21 @@ from typing import Final
 
 from .conversation import STRONG, WEAK, addressed, conversational
 from .domains import prepare_domains
+from .families import (
+    COMMENTARY,
+    CONVERSATION_BLOCKERS,
+    CUES,
+    GET_IN_TOUCH,
+    HARD_SALES,
+    INTRO_DAMPED,
+    KIND_ORDER,
+    SALES,
+    SELLING,
+    TALK_LOGIT,
+    TALK_SIGNALS,
+    WEAK_BLOCKERS,
+    WORDING_ONLY,
+)
 from .introduction import INTRO_BIAS, intro_signals, prepare_intro
 from .language import language_of
 from .lexicon import WEIGHTS as CUE_WEIGHTS
@@ -52,157 +67,6 @@ _CONVERSATION_WEIGHT: Final = -3.5
 _WINDOW: Final = 8000
 _HEAD: Final = 6000
 _TAIL: Final = 2000
-# Signals that a genuine introduction may carry (its own site, what it does) without selling.
-_INTRO_DAMPED: Final = frozenset({"own_offering", "self_link", "link", "link_drop"})
-# Signals that make a post a pitch even when it is dressed as a hello.
-_SALES: Final = frozenset(
-    {
-        "job_offer",
-        "engagement_bait",
-        "price",
-        "discount",
-        "urgency",
-        "money_scheme",
-        "invite_link",
-        "masked_link",
-        "affiliate",
-        "shortener",
-        "call_to_action",
-    }
-)
-_CONVERSATION_BLOCKERS: Final = _SALES | {"own_offering", "self_link"}
-# Words that show a link is shared as part of a conversation (comment, attribution, answer).
-_COMMENTARY: Final = frozenset(
-    [
-        "by",
-        "their",
-        "his",
-        "her",
-        "author",
-        "article",
-        "post",
-        "talk",
-        "paper",
-        "thread",
-        "piece",
-        "writeup",
-        "guide",
-        "docs",
-        "documentation",
-        "answer",
-        "question",
-        "thanks",
-        "thank",
-        "interesting",
-        "helpful",
-        "agree",
-        "disagree",
-        "think",
-        "thought",
-        "found",
-        "explains",
-        "explained",
-        "explanation",
-        "recommend",
-        "might",
-        "helps",
-        "helped",
-        "liked",
-        "loved",
-        "enjoyed",
-        "argues",
-        "useful",
-        "covers",
-        "describes",
-        "according",
-        "here's",
-        "see",
-        "try",
-        "case",
-        "section",
-        "chapter",
-        "part",
-        "bit",
-        "point",
-        "points",
-        "argument",
-        "wrote",
-        "written",
-        "fixed",
-        "issue",
-        "bug",
-        "solution",
-        "workaround",
-        "because",
-    ]
-)
-# The rule evidence a promotional verdict needs at least one of.
-_CUES: Final = frozenset(
-    {
-        "engagement_bait",
-        "own_offering",
-        "call_to_action",
-        "price",
-        "discount",
-        "urgency",
-        "money_scheme",
-        "self_link",
-        "invite_link",
-        "link_drop",
-        "shortener",
-        "affiliate",
-        "masked_link",
-        "contact_me",
-        "job_offer",
-        "pay_terms",
-        "link",
-        "suggestion",
-    }
-)
-# The calls to action that, in an introduction with no link, only invite contact.
-_GET_IN_TOUCH: Final = frozenset(
-    {"hit", "dm", "pm", "message", "contact", "email", "e-mail", "inbox", "text", "ping"}
-)
-# How sure the model must be to call a message promotional on its wording alone.
-_WORDING_ONLY: Final = 0.6
-# Evidence that conversation explains away (an answer's link, "try this").
-_TALK_SIGNALS: Final = (
-    "link",
-    "link_drop",
-    "suggestion",
-    "call_to_action",
-    "own_offering",
-    "price",
-    "contact_me",
-)
-# Evidence of selling that no place in a conversation explains away.
-_HARD_SALES: Final = frozenset(
-    {
-        "job_offer",
-        "engagement_bait",
-        "discount",
-        "urgency",
-        "money_scheme",
-        "invite_link",
-        "masked_link",
-        "affiliate",
-        "shortener",
-        "self_link",
-    }
-)
-# What a merely likely conversation (a question, an answer's words) does not explain away.
-_WEAK_BLOCKERS: Final = frozenset(
-    {"call_to_action", "own_offering", "suggestion", "price", "contact_me"}
-)
-# The most a message in conversation may score: it is promotion only with a sales cue.
-_TALK_LOGIT: Final = -4.0
-_SELLING: Final = frozenset(
-    {"own_offering", "self_link", "price", "discount", "affiliate", "money_scheme"}
-)
-_KIND_ORDER: Final[tuple[tuple[str, str], ...]] = (
-    ("invite_link", "invite"),
-    ("engagement_bait", "engagement_bait"),
-)
 _CACHE_SIZE: Final = 4096
 _WEIGHT: Final = operator.attrgetter("weight")
 # Evaluation's fields but its wordset: folded, words, links, signals, rule_logit,
@@ -343,7 +207,7 @@ class Detector:
         else:
             intro_score, intro_context = 0.1192, False
         talk = guarded = False
-        if _HARD_SALES.isdisjoint(found):
+        if HARD_SALES.isdisjoint(found):
             place = conversational(
                 text, folded, links, conversation, bool(links) or "contact_me" in found
             )
@@ -357,29 +221,29 @@ class Detector:
             ):
                 del found["contact_me"]  # "can you PM me?": a request, not an offer
                 guarded = True
-            elif place == WEAK and links and _WEAK_BLOCKERS.isdisjoint(found):
+            elif place == WEAK and links and WEAK_BLOCKERS.isdisjoint(found):
                 guarded = True
-                for name in _TALK_SIGNALS:
+                for name in TALK_SIGNALS:
                     found.pop(name, None)
         if talk:
             # An answer, a reply or a reference: its links, nudges and "PM me" are conversation.
-            for name in _TALK_SIGNALS:
+            for name in TALK_SIGNALS:
                 found.pop(name, None)
         signals = tuple(found.values())
         selling: set[str] | KeysView[str] = found.keys()
         cta = found.get("call_to_action")
-        if cta is not None and not links and cta.evidence.split()[0] in _GET_IN_TOUCH:
+        if cta is not None and not links and cta.evidence.split()[0] in GET_IN_TOUCH:
             # "If anyone needs 3D graphics, hit me up": in a hello, an invitation to get in
             # touch; a link, a price or a deal beside it still makes the hello a pitch.
             selling = selling - {"call_to_action"}
-        sales = not _SALES.isdisjoint(selling)
+        sales = not SALES.isdisjoint(selling)
         guarded = guarded or (intro_context and not sales)
         # A hello that names the member's own work, and links it, is an introduction: only
         # selling (a call to action, a price, a deal) makes it a pitch.
         talk = talk or (
             intro_context
             and not sales
-            and _HARD_SALES.isdisjoint(found)
+            and HARD_SALES.isdisjoint(found)
             and not ("own_offering" in found and "suggestion" in found)
         )
         if guarded and signals:
@@ -388,7 +252,7 @@ class Detector:
                     make_signal(
                         s.signal, s.evidence, s.detail, round_to(s.weight * _INTRO_DAMPING, 3)
                     )
-                    if s.signal in _INTRO_DAMPED
+                    if s.signal in INTRO_DAMPED
                     else s
                     for s in signals
                 ]
@@ -397,13 +261,13 @@ class Detector:
         if (
             links
             and count >= 8
-            and _CONVERSATION_BLOCKERS.isdisjoint(found)
-            and (not _COMMENTARY.isdisjoint(words) or "?" in folded)
+            and CONVERSATION_BLOCKERS.isdisjoint(found)
+            and (not COMMENTARY.isdisjoint(words) or "?" in folded)
         ):
             logit += _CONVERSATION_WEIGHT
             guarded = True
         if talk:
-            logit, guarded = min(logit, _TALK_LOGIT), True
+            logit, guarded = min(logit, TALK_LOGIT), True
         return (
             folded,
             words,
@@ -462,13 +326,13 @@ class Detector:
                 cyrillic=cyrillic,
             )
             if talk:
-                logit = min(learned - _GUARD_DAMPING, _TALK_LOGIT)
+                logit = min(learned - _GUARD_DAMPING, TALK_LOGIT)
             else:
                 logit = learned - _GUARD_DAMPING if guarded else max(learned, logit)
         score = _sigmoid(logit)
         reasons = [s for s in signals if s.weight > 0]
         promotional = score >= self._threshold
-        if promotional and score < _WORDING_ONLY and _CUES.isdisjoint([s.signal for s in reasons]):
+        if promotional and score < WORDING_ONLY and CUES.isdisjoint([s.signal for s in reasons]):
             # Wording alone, with nothing that sells, makes a verdict only when the model is
             # sure: a message of chat is not an ad because it shares words with ads.
             promotional, score = False, min(score, 0.49)
@@ -545,9 +409,9 @@ def model_features(ev: Evaluation) -> set[str]:
 def _kind(reasons: list[Signal]) -> str:
     """Which kind of promotion the reasons describe."""
     names = {s.signal for s in reasons}
-    for signal, kind in _KIND_ORDER:
+    for signal, kind in KIND_ORDER:
         if signal in names:
             return kind
-    if "link_drop" in names and names.isdisjoint(_SELLING):
+    if "link_drop" in names and names.isdisjoint(SELLING):
         return "link_drop"
     return "self_promotion"
