@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +17,9 @@ __all__ = [
     "EVENT_SECONDS",
     "FAILED_EVENTS",
     "METRICS_HOST",
+    "OUTBOX_ROWS",
+    "QUEUE_OLDEST",
+    "QUEUE_PENDING",
     "REFUSED",
     "PlatformUp",
     "metrics_app",
@@ -30,6 +33,11 @@ METRICS_HOST = "127.0.0.1"
 READY_TIMEOUT = 2.0
 
 EVENTS = Counter("groupbot_events_total", "Platform events handled.", ["platform", "type"])
+QUEUE_PENDING = Gauge("groupbot_queue_pending", "Approval requests waiting for an owner.")
+QUEUE_OLDEST = Gauge(
+    "groupbot_queue_oldest_pending_seconds", "Age of the oldest request waiting for an owner."
+)
+OUTBOX_ROWS = Gauge("groupbot_outbox_rows", "Owed messages in the outbox, by status.", ["status"])
 FAILED_EVENTS = Counter(
     "groupbot_failed_events_total",
     "Platform events that could not be stored, kept in failed_events for a retry.",

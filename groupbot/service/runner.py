@@ -13,11 +13,15 @@ from sqlalchemy import ColumnElement
 
 from groupbot.core.ports import Platform
 from groupbot.service.bot import Bot
+from groupbot.service.metrics import OUTBOX_ROWS, QUEUE_OLDEST, QUEUE_PENDING
+from groupbot.storage.gauges import backlog
 from groupbot.storage.outbox import OutboxWorker
 
 __all__ = ["IdleWait", "Runner"]
 
 log = logging.getLogger(__name__)
+
+GAUGE_SECONDS = 15.0  # how often the backlog gauges are read again (one small query each)
 
 IdleWait = Callable[[Coroutine[Any, Any, None]], Awaitable[None]]
 
@@ -52,6 +56,7 @@ class Runner:
         self.tick_seconds = tick_seconds
         self.coalesce_seconds = coalesce_seconds  # a woken round waits this long to gather more
         self._wake = asyncio.Event()
+        self._gauged: datetime | None = None
         bot.transactions.on_commit = self._wake.set
 
     def wake(self) -> None:
@@ -68,11 +73,24 @@ class Runner:
                 if due is not None and due <= now:  # else the engine's turn is not needed
                     await self.bot.advance(now)
                 await self.worker.drain(now)
+                await self._gauge(now)
             except Exception:  # one bad round must not stop deliveries for good
                 log.exception("delivery round failed; retrying at the next tick")
             if stop.is_set() or self._wake.is_set():
                 continue
             await self.idle(self._pause())
+
+    async def _gauge(self, now: datetime) -> None:
+        """Read the backlog into the gauges, at most every GAUGE_SECONDS."""
+        if self._gauged is not None and (now - self._gauged).total_seconds() < GAUGE_SECONDS:
+            return
+        self._gauged = now
+        found = await backlog(self.bot.db)
+        QUEUE_PENDING.set(found.pending_requests)
+        oldest = found.oldest_request_at
+        QUEUE_OLDEST.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        for status in ("pending", "failed"):
+            OUTBOX_ROWS.labels(status=status).set(found.outbox.get(status, 0))
 
     async def _pause(self) -> None:
         """Until woken or the tick passes (in this task: no helper task to track)."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from prometheus_client import Counter, Histogram
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -30,7 +31,15 @@ from groupbot.core.ports import DeliveryError, Platform
 from groupbot.storage.models import OutboxMessage, table
 from groupbot.storage.unit import utc
 
-__all__ = ["LEASE", "MAX_ATTEMPTS", "OutboxWorker", "owed_action", "shard_scope"]
+__all__ = [
+    "DELIVERED",
+    "DELIVERY_FAILURES",
+    "LEASE",
+    "MAX_ATTEMPTS",
+    "OutboxWorker",
+    "owed_action",
+    "shard_scope",
+]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,18 @@ MAX_DELAY = timedelta(minutes=10)
 # How long a claimed row is this worker's alone; a worker killed mid-round leaves its rows
 # to the others after this (only the one it was sending can go out twice).
 LEASE = timedelta(minutes=5)
+
+DELIVERED = Histogram(
+    "groupbot_outbox_delivery_seconds",
+    "From when a message was owed to when the platform took it.",
+    ["action"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800),
+)
+DELIVERY_FAILURES = Counter(
+    "groupbot_outbox_failures_total",
+    "Deliveries the platform refused: rate_limited (429), retry (5xx, network) or final.",
+    ["action", "reason"],
+)
 
 
 def owed_action(kind: str, community: str, at: datetime, payload: str) -> Action:
@@ -102,6 +123,8 @@ class OutboxWorker:
                 await self._failed(row, exc, now)
                 continue
             sent.append(row.id)
+            owed = (datetime.now(UTC) - utc(row.next_attempt_at)).total_seconds()
+            DELIVERED.labels(action=row.action).observe(max(0.0, owed))
             if self.settle_each:
                 await self._sent([row.id])
         if sent and not self.settle_each:
@@ -119,6 +142,10 @@ class OutboxWorker:
         outbox = table(OutboxMessage)
         attempts = row.attempts + 1
         give_up = not exc.retry or attempts >= MAX_ATTEMPTS
+        reason = (
+            "rate_limited" if exc.retry_after is not None else "retry" if exc.retry else "final"
+        )
+        DELIVERY_FAILURES.labels(action=row.action, reason=reason).inc()
         log.warning("outbox %s %s failed (%s): %s", row.id, row.action, attempts, exc)
         async with self.engine.begin() as conn:
             await conn.execute(
