@@ -182,6 +182,27 @@ async def test_owner_approves_and_the_post_is_published_with_attribution() -> No
     assert published["request"] == 1 and published["channel"] == "general"
     assert published["text"].startswith("Shared by Ben with the owners' OK: ")
     assert PITCH in published["text"]
+    (told,) = [a for a in only(actions, "command_reply") if a["name"] == "approve"]
+    assert told["member"] == "olive" and told["request"] == 1  # the deciding owner, privately
+    assert told["text"] == "Approved request #1 from Ben: it is published in #general."
+
+
+async def test_every_decision_answers_the_one_who_made_it() -> None:
+    _, actions, _ = await replay(
+        [
+            OWNER,
+            join("ben", 1, name="Ben"),
+            say("ben", PITCH, 2, channel="general"),
+            say("ben", PITCH + " again", 3, channel="random"),
+            cmd("olive", "deny", "1", "introduce", "yourself", "first", minute=5),
+            cmd("ben", "withdraw", "2", minute=6),
+        ]
+    )
+    replies = {a["name"]: a for a in only(actions, "command_reply")}
+    assert replies["deny"]["member"] == "olive"
+    assert replies["deny"]["text"].startswith("Denied request #1 from Ben;")
+    assert replies["withdraw"]["member"] == "ben"
+    assert replies["withdraw"]["text"] == "Request #2 is withdrawn."
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,6 @@ from discord import app_commands
 from groupbot.core.actions import (
     ANSWERS,
     Action,
-    PassGranted,
-    Published,
-    RequestDenied,
-    RequestWithdrawn,
 )
 from groupbot.core.events import Event
 from groupbot.core.ports import DeliveryError
@@ -55,21 +51,6 @@ def default_intents(*, message_content: bool = True, members: bool = True) -> di
     intents.members = members
     intents.message_content = message_content
     return intents
-
-
-def summary(actions: list[Action]) -> str:
-    """A short answer for a command whose outcome reached others, not the caller."""
-    for action in actions:
-        match action:
-            case Published():
-                return f"Approved request #{action.request}: it is published in #{action.channel}."
-            case PassGranted():
-                return f"Approved request #{action.request}: the member may post it now."
-            case RequestDenied():
-                return f"Denied request #{action.request}; the member has been told why, kindly."
-            case RequestWithdrawn():
-                return f"Request #{action.request} is withdrawn."
-    return "Done."
 
 
 class GroupbotClient(discord.AutoShardedClient):
@@ -226,5 +207,5 @@ class GroupbotClient(discord.AutoShardedClient):
         elif any(isinstance(a, ANSWERS) and a.event == event.event_id for a in actions):
             return  # the core's own answer arrives through the outbox
         else:
-            text = summary(actions) if actions else "Nothing to do: that was already handled."
+            text = "Done." if actions else "Nothing to do: that was already handled."
         await interaction.followup.send(text, ephemeral=True)

@@ -162,6 +162,15 @@ class RequestCommands:
         )
         self.answers.emit(repo, approved, out)
         self.desk.decided(repo, request, Status.APPROVED, row.member, ev.member, note, now, out)
+        who = row.member_name or row.member
+        done = (
+            f"it is published in #{row.channel}"
+            if self.rulebook.approvals.on_approve != "pass"
+            else "the member may post it now"
+        )
+        self.answers.reply(
+            repo, ev, now, out, f"Approved request #{request} from {who}: {done}.", request
+        )
 
     async def deny(
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
@@ -193,6 +202,9 @@ class RequestCommands:
         )
         self.answers.emit(repo, denied, out)
         self.desk.decided(repo, request, Status.DENIED, row.member, ev.member, reason, now, out)
+        who = row.member_name or row.member
+        told = f"Denied request #{request} from {who}; the member has been told why, kindly."
+        self.answers.reply(repo, ev, now, out, told, request)
 
     async def withdraw(
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
@@ -217,6 +229,7 @@ class RequestCommands:
         )
         self.answers.emit(repo, withdrawn, out)
         self.desk.decided(repo, request, Status.WITHDRAWN, ev.member, ev.member, None, now, out)
+        self.answers.reply(repo, ev, now, out, f"Request #{request} is withdrawn.", request)
 
     async def queue(
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
