@@ -35,15 +35,18 @@ async def bot(engine: AsyncEngine) -> AsyncIterator[Bot]:
     await bot.close()
 
 
-async def coach(bot: Bot, text: str, n: int = 1) -> list[Action]:
-    """Judge a post by newcomer U1 (Ann) in #general as the Bot does; the coach acts on it."""
+async def coach(
+    bot: Bot, text: str, n: int = 1, *, channel: str = "general", newcomer: bool = True
+) -> list[Action]:
+    """Judge a post by U1 (Ann) as the Bot does, and let the coach act on the verdict."""
     now = T0 + timedelta(minutes=n)
     repo = await bot.repository("c1")
     state = await bot.members.get(repo, "U1", now, "Ann")
-    state.joined_at = state.joined_at or T0
-    ev = MessagePosted("c1", "U1", now, f"e{n}", "general", f"m{n}", text)
+    if newcomer:
+        state.joined_at = state.joined_at or T0
+    ev = MessagePosted("c1", "U1", now, f"e{n}", channel, f"m{n}", text)
     verdict = bot.engine.evaluate(
-        state, channel="general", message=ev.message, text=text, at=now, community="c1"
+        state, channel=channel, message=ev.message, text=text, at=now, community="c1"
     )
     out: list[Action] = []
     if verdict.findings:
@@ -143,3 +146,29 @@ async def test_an_owners_switch_to_shadow_mode_takes_effect(bot: Bot) -> None:
     assert kinds(await coach(bot, PITCH)) == ["shadow_decision"]
     bot.communities.set_shadow("c1", False)
     assert kinds(await coach(bot, LINKS, 2))[:2] == ["etiquette_note", "hold"]
+
+
+async def test_a_blast_gets_one_note_and_one_request_for_every_copy(bot: Bot) -> None:
+    text = "Hey all, I'm hosting a free webinar on growth, sign up at growthwebinar.example.com"
+    out: list[list[Action]] = []
+    for n, channel in enumerate(["general", "random", "events", "jobs"], start=1):
+        out.append(await coach(bot, text, n, channel=channel, newcomer=False))
+    crossing = out[2]
+    assert kinds(crossing).count("etiquette_note") == 1
+    assert [a.to_json()["message"] for a in crossing if a.kind == "hold"] == ["m2", "m3"]
+    assert {a.to_json()["request"] for a in crossing if a.kind == "hold"} == {1}
+    # A later copy is held under the same request, with no second note nor request.
+    assert [(a.kind, a.to_json()["request"]) for a in out[3]] == [("hold", 1)]
+    assert len(await (await bot.repository("c1")).requests.pending()) == 1
+
+
+async def test_shadow_mode_holds_no_later_copy_of_a_blast(engine: AsyncEngine) -> None:
+    bot = await started(engine, shadow_mode=True)
+    text = "Hey all, I'm hosting a free webinar on growth, sign up at growthwebinar.example.com"
+    out = [
+        a
+        for n, channel in enumerate(["general", "random", "events", "jobs"], start=1)
+        for a in await coach(bot, text, n, channel=channel, newcomer=False)
+    ]
+    assert "hold" not in kinds(out) and "etiquette_note" not in kinds(out)
+    await bot.close()
