@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.actions import Action, OwnersReminded, RequestDecided, RequestExpired
-from groupbot.core.approvals import Status
+from groupbot.core.approvals import Status, refusal_for_decided
 from groupbot.core.events import CommandIssued, MemberJoined
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
@@ -242,10 +242,24 @@ async def test_only_an_owner_decides_and_only_once(bot: Bot) -> None:
     request = await open_request(bot, await bot.repository("c1"))
     refused = await bot.handle(approve("U2", request, 1))
     assert kinds(refused) == ["command_rejected"]
+    assert refused[0].to_json()["reason"].startswith("Only owners and moderators can")
     row = await (await bot.repository("c1")).requests.get(request)
     assert row is not None and row.status == "pending"  # the refusal changed nothing
     assert "published" in kinds(await bot.handle(approve("U9", request, 2)))
     twice = await bot.handle(approve("U9", request, 3))
     assert kinds(twice) == ["command_rejected"]
+    assert twice[0].to_json()["reason"] == refusal_for_decided(request, "approved", "U9")
+    unknown = await bot.handle(approve("U9", 99, 4))
+    assert [a.to_json()["reason"] for a in unknown] == ["There is no request #99."]
     row = await (await bot.repository("c1")).requests.get(request)
     assert row is not None and (row.status, row.decided_by) == ("approved", "U9")
+
+
+async def test_an_expired_request_cannot_be_approved(bot: Bot) -> None:
+    await bot.handle(MemberJoined("c1", "U9", T0, "join:U9", "Olga", frozenset({"owner"})))
+    request = await open_request(bot, await bot.repository("c1"))
+    lapsed = await bot.advance(T0 + timedelta(hours=72))
+    assert "request_expired" in kinds(lapsed)
+    late = await bot.handle(approve("U9", request, 72 * 60 + 1))
+    assert kinds(late) == ["command_rejected"]
+    assert late[0].to_json()["reason"] == refusal_for_decided(request, "expired", None)
