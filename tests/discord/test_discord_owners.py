@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import discord
+import limits.storage.memory
+import pytest
 from discordworld import World
 from sqlalchemy.ext.asyncio import AsyncEngine
 from test_discord_behaviour import PROMO, answers, dms, newcomer, requests
 
+from groupbot.adapters.discord import pacing
 from groupbot.adapters.discord.bot import CONTENT_MISSING
 from groupbot.adapters.discord.pacing import DmPacer
 
@@ -55,9 +58,22 @@ async def test_missing_message_content_is_told_once(world: World) -> None:
     assert len(told) == 1
 
 
-def test_dm_pacing_keeps_room_for_notes() -> None:
-    now = [0.0]
-    pacer = DmPacer(4, reserve=2, clock=lambda: now[0])
+class Clock:
+    """Stands in for the time module where the sliding window reads the time."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def time(self) -> float:
+        """The wall-clock seconds the window sees."""
+        return self.now
+
+
+def test_dm_pacing_keeps_room_for_notes(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(pacing, "time", clock)
+    pacer = DmPacer(4, reserve=2)
     assert pacer.take("g", priority=False) is None
     assert pacer.take("g", priority=False) is None
     assert pacer.take("g", priority=False) == 60.0  # welcomes leave two slots
@@ -65,5 +81,7 @@ def test_dm_pacing_keeps_room_for_notes() -> None:
     assert pacer.take("g", priority=True) is None
     assert pacer.take("g", priority=True) == 60.0
     assert pacer.take("other", priority=True) is None
-    now[0] = 61.0
+    clock.now += 30
+    assert pacer.take("g", priority=True) == 30.0  # the oldest slot frees at a minute
+    clock.now += 31
     assert pacer.take("g", priority=False) is None

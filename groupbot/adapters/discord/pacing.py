@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable
+
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
 
 __all__ = ["DmPacer"]
 
-WINDOW = 60.0
+# Refused DMs are retried no sooner than this, however close the window is to freeing up.
+MIN_RETRY_SECONDS = 0.1
 
 
 class DmPacer:
     """A sliding one-minute window per guild; welcomes leave `reserve` slots for notes."""
 
     def __init__(
-        self, per_minute: int, reserve: int = 2, clock: Callable[[], float] = time.monotonic
+        self,
+        per_minute: int,
+        reserve: int = 2,
+        storage: Storage | None = None,
     ) -> None:
         self.per_minute = max(1, per_minute)
-        self.reserve = min(reserve, self.per_minute - 1)
-        self.clock = clock
-        self._sent: dict[str, deque[float]] = {}
+        self.reserve = max(0, min(reserve, self.per_minute - 1))
+        self._limit = RateLimitItemPerMinute(self.per_minute)
+        # Memory by default; a shared limits storage would pace every process as one.
+        self._window = MovingWindowRateLimiter(storage or MemoryStorage())
 
     def take(self, guild: str, *, priority: bool) -> float | None:
         """Claim a slot and return None, or return the seconds until one frees up."""
-        now = self.clock()
-        sent = self._sent.setdefault(guild, deque())
-        while sent and now - sent[0] >= WINDOW:
-            sent.popleft()
-        limit = self.per_minute if priority else self.per_minute - self.reserve
-        if len(sent) < limit:
-            sent.append(now)
+        room = 1 if priority else 1 + self.reserve
+        if self._window.test(self._limit, guild, cost=room) and self._window.hit(
+            self._limit, guild
+        ):
             return None
-        return max(0.1, WINDOW - (now - sent[len(sent) - limit]))
+        reset = self._window.get_window_stats(self._limit, guild).reset_time
+        return max(MIN_RETRY_SECONDS, reset - time.time())

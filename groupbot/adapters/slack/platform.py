@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import UTC, datetime
 
+from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +29,8 @@ HOLD_TEXT = (
     "#{channel}? Slack doesn't let me remove members' messages. If the owners approve it, "
     "I'll share it for you with your name on it."
 )
+# A post waits this long at most for its channel's pace; longer, and the outbox retries it.
+MAX_PACE_WAIT = 1.0
 
 
 class ChannelPacer:
@@ -37,18 +39,21 @@ class ChannelPacer:
     def __init__(self, rate: float = 1.0, burst: int = 3) -> None:
         self.rate = rate
         self.burst = burst
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._limiters: dict[tuple[str, str], AsyncLimiter] = {}
 
-    def wait(self, team: str, channel: str) -> float:
-        """Take a slot now and return 0, or return how long until one is free."""
-        now = time.monotonic()
-        tokens, last = self._buckets.get((team, channel), (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        if tokens < 1.0:
-            self._buckets[(team, channel)] = (tokens, now)
-            return (1.0 - tokens) / self.rate
-        self._buckets[(team, channel)] = (tokens - 1.0, now)
-        return 0.0
+    async def take(self, team: str, channel: str, *, within: float = MAX_PACE_WAIT) -> bool:
+        """Take a slot, waiting up to `within` seconds for one; False if none came free."""
+        limiter = self._limiters.get((team, channel))
+        if limiter is None:
+            limiter = self._limiters[(team, channel)] = AsyncLimiter(
+                self.burst, self.burst / self.rate
+            )
+        try:
+            async with asyncio.timeout(within):
+                await limiter.acquire()
+        except TimeoutError:
+            return False
+        return True
 
 
 class SlackPlatform:
@@ -169,12 +174,8 @@ class SlackPlatform:
         return found
 
     async def _pace(self, community: str, channel: str) -> None:
-        wait = self.pacer.wait(community, channel)
-        if wait > 1.0:
-            raise DeliveryError(f"pacing #{channel}", retry=True, retry_after=wait)
-        if wait > 0:
-            await asyncio.sleep(wait)
-            self.pacer.wait(community, channel)
+        if not await self.pacer.take(community, channel):
+            raise DeliveryError(f"pacing #{channel}", retry=True, retry_after=MAX_PACE_WAIT)
 
     async def _owner_channels(self, community: str, mods: str | None) -> list[str]:
         mods = mods or self.rulebook.channels.moderators
