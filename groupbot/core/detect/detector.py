@@ -51,7 +51,6 @@ from .results import (
     Signal,
     make_signal,
 )
-from .rounding import round_to
 from .triggers import trigger_words
 
 __all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
@@ -249,9 +248,7 @@ class Detector:
         if guarded and signals:
             signals = tuple(
                 [
-                    make_signal(
-                        s.signal, s.evidence, s.detail, round_to(s.weight * _INTRO_DAMPING, 3)
-                    )
+                    make_signal(s.signal, s.evidence, s.detail, round(s.weight * _INTRO_DAMPING, 3))
                     if s.signal in INTRO_DAMPED
                     else s
                     for s in signals
@@ -354,11 +351,11 @@ class Detector:
             reasons.sort(key=_WEIGHT, reverse=True)
         return Analysis(
             promotional,
-            round_to(score, 4),
+            round(score, 4),
             _kind(reasons) if promotional else None,
             tuple(reasons),
             intro_score >= self._intro_threshold and not promotional,
-            round_to(intro_score, 4),
+            round(intro_score, 4),
             intro,
             links,
             folded,
