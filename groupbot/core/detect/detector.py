@@ -193,7 +193,8 @@ class Detector:
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
-        reply = conversation.reply or addressed(text)
+        named = addressed(text)
+        reply = conversation.reply or named
         intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window, reply)
         if not window.isascii() and has_cyrillic(window):
             # The model reads Cyrillic words as a Russian reader does (look-alikes undone).
@@ -208,7 +209,7 @@ class Detector:
         talk = guarded = False
         if HARD_SALES.isdisjoint(found):
             place = conversational(
-                text, folded, links, conversation, bool(links) or "contact_me" in found
+                text, folded, links, conversation, bool(links) or "contact_me" in found, named
             )
             if place == STRONG:
                 talk = "call_to_action" not in found or "own_offering" not in found
