@@ -1,6 +1,7 @@
 """Every figure of the detection table (issue 14), groupbot beside a TF-IDF + LinearSVC peer.
 
-Usage: .venv/bin/python benchmarks/detection.py [--shared DIR] [--show-flagged] [--peer/--no-peer]
+Usage: .venv/bin/python benchmarks/detection.py [--shared DIR] [--show-flagged] [--show-missed]
+                                               [--no-peer]
 
 Real sets are read from ../shared/data (or --shared): ubuntu_irc (ordinary support chat: the
 promotional rate is the false-positive rate), telegram_ru (Russian spam and ham; read in place,
@@ -140,6 +141,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--show-flagged", action="store_true", help="print flagged chat lines")
+    parser.add_argument(
+        "--show-missed", action="store_true", help="print TubeSpam val comments judged wrongly"
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip the TF-IDF + SVC peer")
     args = parser.parse_args()
     shared: Path = args.shared
@@ -155,8 +159,14 @@ def main() -> None:
 
     print(f"{'':2}{'set / measure':<44} {'groupbot':<24} {'TF-IDF + LinearSVC':<24} bar")
     texts, labels = tubespam(shared, "tubespam_val.csv")
-    ours = [analyze(t).promotional for t in texts]
+    val = [analyze(t) for t in texts]
+    ours = [a.promotional for a in val]
     gold = [y == 1 for y in labels]
+    missed = [
+        f"{'missed' if g else 'false alarm'} {a.score:.3f} {[s.evidence for s in a.reasons]}: {t}"
+        for t, a, g in zip(texts, val, gold, strict=True)
+        if a.promotional != g
+    ]
     p, r = prf(ours, gold)
     theirs = peer_flags(texts)
     pp, pr = prf(theirs, gold) if theirs is not None else (0.0, 0.0)
@@ -251,6 +261,10 @@ def main() -> None:
     if args.show_flagged and flagged_lines:
         print(f"\nubuntu_irc lines marked promotional ({len(flagged_lines)}):")
         for text in flagged_lines:
+            print("  " + text.replace("\n", " "))
+    if args.show_missed and missed:
+        print(f"\nTubeSpam val comments judged wrongly ({len(missed)}):")
+        for text in missed:
             print("  " + text.replace("\n", " "))
 
 

@@ -68,6 +68,8 @@ def _lines(
     infile: BinaryIO, detector: Detector, intro_channels: frozenset[str], cache: bool
 ) -> Iterator[tuple[bool, bytes]]:
     """(ok, output line) for every input line, in order."""
+    from groupbot.core.detect import NO_CONVERSATION
+
     seen: dict[tuple[str, bool, Conversation], Analysis] = {}
     for number, line in enumerate(infile, 1):
         try:
@@ -86,7 +88,11 @@ def _lines(
         channel = obj.get("channel")
         intro = isinstance(channel, str) and channel.lower().lstrip("#") in intro_channels
         ident = obj.get("id")
-        conversation = conversation_of(obj, ident)
+        conversation = (
+            conversation_of(obj, ident)
+            if "reply_to" in obj or "thread" in obj or "mentions" in obj
+            else NO_CONVERSATION
+        )
         key = (text, intro, conversation)
         analysis = seen.get(key)
         if analysis is None:

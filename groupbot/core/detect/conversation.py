@@ -323,13 +323,17 @@ def conversational(
     links: tuple[Link, ...],
     conversation: Conversation,
     weak: bool = True,
+    is_addressed: bool | None = None,
 ) -> int:
     """How surely the message sits in a conversation: NONE, WEAK or STRONG.
 
     weak: whether WEAK matters to the caller (it only reads it for messages with links or
     "DM me"); when not, NONE stands in for it and the text is not searched for it.
+    is_addressed: addressed(original), when the caller already knows it.
     """
-    if conversation.reply or conversation.thread or conversation.mentions or addressed(original):
+    if is_addressed is None:
+        is_addressed = addressed(original)
+    if conversation.reply or conversation.thread or conversation.mentions or is_addressed:
         return STRONG
     if links and all(reference_link(link) for link in links):
         return STRONG

@@ -51,7 +51,6 @@ from .results import (
     Signal,
     make_signal,
 )
-from .rounding import round_to
 from .triggers import trigger_words
 
 __all__ = ["RULE_BIAS", "Detector", "Evaluation", "model_features"]
@@ -194,7 +193,8 @@ class Detector:
             extra = link_signals(links, own_domains, count, "own_offering" in found)
             for name, sig in extra.items():
                 found.setdefault(name, sig)
-        reply = conversation.reply or addressed(text)
+        named = addressed(text)
+        reply = conversation.reply or named
         intro = intro_signals(plain, words, intro_hits, intro_channel, text[:_HEAD], window, reply)
         if not window.isascii() and has_cyrillic(window):
             # The model reads Cyrillic words as a Russian reader does (look-alikes undone).
@@ -209,7 +209,7 @@ class Detector:
         talk = guarded = False
         if HARD_SALES.isdisjoint(found):
             place = conversational(
-                text, folded, links, conversation, bool(links) or "contact_me" in found
+                text, folded, links, conversation, bool(links) or "contact_me" in found, named
             )
             if place == STRONG:
                 talk = "call_to_action" not in found or "own_offering" not in found
@@ -249,9 +249,7 @@ class Detector:
         if guarded and signals:
             signals = tuple(
                 [
-                    make_signal(
-                        s.signal, s.evidence, s.detail, round_to(s.weight * _INTRO_DAMPING, 3)
-                    )
+                    make_signal(s.signal, s.evidence, s.detail, round(s.weight * _INTRO_DAMPING, 3))
                     if s.signal in INTRO_DAMPED
                     else s
                     for s in signals
@@ -354,11 +352,11 @@ class Detector:
             reasons.sort(key=_WEIGHT, reverse=True)
         return Analysis(
             promotional,
-            round_to(score, 4),
+            round(score, 4),
             _kind(reasons) if promotional else None,
             tuple(reasons),
             intro_score >= self._intro_threshold and not promotional,
-            round_to(intro_score, 4),
+            round(intro_score, 4),
             intro,
             links,
             folded,

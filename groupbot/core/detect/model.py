@@ -19,8 +19,6 @@ from typing import Final
 
 import orjson
 
-from .rounding import round_to
-
 __all__ = ["MODEL_FILE", "Term", "Terms", "WordModel", "features", "load_model"]
 
 MODEL_FILE: Final = "promotion_model.json"
@@ -157,7 +155,7 @@ class WordModel:
         get = self.weights.get
         top = [(k, v) for k in keys if (v := get(k, 0.0)) >= floor and ":" not in k]
         top.sort(key=lambda s: (-s[1], s[0]))
-        return [(w, round_to(v, 3)) for w, v in top[:limit]]
+        return [(w, round(v, 3)) for w, v in top[:limit]]
 
     def score(
         self,
@@ -170,32 +168,31 @@ class WordModel:
         cyrillic: bool = False,
     ) -> tuple[float, Terms]:
         """The logit of `features(...)`, and the weighted words and pairs present (for `top`)."""
-        # Plain loops over the words in text order: faster than set algebra once mypyc compiles
-        # them (groupbot.accel), and the sum's order (so its last bits) does not depend on string
-        # hashing. Each word and pair is one Term object, so counting it once needs no key.
-        vocabulary = self._vocabulary
-        prefix_w = self._prefixes
+        # One loop over the words in text order: the sum's order (so its last bits) does not
+        # depend on string hashing. Each word and pair is one Term object, so counting it once
+        # needs no key.
+        get = self._vocabulary.get
+        prefix_get = self._prefixes.get
         total = self.bias
         terms: Terms = []
         counted: set[Term] = set()
         prefixes: set[str] = set()
         pairs: Terms = []  # counted after the words, as features() lists them
-        before: _Word | None = None
+        seconds: dict[str, Term] | None = None  # the pairs the word before starts
         for w in words:
-            entry = vocabulary.get(w)
-            if before is not None and (seconds := before.pairs) is not None:
-                pair = seconds.get(w)
-                if pair is not None:
-                    pairs.append(pair)
-            before = entry
+            if seconds is not None and (pair := seconds.get(w)) is not None:
+                pairs.append(pair)
+            entry = get(w)
             if entry is None:
+                seconds = None
                 if len(w) > _PREFIX:
                     prefix = w[:_PREFIX]
-                    weight = prefix_w.get(prefix)
+                    weight = prefix_get(prefix)
                     if weight is not None and prefix not in prefixes:
                         prefixes.add(prefix)
                         total += weight
                 continue
+            seconds = entry.pairs
             term = entry.term
             if term is not None and term not in counted:
                 counted.add(term)
@@ -242,7 +239,7 @@ class WordModel:
                 best.insert(at, term)
                 if len(best) > limit:
                     best.pop()
-        return [(t.key, round_to(t.weight, 3)) for t in best]
+        return [(t.key, round(t.weight, 3)) for t in best]
 
 
 def _ahead(term: Term, other: Term) -> bool:

@@ -113,7 +113,14 @@ ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("come", r" (?:join|check) (?:me|us|my|our)\b"),
         ("go", r" (?:to|check) (?:my|our)\b"),
         ("type", r" in (?:my|our|\"|youtube|google)"),
-        ("search", r" (?:for )?(?:my|me)\b"),
+        # Telling readers to look a name up ("just search X", "search up X", a message that opens
+        # with "search X"): how comment spam points at a channel without a link.
+        (
+            "search",
+            r" (?:for )?(?:my|me)\b| up\b|(?<=^ search) (?!for\b|results?\b|engine|bar\b)",
+        ),
+        ("just please pls plz", r" (?:do a )?(?:search(?: up)?|look up)\b(?! for\b)"),
+        ("look", r" up (?:my|our|me|us)\b"),
         ("listen watch read try support", r"(?: to)? (?:my|our)\b"),
         ("donate", r" (?:to (?:my|our|us|me)|here|now|at)\b"),
         ("fiverr upwork", r""),

@@ -72,6 +72,11 @@ _PRICE: Final = re.compile(
 )
 _CURRENCY_HINTS: Final[tuple[str, ...]] = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "dollars")
 _PERCENT_OFF: Final = re.compile(r"\d(?<!\d\d)\d*(?:[.,]\d+)? ?% ?off\b")
+# "Spread the word" opening a sentence asks readers to pass a message on; within one it is
+# mostly told of the writer ("here to learn and spread the word").
+_SPREAD: Final = re.compile(
+    r"(?:^|[.!?] ++)(?:please |pls |so )?spread (?:the|this|my|our) (?:word|news|truth|message)\b"
+)
 _ASCII: Final = frozenset(map(chr, range(128)))
 _ALNUM: Final = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
@@ -180,6 +185,8 @@ def phrase_signals(
         found["discount"] = _signal("discount", m.group())
     if "engagement_bait" not in found and text.startswith((" subscribe", " suscribe")):
         found["engagement_bait"] = _signal("engagement_bait", text.split()[0])
+    if "call_to_action" not in found and "spread" in folded and (m := _SPREAD.search(folded)):
+        found["call_to_action"] = _signal("call_to_action", m.group().lstrip(".!? "))
     if extra is not None and "call_to_action" not in found and (m := extra.search(folded)):
         found["call_to_action"] = _signal("call_to_action", m.group())
     return found

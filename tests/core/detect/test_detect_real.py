@@ -28,6 +28,9 @@ ANSWERS = [
     "to check my system is it fine to run fsck on a mounted disk?",
     "you could type in a terminal: sudo apt-get update",
     "can you pm me the log? it's too long for the channel",
+    "just search for it in synaptic, it's in universe",
+    "searching for the right driver now, brb",
+    "hi all, new here, I'll learn the tool and spread the word at work",
 ]
 PITCHES = [
     "hi all. I just want to announce my youtube channel with video lessons "
@@ -36,6 +39,10 @@ PITCHES = [
     "http://tinyurl.com/n3yjxs",
     "Subscribe to my channel for daily tips: youtube.com/@samtips",
     "Check out my new course at bensells.com, 50% off this week only!",
+    'Search "Dj Marlo - Night Drive" thanks',
+    "guys please look up MARLO BEATS, all my tracks are there",
+    "love this song, just search up marlo beats for more like it",
+    "The end is near and only faith saves. Spread the word.",
 ]
 
 
