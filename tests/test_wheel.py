@@ -46,6 +46,8 @@ def test_the_wheel_is_pure_python_and_runs_classify(tmp_path: Path) -> None:
         names = archive.namelist()
         archive.extractall(tmp_path / "site")
     assert "groupbot/_migrations/env.py" in names
+    for language in ("es", "pt", "de", "fr", "ru"):
+        assert f"groupbot/core/i18n/locales/{language}/LC_MESSAGES/groupbot.po" in names
     assert not [n for n in names if n.endswith((".so", ".pyd", ".c"))]
     stdin = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TEXTS))
     done = subprocess.run(

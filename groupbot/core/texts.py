@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from groupbot.core.i18n import MESSAGES, message, say
 from groupbot.core.rulebook import Rulebook, render_template
 
 __all__ = [
@@ -28,16 +29,35 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+_NORM_KEYS = ("norms.introduce", "norms.ratio", "norms.ask")
+
+
+def _language(rulebook: Rulebook) -> str:
+    return rulebook.community.language
+
+
+def _own_words(rulebook: Rulebook, key: str, written: str) -> str:
+    """The owners' text as written, or the bot's default in the community's language."""
+    return message(_language(rulebook), key) if written == MESSAGES[key] else written
+
+
 def _community(rulebook: Rulebook, community: str) -> str:
     return rulebook.community.name or community
 
 
 def _intro_channel(rulebook: Rulebook) -> str:
-    return "#" + rulebook.channels.intro[0] if rulebook.channels.intro else "the channels"
+    if rulebook.channels.intro:
+        return "#" + rulebook.channels.intro[0]
+    return message(_language(rulebook), "welcome.no_intro_channel")
 
 
 def _norms(rulebook: Rulebook) -> str:
-    return _bullets(tuple(rulebook.community.norms))
+    norms = tuple(rulebook.community.norms)
+    language = _language(rulebook)
+    if language != "en":
+        defaults = {MESSAGES[key]: message(language, key) for key in _NORM_KEYS}
+        norms = tuple(defaults.get(norm, norm) for norm in norms)
+    return _bullets(norms)
 
 
 @lru_cache(maxsize=64)
@@ -48,7 +68,7 @@ def _bullets(items: tuple[str, ...]) -> str:
 def welcome_text(rulebook: Rulebook, community: str, name: str) -> str:
     """The personal welcome for one newcomer."""
     return render_template(
-        rulebook.welcome.text,
+        _own_words(rulebook, "welcome.text", rulebook.welcome.text),
         {
             "name": name,
             "community": _community(rulebook, community),
@@ -60,9 +80,14 @@ def welcome_text(rulebook: Rulebook, community: str, name: str) -> str:
 
 def batch_welcome_text(rulebook: Rulebook, community: str, names: Sequence[str]) -> str:
     """One channel welcome greeting several newcomers by name."""
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    language = _language(rulebook)
+    joined = (
+        names[0]
+        if len(names) == 1
+        else say(language, "welcome.names_and", names=", ".join(names[:-1]), last=names[-1])
+    )
     return render_template(
-        rulebook.welcome.batch_text,
+        _own_words(rulebook, "welcome.batch_text", rulebook.welcome.batch_text),
         {
             "names": joined,
             "community": _community(rulebook, community),
@@ -81,17 +106,17 @@ def note_text(
     request: int | None,
 ) -> str:
     """The gentle private etiquette note: the post quoted, why, and how to ask."""
-    why = "I noticed " + "; and ".join(whys) + "."
+    language = _language(rulebook)
+    reasons = whys[0] if whys else ""
+    for later in whys[1:]:
+        reasons = say(language, "notes.why_and", earlier=reasons, later=later)
+    why = say(language, "notes.why", reasons=reasons)
     if request is not None:
-        how = (
-            f"I've held the post for now and passed it to the owners as request #{request}; "
-            "you'll hear from me as soon as they decide. "
-            "Next time, ask first with /share and the owners will take a look."
-        )
+        how = say(language, "notes.how_held", request=request)
     else:
-        how = "If you'd like to share a promotion, ask the owners first with /share."
+        how = message(language, "notes.how_to_ask")
     return render_template(
-        rulebook.notes.text,
+        _own_words(rulebook, "notes.text", rulebook.notes.text),
         {
             "name": name,
             "quote": quote(text),

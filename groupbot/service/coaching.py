@@ -96,7 +96,8 @@ class Coach:
                 state.blast_request = request
         name = state.display_name()
         shown = self.communities.display_name(c)
-        text = note_text(self.rulebook, shown, name, ev.text, [f.detail for f in findings], request)
+        rulebook = self.communities.rulebook_of(c)
+        text = note_text(rulebook, shown, name, ev.text, [f.detail for f in findings], request)
         note = EtiquetteNote(
             at=now,
             community=c,

@@ -16,6 +16,7 @@ from .scopes import (
     SelfPromoRatio,
 )
 from .sections import (
+    LANGUAGES,
     Approvals,
     Channels,
     Community,
@@ -36,6 +37,7 @@ from .writer import rulebook_to_toml
 
 __all__ = [
     "BATCH_WELCOME_PLACEHOLDERS",
+    "LANGUAGES",
     "MAX_RULEBOOK_BYTES",
     "NOTE_PLACEHOLDERS",
     "WELCOME_PLACEHOLDERS",

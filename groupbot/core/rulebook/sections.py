@@ -15,6 +15,9 @@ from .templates import (
     check_template,
 )
 
+Language = Literal["en", "es", "pt", "de", "fr", "ru"]
+LANGUAGES: tuple[str, ...] = ("en", "es", "pt", "de", "fr", "ru")
+
 
 class Community(StrictModel):
     """Who the community is and the norms it asks members to keep."""
@@ -26,6 +29,13 @@ class Community(StrictModel):
     )
     norms: Annotated[tuple[Name, ...], AfterValidator(unique)] = names_field(
         "Community norms, listed in welcomes ({norms}) one per line.", DEFAULT_NORMS
+    )
+    language: Language = Field(
+        default="en",
+        description=(
+            "Language of the bot's own texts: en, es, pt, de, fr or ru; "
+            "texts the owners wrote are sent as written."
+        ),
     )
 
 

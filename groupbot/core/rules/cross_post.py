@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rapidfuzz.fuzz import ratio
 
+from groupbot.core.i18n import say
 from groupbot.core.rules.base import Finding, Rule, RuleContext
 
 NAME = "cross_post"
@@ -33,9 +34,12 @@ def match(ctx: RuleContext) -> Finding | None:
     return Finding(
         rule=NAME,
         evidence=", ".join(f"#{c}" for c in sorted(channels)),
-        detail=(
-            f"the same message went to {len(channels)} channels within "
-            f"{config.window_minutes} minutes ({', '.join(f'#{c}' for c in sorted(channels))})"
+        detail=say(
+            ctx.rulebook.community.language,
+            "why.cross_post",
+            count=len(channels),
+            minutes=config.window_minutes,
+            channels=", ".join(f"#{c}" for c in sorted(channels)),
         ),
         threshold=(
             f"{len(channels)} channels >= {config.min_channels},"

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+from groupbot.core.i18n import say
 from groupbot.core.rules.base import Finding, Rule, RuleContext
 
 NAME = "invite_link"
 
-PLATFORM_NAMES = {
-    "discord": "a Discord server",
-    "slack": "a Slack workspace",
-    "telegram": "a Telegram group",
-    "whatsapp": "a WhatsApp group",
-    "facebook": "a Facebook group",
-}
+PLATFORMS = frozenset({"discord", "slack", "telegram", "whatsapp", "facebook"})
 
 
 def match(ctx: RuleContext) -> Finding | None:
@@ -20,11 +15,13 @@ def match(ctx: RuleContext) -> Finding | None:
     config = ctx.rulebook.rules.invite_link
     for link in ctx.analysis.links:
         if link.invite and not link.allowed:
-            where = PLATFORM_NAMES.get(link.invite, "another group")
+            language = ctx.rulebook.community.language
+            place = link.invite if link.invite in PLATFORMS else "elsewhere"
+            where = say(language, f"why.invite_link.{place}")
             return Finding(
                 rule=NAME,
                 evidence=link.url,
-                detail=f"your post invites people to {where} ({link.url})",
+                detail=say(language, "why.invite_link", where=where, url=link.url),
                 threshold="any invite to another community that is not allow-listed",
                 hold=config.hold_watched if ctx.watched else config.hold,
             )

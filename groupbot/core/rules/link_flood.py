@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from groupbot.core.i18n import say
 from groupbot.core.rules.base import Finding, Rule, RuleContext
 
 NAME = "link_flood"
@@ -15,12 +16,16 @@ def match(ctx: RuleContext) -> Finding | None:
     if len(urls) <= limit:
         return None
     domains = ", ".join(dict.fromkeys(link.domain or link.host for link in ctx.analysis.links))
-    who = "a newcomer's post" if ctx.watched else "a single post"
     return Finding(
         rule=NAME,
         evidence=domains,
-        detail=f"your post carries {len(urls)} links ({domains}), more than the {limit} we "
-        f"suggest for {who}",
+        detail=say(
+            ctx.rulebook.community.language,
+            "why.link_flood.newcomer" if ctx.watched else "why.link_flood.single",
+            count=len(urls),
+            domains=domains,
+            limit=limit,
+        ),
         threshold=f"{len(urls)} links > {limit}",
         hold=config.hold,
     )

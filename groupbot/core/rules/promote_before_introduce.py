@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from groupbot.core.i18n import say
 from groupbot.core.rules.base import Finding, Rule, RuleContext
 
 NAME = "promote_before_introduce"
@@ -17,9 +18,7 @@ def match(ctx: RuleContext) -> Finding | None:
     return Finding(
         rule=NAME,
         evidence=evidence,
-        detail=(
-            f"your post looks like a promotion ({shown}) and you haven't introduced yourself yet"
-        ),
+        detail=say(ctx.rulebook.community.language, "why.promote_before_introduce", evidence=shown),
         threshold=(
             f"promotion score {analysis.score:.2f} >= {ctx.rulebook.detection.threshold:.2f}"
             " from a newcomer not yet introduced"

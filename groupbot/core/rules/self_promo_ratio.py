@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from groupbot.core.i18n import say
 from groupbot.core.rules.base import Finding, Rule, RuleContext
 
 NAME = "self_promo_ratio"
@@ -25,9 +26,13 @@ def match(ctx: RuleContext) -> Finding | None:
     return Finding(
         rule=NAME,
         evidence=f"{promo} of your last {total} posts",
-        detail=(
-            f"{promo} of your last {total} posts (over {config.window_days} days)"
-            f" promote something, and the community's budget is about {config.max_share:.0%}"
+        detail=say(
+            ctx.rulebook.community.language,
+            "why.self_promo_ratio",
+            promotional=promo,
+            total=total,
+            days=config.window_days,
+            share=f"{config.max_share:.0%}",
         ),
         threshold=f"{promo} promotional posts > max({config.min_allowed}, "
         f"{config.max_share:g} x {total})",
