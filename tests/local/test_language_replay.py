@@ -1,0 +1,61 @@
+"""Two communities in one stream, one switched to Spanish: only its texts change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from replaykit import PITCH_TEXT, cmd, join, only, replay, say
+
+
+def _story(language: str | None) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = [
+        join("O1", 0, name="Olga", roles=["owner"], community="en1"),
+        join("O1", 0, name="Olga", roles=["owner"], community="es1"),
+    ]
+    if language:
+        events.append(
+            cmd("O1", "config", "set", "community.language", language, minute=1, community="es1")
+        )
+    for community in ("en1", "es1"):
+        events += [
+            join("U1", 2, name="Una", community=community),
+            say("U1", PITCH_TEXT, 3, community=community, id=f"{community}-pitch"),
+        ]
+    return events
+
+
+def _texts(actions: list[dict[str, Any]], community: str) -> list[str]:
+    return [
+        a["text"]
+        for a in actions
+        if a["community"] == community
+        and a["member"] == "U1"
+        and a["action"] in ("welcome", "etiquette_note")
+    ]
+
+
+async def test_a_spanish_community_is_greeted_and_coached_in_spanish() -> None:
+    code, before, errors = await replay(_story(None))
+    assert code == 0, errors
+    code, after, errors = await replay(_story("es"))
+    assert code == 0, errors
+    [changed] = only(after, "config_changed")
+    assert changed["key"] == "community.language" and changed["value"] == "es"
+    assert changed["previous"] == "en"
+    assert _texts(after, "en1") == _texts(before, "en1")
+    welcome, note = _texts(after, "es1")
+    assert welcome.startswith("¡Hola, Una! Te damos la bienvenida a es1")
+    assert "• Preséntate en el canal de presentaciones antes de promocionar nada." in welcome
+    assert note.startswith("Hola, Una, ¡gracias por sumarte a la conversación en es1!")
+    assert "Me he fijado en que tu publicación parece una promoción" in note
+    assert "como solicitud #" in note or "consúltalo antes con los administradores" in note
+    assert _texts(before, "es1")[0].startswith("Hi Una, welcome to es1!")
+
+
+async def test_an_unknown_language_is_refused_and_nothing_changes() -> None:
+    code, actions, errors = await replay(_story("it"))
+    assert code == 0, errors
+    assert not only(actions, "config_changed")
+    [refusal] = only(actions, "command_rejected")
+    assert "community.language" in refusal["reason"] and "'es'" in refusal["reason"]
+    assert _texts(actions, "es1")[0].startswith("Hi Una, welcome to es1!")
