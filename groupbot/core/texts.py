@@ -127,26 +127,20 @@ def note_text(
     )
 
 
-def attribution(name: str, text: str) -> str:
+def attribution(name: str, text: str, language: str = "en") -> str:
     """The published form of an approved post."""
-    return f"Shared by {name} with the owners' OK: {text}"
+    return say(language, "reply.attribution", name=name, text=text)
 
 
-def denial_text(request: int, reason: str, asked_first: bool = True) -> str:
+def denial_text(request: int, reason: str, asked_first: bool = True, language: str = "en") -> str:
     """What a member is told when the owners say no."""
-    thanks = "Thanks for asking first. " if asked_first else ""
-    return (
-        f"{thanks}The owners decided not to share request #{request} this time: "
-        f"{reason.rstrip('. ')}. You're welcome to edit it and ask again with /share."
-    )
+    denial = say(language, "reply.denied", request=request, reason=reason.rstrip(". "))
+    return say(language, "reply.denied_asked_first", denial=denial) if asked_first else denial
 
 
-def expiry_text(request: int) -> str:
+def expiry_text(request: int, language: str = "en") -> str:
     """What a member is told when nobody decided in time."""
-    return (
-        f"Sorry, the owners didn't get to request #{request} in time, so it has lapsed. "
-        "You're welcome to ask again with /share."
-    )
+    return say(language, "reply.expired", request=request)
 
 
 def _share(part: int, whole: int) -> str:

@@ -14,6 +14,7 @@ from groupbot.core.actions import (
     format_time,
 )
 from groupbot.core.approvals import Status
+from groupbot.core.i18n import say
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.state import MemberState
 from groupbot.core.texts import expiry_text, quote
@@ -140,10 +141,14 @@ class ApprovalDesk:
                 rule=rule,
                 via="channel" if mods else "dm",
                 moderators_channel=mods or None,
-                text=(
-                    f"Request #{request} from {name} for #{channel}"
-                    + (f" ({rule})" if rule else "")
-                    + f": {quote(text, 200)} — approve {request} / deny {request} REASON"
+                text=say(
+                    self.rulebook.community.language,
+                    "notice.request" if rule else "notice.request_asked_first",
+                    request=request,
+                    name=name,
+                    channel=channel,
+                    rule=rule or "",
+                    quote=quote(text, 200),
                 ),
             ),
             out,
@@ -224,9 +229,12 @@ class ApprovalDesk:
                 request=request,
                 member=timer.member,
                 expires_at=format_time(expire_at),
-                text=(
-                    f"Reminder: request #{request} ({timer.summary}) is still waiting. "
-                    f"It lapses at {expire_at:%Y-%m-%d %H:%M} UTC."
+                text=say(
+                    self.rulebook.community.language,
+                    "notice.reminder",
+                    request=request,
+                    summary=timer.summary,
+                    expires=f"{expire_at:%Y-%m-%d %H:%M}",
                 ),
             ),
             out,
@@ -245,7 +253,7 @@ class ApprovalDesk:
                 community=timer.community,
                 request=request,
                 member=timer.member,
-                text=expiry_text(request),
+                text=expiry_text(request, self.rulebook.community.language),
             ),
             out,
         )

@@ -15,6 +15,7 @@ from groupbot.core.actions import (
 )
 from groupbot.core.engine import Verdict
 from groupbot.core.events import MessageEdited, MessagePosted
+from groupbot.core.i18n import say
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.state import MemberState
 from groupbot.core.texts import note_text
@@ -96,8 +97,7 @@ class Coach:
                 state.blast_request = request
         name = state.display_name()
         shown = self.communities.display_name(c)
-        rulebook = self.communities.rulebook_of(c)
-        text = note_text(rulebook, shown, name, ev.text, [f.detail for f in findings], request)
+        text = note_text(self.rulebook, shown, name, ev.text, [f.detail for f in findings], request)
         note = EtiquetteNote(
             at=now,
             community=c,
@@ -158,9 +158,13 @@ class Coach:
             notes=notes,
             window_days=days,
             rule=rule,
-            text=(
-                f"{state.display_name()} has had {notes} etiquette notes in {days} days "
-                f"(latest: {rule}). A personal word from an owner may help; groupbot never bans."
+            text=say(
+                self.rulebook.community.language,
+                "notice.escalation",
+                name=state.display_name(),
+                notes=notes,
+                days=days,
+                rule=rule,
             ),
         )
         self.recorder.emit(repo, alert, out)

@@ -60,11 +60,10 @@ class Welcomer:
     ) -> list[Action]:
         """Greet one newcomer now, or add them to the next batched welcome."""
         out: list[Action] = []
-        c = ev.community
-        rulebook = self.communities.rulebook_of(c)
-        welcome = rulebook.welcome
+        welcome = self.rulebook.welcome
         if not welcome.enabled:
             return out
+        c = ev.community
         if self.communities.shadow(c):
             shadow = ShadowDecision(at=now, community=c, member=ev.member, would=("welcome",))
             self.recorder.emit(repo, shadow, out)
@@ -72,8 +71,10 @@ class Welcomer:
         pacer = self._pacers.setdefault(c, WelcomePacer())
         if c not in self._batch_due and pacer.allow(now, welcome.dm_per_minute):
             via = welcome.resolved_mode(self.platform)
-            text = welcome_text(rulebook, self.communities.display_name(c), state.display_name())
-            channel = rulebook.channels.welcome if via == "channel" else None
+            text = welcome_text(
+                self.rulebook, self.communities.display_name(c), state.display_name()
+            )
+            channel = self.rulebook.channels.welcome if via == "channel" else None
             greeting = Welcome(
                 at=now, community=c, member=ev.member, text=text, via=via, channel=channel
             )
@@ -96,9 +97,8 @@ class Welcomer:
             return out
         names = [name or member for member, name in waiting]
         shown = self.communities.display_name(repo.community)
-        rulebook = self.communities.rulebook_of(repo.community)
-        text = batch_welcome_text(rulebook, shown, names)
-        channel = rulebook.channels.welcome
+        text = batch_welcome_text(self.rulebook, shown, names)
+        channel = self.rulebook.channels.welcome
         members = tuple(m for m, _ in waiting)
         for n, member in enumerate(members):
             greeting = Welcome(

@@ -54,4 +54,52 @@ MESSAGES: dict[str, str] = {
         "{promotional} of your last {total} posts (over {days} days) promote something, "
         "and the community's budget is about {share}"
     ),
+    "reply.share_thanks": (
+        "Thanks for asking first! Request #{request} is with the owners; I'll let you know."
+    ),
+    "reply.approved_pass": (
+        "Good news: the owners approved request #{request}. "
+        "You're welcome to post it in #{channel} yourself."
+    ),
+    "reply.approved_published": (
+        "Good news: the owners approved request #{request} and I've shared it in "
+        "#{channel} for you."
+    ),
+    "reply.owners_note": "{text} Note from the owners: {note}",
+    "reply.attribution": "Shared by {name} with the owners' OK: {text}",
+    "reply.denied": (
+        "The owners decided not to share request #{request} this time: {reason}. "
+        "You're welcome to edit it and ask again with /share."
+    ),
+    "reply.denied_asked_first": "Thanks for asking first. {denial}",
+    "reply.expired": (
+        "Sorry, the owners didn't get to request #{request} in time, so it has lapsed. "
+        "You're welcome to ask again with /share."
+    ),
+    "notice.request": (
+        "Request #{request} from {name} for #{channel} ({rule}): {quote} "
+        "— approve {request} / deny {request} REASON"
+    ),
+    "notice.request_asked_first": (
+        "Request #{request} from {name} for #{channel}: {quote} "
+        "— approve {request} / deny {request} REASON"
+    ),
+    "notice.reminder": (
+        "Reminder: request #{request} ({summary}) is still waiting. It lapses at {expires} UTC."
+    ),
+    "notice.escalation": (
+        "{name} has had {notes} etiquette notes in {days} days (latest: {rule}). "
+        "A personal word from an owner may help; groupbot never bans."
+    ),
+    "refusal.owners_only": "Only owners and moderators can {what}.",
+    "refusal.what.approve": "approve requests",
+    "refusal.what.deny": "deny requests",
+    "refusal.what.queue": "see the queue",
+    "refusal.what.settings": "see or change settings",
+    "refusal.what.stats": "see the statistics",
+    "refusal.what.configuration": "change the configuration",
+    "refusal.what.forget": "forget members",
+    "refusal.unknown_command": "Unknown command {name}. Try: {commands}.",
+    "refusal.no_request": "There is no request #{request}.",
+    "refusal.not_your_request": "You have no request #{request}.",
 }

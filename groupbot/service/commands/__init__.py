@@ -50,7 +50,9 @@ class CommandHandler:
         name = ev.name.strip().lower().removeprefix("/")
         handler = self._handlers.get(name)
         if handler is None:
-            reason = f"Unknown command {ev.name!r}. Try: " + ", ".join(COMMANDS) + "."
+            reason = self.answers.say(
+                "refusal.unknown_command", name=repr(ev.name), commands=", ".join(COMMANDS)
+            )
             self.answers.reject(repo, ev, now, out, reason)
             return out
         await handler(repo, ev, now, out)

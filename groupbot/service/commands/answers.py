@@ -6,15 +6,14 @@ from datetime import datetime
 
 from groupbot.core.actions import Action, CommandRejected, CommandReply
 from groupbot.core.events import CommandIssued
+from groupbot.core.i18n import say
 from groupbot.core.owners import is_owner
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder
 from groupbot.storage.repositories import CommunityRepositories
 
-__all__ = ["OWNERS_ONLY", "Answers"]
-
-OWNERS_ONLY = "Only owners and moderators can {what}."
+__all__ = ["Answers"]
 
 
 class Answers:
@@ -24,6 +23,19 @@ class Answers:
         self.rulebook = rulebook
         self.recorder = recorder
         self.members = members
+
+    @property
+    def language(self) -> str:
+        """The language of the community whose settings are in force."""
+        return self.rulebook.community.language
+
+    def say(self, key: str, **values: object) -> str:
+        """One of the bot's texts in the community's language."""
+        return say(self.language, key, **values)
+
+    def owners_only(self, what: str) -> str:
+        """The refusal for a member without rights; what is a refusal.what.* key's last part."""
+        return self.say("refusal.owners_only", what=self.say(f"refusal.what.{what}"))
 
     def emit(self, repo: CommunityRepositories, action: Action, out: list[Action]) -> None:
         """Record an answer (or any other action a command causes)."""
@@ -87,8 +99,9 @@ class Answers:
         out: list[Action],
         what: str,
     ) -> bool:
+        # what names the right in the catalogs: refusal.what.<what>
         """True for an owner; anyone else is refused, told who may do it."""
         if await self.is_owner(repo, ev, now):
             return True
-        self.reject(repo, ev, now, out, OWNERS_ONLY.format(what=what))
+        self.reject(repo, ev, now, out, self.owners_only(what))
         return False

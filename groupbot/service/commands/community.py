@@ -58,7 +58,7 @@ class CommunityCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`stats`: newcomers, intro rate, notes, promotional share, turnaround (owners)."""
-        if not await self.answers.owner_or_refuse(repo, ev, now, out, "see the statistics"):
+        if not await self.answers.owner_or_refuse(repo, ev, now, out, "stats"):
             return
         await self.transactions.flush()
         stats = await repo.stats()
@@ -78,7 +78,7 @@ class CommunityCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`shadow on|off`: record decisions without sending anything (owners)."""
-        if not await self.answers.owner_or_refuse(repo, ev, now, out, "change the configuration"):
+        if not await self.answers.owner_or_refuse(repo, ev, now, out, "configuration"):
             return
         arg = ev.args[0].strip().lower() if ev.args else ""
         if arg not in ("on", "off"):
@@ -110,7 +110,7 @@ class CommunityCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`forget MEMBER`: delete everything stored about a member (owners)."""
-        if not await self.answers.owner_or_refuse(repo, ev, now, out, "forget members"):
+        if not await self.answers.owner_or_refuse(repo, ev, now, out, "forget"):
             return
         if len(ev.args) != 1 or not ev.args[0].strip():
             self.answers.reject(repo, ev, now, out, "Usage: forget MEMBER")

@@ -81,7 +81,7 @@ class ConfigCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """Dispatch a `config` subcommand after the rights check."""
-        if not await self.answers.owner_or_refuse(repo, ev, now, out, "see or change settings"):
+        if not await self.answers.owner_or_refuse(repo, ev, now, out, "settings"):
             return
         sub = ev.args[0].strip().lower() if ev.args else "show"
         rest = [a for a in ev.args[1:] if a.strip()]

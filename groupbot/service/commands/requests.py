@@ -18,7 +18,7 @@ from groupbot.core.events import CommandIssued
 from groupbot.core.rulebook import Rulebook
 from groupbot.core.texts import attribution, denial_text, quote
 from groupbot.service.approvals import ApprovalDesk
-from groupbot.service.commands.answers import OWNERS_ONLY, Answers
+from groupbot.service.commands.answers import Answers
 from groupbot.service.members import Members
 from groupbot.storage.repositories import CommunityRepositories
 
@@ -60,9 +60,7 @@ class RequestCommands:
             now=now,
         )
         self.desk.announce(repo, request, state, None, channel, text, None, now, out)
-        thanks = (
-            f"Thanks for asking first! Request #{request} is with the owners; I'll let you know."
-        )
+        thanks = self.answers.say("reply.share_thanks", request=request)
         self.answers.reply(repo, ev, now, out, thanks, request=request)
 
     async def _target(
@@ -77,7 +75,7 @@ class RequestCommands:
     ) -> int | None:
         """The pending request an owner's decision is about, or None (refused)."""
         if not await self.answers.is_owner(repo, ev, now):
-            self.answers.reject(repo, ev, now, out, OWNERS_ONLY.format(what=what))
+            self.answers.reject(repo, ev, now, out, self.answers.owners_only(what))
             return None
         request = parse_request_id(ev.args[0]) if ev.args else None
         if request is None or len(ev.args) < min_args:
@@ -85,7 +83,8 @@ class RequestCommands:
             return None
         row = await repo.requests.get(request)
         if row is None:
-            self.answers.reject(repo, ev, now, out, f"There is no request #{request}.")
+            refusal = self.answers.say("refusal.no_request", request=request)
+            self.answers.reject(repo, ev, now, out, refusal)
             return None
         if row.status != Status.PENDING:
             refusal = refusal_for_decided(request, row.status, row.decided_by)
@@ -111,7 +110,7 @@ class RequestCommands:
     ) -> None:
         """`approve ID [NOTE]`: publish with attribution, or grant a one-time pass."""
         usage = "approve ID [NOTE], e.g. approve 3"
-        request = await self._target(repo, ev, now, out, "approve requests", usage, 1)
+        request = await self._target(repo, ev, now, out, "approve", usage, 1)
         if request is None:
             return
         note = " ".join(ev.args[1:]).strip() or None
@@ -121,12 +120,9 @@ class RequestCommands:
         row = await repo.requests.get(request)
         assert row is not None
         c = ev.community
-        from_owners = f" Note from the owners: {note}" if note else ""
+        language = self.answers.language
         if self.rulebook.approvals.on_approve == "pass":
-            text = (
-                f"Good news: the owners approved request #{request}. You're welcome to post "
-                f"it in #{row.channel} yourself." + from_owners
-            )
+            text = self.answers.say("reply.approved_pass", request=request, channel=row.channel)
             granted = PassGranted(
                 at=now,
                 community=c,
@@ -143,14 +139,15 @@ class RequestCommands:
                 request=request,
                 member=row.member,
                 channel=row.channel,
-                text=attribution(row.member_name or row.member, row.text),
+                text=attribution(row.member_name or row.member, row.text, language),
                 by=ev.member,
             )
             self.answers.emit(repo, published, out)
-            text = (
-                f"Good news: the owners approved request #{request} and I've shared it in "
-                f"#{row.channel} for you." + from_owners
+            text = self.answers.say(
+                "reply.approved_published", request=request, channel=row.channel
             )
+        if note:
+            text = self.answers.say("reply.owners_note", text=text, note=note)
         approved = RequestApproved(
             at=now,
             community=c,
@@ -177,7 +174,7 @@ class RequestCommands:
     ) -> None:
         """`deny ID REASON`: the member is told why, kindly, and may ask again."""
         usage = "deny ID REASON, e.g. deny 3 please introduce yourself first"
-        request = await self._target(repo, ev, now, out, "deny requests", usage, 2)
+        request = await self._target(repo, ev, now, out, "deny", usage, 2)
         if request is None:
             return
         reason = " ".join(ev.args[1:]).strip()
@@ -198,7 +195,9 @@ class RequestCommands:
             member=row.member,
             reason=reason,
             by=ev.member,
-            text=denial_text(request, reason, asked_first=row.origin == "share"),
+            text=denial_text(
+                request, reason, asked_first=row.origin == "share", language=self.answers.language
+            ),
         )
         self.answers.emit(repo, denied, out)
         self.desk.decided(repo, request, Status.DENIED, row.member, ev.member, reason, now, out)
@@ -216,7 +215,8 @@ class RequestCommands:
             return
         row = await repo.requests.get(request)
         if row is None or row.member != ev.member:
-            self.answers.reject(repo, ev, now, out, f"You have no request #{request}.")
+            refusal = self.answers.say("refusal.not_your_request", request=request)
+            self.answers.reject(repo, ev, now, out, refusal)
             return
         if row.status != Status.PENDING or not await self.desk.decide(
             repo, request, Status.WITHDRAWN, ev.member, None, now
@@ -235,7 +235,7 @@ class RequestCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`queue`: the pending requests, oldest first (owners)."""
-        if not await self.answers.owner_or_refuse(repo, ev, now, out, "see the queue"):
+        if not await self.answers.owner_or_refuse(repo, ev, now, out, "queue"):
             return
         rows = await repo.requests.queue_lines()
         lines = [
