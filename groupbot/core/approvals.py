@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from groupbot.core.i18n import say
+
 __all__ = [
     "Status",
     "parse_request_id",
@@ -30,9 +32,11 @@ def parse_request_id(arg: str) -> int | None:
     return value if value > 0 else None
 
 
-def refusal_for_decided(request: int, status: str, by: str | None) -> str:
+def refusal_for_decided(request: int, status: str, by: str | None, language: str = "en") -> str:
     """Why a second decision is refused."""
     if status in (Status.APPROVED, Status.DENIED):
-        who = f" by {by}" if by else ""
-        return f"Request #{request} was already {status}{who}."
-    return f"Request #{request} is {status} and can no longer be decided."
+        key = f"refusal.already_{status}" + ("_by" if by else "")
+        return say(language, key, request=request, by=by or "")
+    if status in (Status.EXPIRED, Status.WITHDRAWN):
+        return say(language, f"refusal.closed.{status}", request=request)
+    return say(language, "refusal.closed", request=request, status=status)

@@ -102,4 +102,24 @@ MESSAGES: dict[str, str] = {
     "refusal.unknown_command": "Unknown command {name}. Try: {commands}.",
     "refusal.no_request": "There is no request #{request}.",
     "refusal.not_your_request": "You have no request #{request}.",
+    "reply.approved_owner_published": (
+        "Approved request #{request} from {name}: it is published in #{channel}."
+    ),
+    "reply.approved_owner_pass": (
+        "Approved request #{request} from {name}: the member may post it now."
+    ),
+    "reply.denied_owner": (
+        "Denied request #{request} from {name}; the member has been told why, kindly."
+    ),
+    "reply.withdrawn": "Request #{request} is withdrawn.",
+    "reply.queue": "Pending requests:\n{lines}",
+    "reply.queue_asked_first": "asked first",
+    "reply.queue_empty": "The queue is empty.",
+    "refusal.already_approved": "Request #{request} was already approved.",
+    "refusal.already_approved_by": "Request #{request} was already approved by {by}.",
+    "refusal.already_denied": "Request #{request} was already denied.",
+    "refusal.already_denied_by": "Request #{request} was already denied by {by}.",
+    "refusal.closed.expired": "Request #{request} is expired and can no longer be decided.",
+    "refusal.closed.withdrawn": "Request #{request} is withdrawn and can no longer be decided.",
+    "refusal.closed": "Request #{request} is {status} and can no longer be decided.",
 }

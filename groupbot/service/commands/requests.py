@@ -87,7 +87,9 @@ class RequestCommands:
             self.answers.reject(repo, ev, now, out, refusal)
             return None
         if row.status != Status.PENDING:
-            refusal = refusal_for_decided(request, row.status, row.decided_by)
+            refusal = refusal_for_decided(
+                request, row.status, row.decided_by, self.answers.language
+            )
             self.answers.reject(repo, ev, now, out, refusal)
             return None
         return request
@@ -103,7 +105,8 @@ class RequestCommands:
         """Someone decided the request between our check and our update: say who."""
         row = await repo.requests.get(request)
         status, by = (row.status, row.decided_by) if row else ("decided", None)
-        self.answers.reject(repo, ev, now, out, refusal_for_decided(request, status, by))
+        refusal = refusal_for_decided(request, status, by, self.answers.language)
+        self.answers.reject(repo, ev, now, out, refusal)
 
     async def approve(
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
@@ -160,14 +163,14 @@ class RequestCommands:
         self.answers.emit(repo, approved, out)
         self.desk.decided(repo, request, Status.APPROVED, row.member, ev.member, note, now, out)
         who = row.member_name or row.member
-        done = (
-            f"it is published in #{row.channel}"
-            if self.rulebook.approvals.on_approve != "pass"
-            else "the member may post it now"
+        publishes = self.rulebook.approvals.on_approve != "pass"
+        done = self.answers.say(
+            "reply.approved_owner_published" if publishes else "reply.approved_owner_pass",
+            request=request,
+            name=who,
+            channel=row.channel,
         )
-        self.answers.reply(
-            repo, ev, now, out, f"Approved request #{request} from {who}: {done}.", request
-        )
+        self.answers.reply(repo, ev, now, out, done, request)
 
     async def deny(
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
@@ -202,7 +205,7 @@ class RequestCommands:
         self.answers.emit(repo, denied, out)
         self.desk.decided(repo, request, Status.DENIED, row.member, ev.member, reason, now, out)
         who = row.member_name or row.member
-        told = f"Denied request #{request} from {who}; the member has been told why, kindly."
+        told = self.answers.say("reply.denied_owner", request=request, name=who)
         self.answers.reply(repo, ev, now, out, told, request)
 
     async def withdraw(
@@ -221,7 +224,9 @@ class RequestCommands:
         if row.status != Status.PENDING or not await self.desk.decide(
             repo, request, Status.WITHDRAWN, ev.member, None, now
         ):
-            refusal = refusal_for_decided(request, row.status, row.decided_by)
+            refusal = refusal_for_decided(
+                request, row.status, row.decided_by, self.answers.language
+            )
             self.answers.reject(repo, ev, now, out, refusal)
             return
         withdrawn = RequestWithdrawn(
@@ -229,7 +234,8 @@ class RequestCommands:
         )
         self.answers.emit(repo, withdrawn, out)
         self.desk.decided(repo, request, Status.WITHDRAWN, ev.member, ev.member, None, now, out)
-        self.answers.reply(repo, ev, now, out, f"Request #{request} is withdrawn.", request)
+        gone = self.answers.say("reply.withdrawn", request=request)
+        self.answers.reply(repo, ev, now, out, gone, request)
 
     async def queue(
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
@@ -238,13 +244,16 @@ class RequestCommands:
         if not await self.answers.owner_or_refuse(repo, ev, now, out, "queue"):
             return
         rows = await repo.requests.queue_lines()
+        asked_first = self.answers.say("reply.queue_asked_first")
         lines = [
-            f"#{request} {who} → #{channel}"
-            + (f" ({rule})" if rule else " (asked first)")
-            + f": {quote(text, 100)}"
+            f"#{request} {who} → #{channel}" + f" ({rule or asked_first})" + f": {quote(text, 100)}"
             for request, who, channel, rule, text in rows
         ]
-        text = "Pending requests:\n" + "\n".join(lines) if lines else "The queue is empty."
+        text = (
+            self.answers.say("reply.queue", lines="\n".join(lines))
+            if lines
+            else self.answers.say("reply.queue_empty")
+        )
         listed = QueueListed(
             at=now,
             community=ev.community,
