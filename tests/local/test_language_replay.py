@@ -128,3 +128,26 @@ async def test_replies_and_refusals_follow_the_community_language() -> None:
         ("command_reply", "Aprobaste la solicitud #1 de Una: ya está publicada en #general."),
         ("command_rejected", "O1 ya había aprobado la solicitud #1."),
     ]
+
+
+async def test_help_usage_and_shadow_replies_in_german() -> None:
+    c = "de1"
+    events = [
+        join("O1", 0, name="Olga", roles=["owner"], community=c),
+        cmd("O1", "config", "set", "community.language", "de", minute=1, community=c),
+        cmd("O1", "help", minute=2, community=c),
+        cmd("O1", "shadow", "maybe", minute=3, community=c),
+        cmd("O1", "shadow", "on", minute=4, community=c),
+        cmd("O1", "withdraw", minute=5, community=c),
+    ]
+    code, actions, errors = await replay(events)
+    assert code == 0, errors
+    [help_reply] = only(actions, "command_reply")
+    assert help_reply["text"].startswith("groupbot-Befehle:\nhelp — was groupbot für dich tun kann")
+    assert len(help_reply["text"].splitlines()) == 11
+    assert [r["reason"] for r in only(actions, "command_rejected")] == [
+        "So geht's: shadow on|off",
+        "So geht's: withdraw ID, z. B. withdraw 3",
+    ]
+    [shadow] = only(actions, "shadow_mode_changed")
+    assert shadow["text"].startswith("Schattenmodus ist an:")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from groupbot.core.actions import Action, MemberForgotten, ShadowModeChanged, StatsReported
 from groupbot.core.events import CommandIssued
+from groupbot.core.i18n import MESSAGES
 from groupbot.core.texts import stats_text
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.commands.answers import Answers
@@ -16,18 +17,20 @@ from groupbot.storage.repositories import CommunityRepositories
 
 __all__ = ["COMMANDS", "CommunityCommands"]
 
-COMMANDS = {
-    "help": "help — what groupbot can do for you",
-    "share": "share CHANNEL TEXT — ask the owners before sharing a promotion",
-    "withdraw": "withdraw ID — withdraw your own pending request",
-    "queue": "queue — list pending requests (owners)",
-    "approve": "approve ID [NOTE] — approve a request (owners)",
-    "deny": "deny ID REASON — deny a request with a kind reason (owners)",
-    "stats": "stats — the community's health (owners)",
-    "shadow": "shadow on|off — record decisions without sending anything (owners)",
-    "forget": "forget MEMBER — delete everything stored about a member (owners)",
-    "config": "config show [KEY] | set KEY VALUE | reset KEY | history — settings (owners)",
-}
+_NAMES = (
+    "help",
+    "share",
+    "withdraw",
+    "queue",
+    "approve",
+    "deny",
+    "stats",
+    "shadow",
+    "forget",
+    "config",
+)
+# Each command's one-line help in English; help answers in the community's language.
+COMMANDS = {name: MESSAGES[f"help.{name}"] for name in _NAMES}
 
 
 class CommunityCommands:
@@ -51,7 +54,8 @@ class CommunityCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`help`: every command, one line each."""
-        text = "groupbot commands:\n" + "\n".join(COMMANDS.values())
+        lines = [self.answers.say(f"help.{name}") for name in COMMANDS]
+        text = self.answers.say("help.header") + "\n" + "\n".join(lines)
         self.answers.reply(repo, ev, now, out, text)
 
     async def stats(
@@ -82,18 +86,14 @@ class CommunityCommands:
             return
         arg = ev.args[0].strip().lower() if ev.args else ""
         if arg not in ("on", "off"):
-            self.answers.reject(repo, ev, now, out, "Usage: shadow on|off")
+            self.answers.reject(repo, ev, now, out, self.answers.say("refusal.usage.shadow"))
             return
         on = arg == "on"
         was = self.communities.shadow(ev.community)
         await repo.row.set_shadow_mode(on)
         await repo.settings.record("shadow_mode", was, on, ev.member, now)
         self.communities.set_shadow(ev.community, on)
-        text = (
-            "Shadow mode is on: I'll record decisions and send nothing to members."
-            if on
-            else "Shadow mode is off: I'll coach members again."
-        )
+        text = self.answers.say("reply.shadow_on" if on else "reply.shadow_off")
         changed = ShadowModeChanged(
             at=now,
             community=ev.community,
@@ -113,7 +113,7 @@ class CommunityCommands:
         if not await self.answers.owner_or_refuse(repo, ev, now, out, "forget"):
             return
         if len(ev.args) != 1 or not ev.args[0].strip():
-            self.answers.reject(repo, ev, now, out, "Usage: forget MEMBER")
+            self.answers.reject(repo, ev, now, out, self.answers.say("refusal.usage.forget"))
             return
         member = ev.args[0].strip().lstrip("@")
         await self.transactions.flush()
@@ -126,7 +126,7 @@ class CommunityCommands:
             community=ev.community,
             member=ev.member,
             name=ev.name,
-            text=f"Forgot {member}: {removed} records deleted.",
+            text=self.answers.say("reply.forgotten", member=member, records=removed),
             forgotten=member,
             records=removed,
             channel=ev.channel,

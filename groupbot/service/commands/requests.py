@@ -41,9 +41,7 @@ class RequestCommands:
     ) -> None:
         """`share CHANNEL TEXT`: ask the owners before promoting."""
         if len(ev.args) < 2 or not ev.args[0].strip() or not " ".join(ev.args[1:]).strip():
-            self.answers.reject(
-                repo, ev, now, out, "Usage: share CHANNEL TEXT — say where and what."
-            )
+            self.answers.reject(repo, ev, now, out, self.answers.say("refusal.usage.share"))
             return
         channel = ev.args[0].strip().lstrip("#")
         text = " ".join(ev.args[1:]).strip()
@@ -79,7 +77,7 @@ class RequestCommands:
             return None
         request = parse_request_id(ev.args[0]) if ev.args else None
         if request is None or len(ev.args) < min_args:
-            self.answers.reject(repo, ev, now, out, f"Usage: {usage}")
+            self.answers.reject(repo, ev, now, out, self.answers.say(f"refusal.usage.{usage}"))
             return None
         row = await repo.requests.get(request)
         if row is None:
@@ -112,8 +110,7 @@ class RequestCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`approve ID [NOTE]`: publish with attribution, or grant a one-time pass."""
-        usage = "approve ID [NOTE], e.g. approve 3"
-        request = await self._target(repo, ev, now, out, "approve", usage, 1)
+        request = await self._target(repo, ev, now, out, "approve", "approve", 1)
         if request is None:
             return
         note = " ".join(ev.args[1:]).strip() or None
@@ -176,15 +173,13 @@ class RequestCommands:
         self, repo: CommunityRepositories, ev: CommandIssued, now: datetime, out: list[Action]
     ) -> None:
         """`deny ID REASON`: the member is told why, kindly, and may ask again."""
-        usage = "deny ID REASON, e.g. deny 3 please introduce yourself first"
-        request = await self._target(repo, ev, now, out, "deny", usage, 2)
+        request = await self._target(repo, ev, now, out, "deny", "deny", 2)
         if request is None:
             return
         reason = " ".join(ev.args[1:]).strip()
         if not reason:
-            self.answers.reject(
-                repo, ev, now, out, "Usage: deny ID REASON — members deserve a reason."
-            )
+            refusal = self.answers.say("refusal.usage.deny_reason")
+            self.answers.reject(repo, ev, now, out, refusal)
             return
         if not await self.desk.decide(repo, request, Status.DENIED, ev.member, reason, now):
             await self._lost_race(repo, ev, now, out, request)
@@ -214,7 +209,7 @@ class RequestCommands:
         """`withdraw ID`: a member takes back their own pending request."""
         request = parse_request_id(ev.args[0]) if ev.args else None
         if request is None:
-            self.answers.reject(repo, ev, now, out, "Usage: withdraw ID, e.g. withdraw 3")
+            self.answers.reject(repo, ev, now, out, self.answers.say("refusal.usage.withdraw"))
             return
         row = await repo.requests.get(request)
         if row is None or row.member != ev.member:
