@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 
-from babel.messages.pofile import read_po
-
 from groupbot.core.rulebook import LANGUAGES, render_template
 
 from .messages import MESSAGES
@@ -22,6 +20,8 @@ def catalog(language: str) -> Mapping[str, str]:
     """The translated messages of one language by key; read once, on first use."""
     if language == "en":
         return MESSAGES
+    from babel.messages.pofile import read_po  # only communities in other languages need it
+
     source = files(__package__).joinpath("locales", language, "LC_MESSAGES", f"{DOMAIN}.po")
     with source.open("rb") as fh:
         po = read_po(fh, locale=language, domain=DOMAIN)
