@@ -109,6 +109,7 @@ class Bot:
             answers,
             request_commands,
         )
+        self._in_force_rulebook: Rulebook | None = None
         self._lock = asyncio.Lock()
         self._queued = 0
         self._pending = 0
@@ -276,6 +277,9 @@ class Bot:
     def _in_force(self, community: str) -> None:
         """Judge by this community's settings until another community's event comes."""
         rulebook = self.communities.rulebook_of(community)
+        if rulebook is self._in_force_rulebook:
+            return  # the same settings as the event before: already in force
+        self._in_force_rulebook = rulebook
         self.engine = self.communities.engine_of(community)
         for part in self._judges:
             part.rulebook = rulebook
