@@ -109,7 +109,6 @@ class Bot:
             answers,
             request_commands,
         )
-        self._in_force_rulebook: Rulebook | None = None
         self._lock = asyncio.Lock()
         self._queued = 0
         self._pending = 0
@@ -277,12 +276,10 @@ class Bot:
     def _in_force(self, community: str) -> None:
         """Judge by this community's settings until another community's event comes."""
         rulebook = self.communities.rulebook_of(community)
-        if rulebook is self._in_force_rulebook:
-            return  # the same settings as the event before: already in force
-        self._in_force_rulebook = rulebook
-        self.engine = self.communities.engine_of(community)
-        for part in self._judges:
-            part.rulebook = rulebook
+        if rulebook is not self.members.rulebook:  # else the last event's, still in force
+            self.engine = self.communities.engine_of(community)
+            for part in self._judges:
+                part.rulebook = rulebook
 
     # -- events ----------------------------------------------------------------------------
 
