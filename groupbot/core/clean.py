@@ -25,16 +25,34 @@ def clean_text(text: str) -> str:
 def clean_event(event: E) -> E:
     """The event with every text it carries cleaned (itself when there was nothing to clean)."""
     changes: dict[str, object] = {}
-    for f in dataclasses.fields(event):
-        value = getattr(event, f.name)
+    search = _UNSAFE.search
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
         if isinstance(value, str):
+            if search(value) is None:  # the usual case: nothing to replace
+                continue
             cleaned: object = clean_text(value)
-        elif isinstance(event, CommandIssued) and f.name == "args":
+        elif isinstance(event, CommandIssued) and name == "args":
+            if type(value) is tuple and not any(search(a) for a in value):
+                continue
             cleaned = tuple(clean_text(a) for a in value)
-        elif f.name == "roles" and value is not None:
+        elif name == "roles" and value is not None:
+            if type(value) is frozenset and not any(search(r) for r in value):
+                continue
             cleaned = frozenset(clean_text(r) for r in value)
         else:
             continue
         if cleaned != value:
-            changes[f.name] = cleaned
+            changes[name] = cleaned
     return dataclasses.replace(event, **changes) if changes else event  # type: ignore[arg-type]
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """An event class's field names (looked up once per class)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names

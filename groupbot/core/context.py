@@ -15,12 +15,15 @@ QUESTION_WINDOW = timedelta(minutes=30)  # an answer usually follows within minu
 CHANNELS = 4096  # channels remembered; the least recently active are forgotten first
 _LINK = re.compile(r"\S+://\S+|<[^>]*>")  # a '?' inside a URL or platform markup asks nothing
 _QUESTION_MARKS = ("?", "\uff1f", "\u061f")  # ASCII, full-width, Arabic
+_ZERO = timedelta(0)
 
 
 def asks_question(text: str) -> bool:
     """Whether the text asks something (a question mark outside links)."""
-    if not any(mark in text for mark in _QUESTION_MARKS):
+    if "?" not in text and "\uff1f" not in text and "\u061f" not in text:
         return False  # most posts: no regex needed
+    if "://" not in text and "<" not in text:
+        return True  # nothing the link pattern could match
     bare = _LINK.sub(" ", text)
     return any(mark in bare for mark in _QUESTION_MARKS)
 
@@ -40,16 +43,17 @@ class ConversationTracker:
         after_question = (
             asked is not None
             and asked[0] != post.member
-            and timedelta(0) <= post.at - asked[1] <= self._window
+            and _ZERO <= post.at - asked[1] <= self._window
         )
         if remember and asks_question(post.text):
             self._asked[key] = (post.member, post.at)
             self._asked.move_to_end(key)
             while len(self._asked) > self._size:
                 self._asked.popitem(last=False)
+        mentions = post.mentions
         return Conversation(
             reply=post.reply_to is not None,
             thread=post.thread is not None,
-            mentions=sum(1 for m in post.mentions if m != post.member),
+            mentions=sum(1 for m in mentions if m != post.member) if mentions else 0,
             after_question=after_question,
         )

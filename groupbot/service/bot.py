@@ -276,9 +276,10 @@ class Bot:
     def _in_force(self, community: str) -> None:
         """Judge by this community's settings until another community's event comes."""
         rulebook = self.communities.rulebook_of(community)
-        self.engine = self.communities.engine_of(community)
-        for part in self._judges:
-            part.rulebook = rulebook
+        if rulebook is not self.members.rulebook:  # else the last event's, still in force
+            self.engine = self.communities.engine_of(community)
+            for part in self._judges:
+                part.rulebook = rulebook
 
     # -- events ----------------------------------------------------------------------------
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:  # the web server is imported only by what serves it: replay never does
+    from aiohttp import web
 
 __all__ = [
     "ACTIONS",
@@ -64,6 +67,7 @@ async def _not_connected() -> bool:
 
 def metrics_app(db: AsyncEngine, platform_up: PlatformUp = _not_connected) -> web.Application:
     """/healthz (the process answers), /readyz (database and platform up) and /metrics."""
+    from aiohttp import web
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -100,6 +104,8 @@ async def start_metrics_server(
     db: AsyncEngine, host: str, port: int, platform_up: PlatformUp = _not_connected
 ) -> web.AppRunner:
     """Serve /healthz, /readyz and /metrics; the caller cleans the returned runner up."""
+    from aiohttp import web
+
     runner = web.AppRunner(metrics_app(db, platform_up), access_log=None, keepalive_timeout=10)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

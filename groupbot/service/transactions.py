@@ -20,6 +20,7 @@ class Transactions:
         self.on_commit: Callable[[], None] | None = None  # e.g. wake the outbox worker
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
+        self._repos: dict[str, CommunityRepositories] = {}  # of the current unit of work
 
     async def unit(self) -> UnitOfWork:
         """The current unit of work, begun on first use."""
@@ -27,6 +28,7 @@ class Transactions:
             self._conn = await self.db.connect()
             await self._conn.begin()
             self._uow = UnitOfWork(self._conn)
+            self._repos = {}
         return self._uow
 
     async def flush(self) -> None:
@@ -35,7 +37,11 @@ class Transactions:
 
     async def repository(self, community: str) -> CommunityRepositories:
         """A repository bound to one community, inside the current unit of work."""
-        return CommunityRepositories(await self.unit(), community)
+        uow = await self.unit()
+        repo = self._repos.get(community)
+        if repo is None:  # repositories hold nothing but the unit and the community
+            repo = self._repos[community] = CommunityRepositories(uow, community)
+        return repo
 
     @property
     def open(self) -> bool:
@@ -49,14 +55,14 @@ class Transactions:
         await self._uow.flush()
         await self._conn.commit()
         owed = self._uow.outbox_written
-        conn, self._conn, self._uow = self._conn, None, None
+        conn, self._conn, self._uow, self._repos = self._conn, None, None, {}
         await conn.close()
         if owed and self.on_commit is not None:
             self.on_commit()
 
     async def rollback(self) -> None:
         """Abandon the transaction and release its connection."""
-        conn, self._conn, self._uow = self._conn, None, None
+        conn, self._conn, self._uow, self._repos = self._conn, None, None, {}
         if conn is not None:
             try:
                 await conn.rollback()

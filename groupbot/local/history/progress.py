@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 from groupbot.local.history.merge import Step
 
 __all__ = ["with_progress"]
@@ -20,6 +17,10 @@ def with_progress(steps: Iterable[Step], stream: IO[str], label: str) -> Iterato
     if not stream.isatty():
         yield from steps
         return
+    # Imported only for a terminal: loading rich costs a piped run a noticeable start-up.
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     console = Console(file=stream)
     columns = (
         SpinnerColumn(),
