@@ -141,7 +141,10 @@ async def soak(args: argparse.Namespace, database: str) -> int:
             await stream.run(count, args.rate, faults)
             sent_for = time.perf_counter() - started
             await asyncio.gather(*restarting)
-            await stream.settle(120)
+            try:
+                await stream.settle(args.wait)
+            except TimeoutError:  # overloaded: Slack would still be retrying these
+                print(f"unsettled:            {stream.pending} deliveries still retrying")
             acked_for = time.perf_counter() - started
 
             async def delivered() -> bool:

@@ -385,6 +385,11 @@ class Stream:
                 await asyncio.sleep(delay)  # the sending rate, not a wait for an outcome
             self.send(i, kinds[i % 3])
 
+    @property
+    def pending(self) -> int:
+        """Deliveries (and duplicates) not yet answered."""
+        return len(self._tasks)
+
     async def settle(self, limit: float) -> None:
         """Wait (bounded) until every delivery and duplicate has been answered."""
         async with asyncio.timeout(limit):
