@@ -465,9 +465,13 @@ async def stored(database: str) -> dict[str, int]:
         events = int(await conn.fetchval("SELECT count(*) FROM processed_events"))
         members = int(await conn.fetchval("SELECT count(*) FROM members"))
         owed = int(await conn.fetchval("SELECT count(*) FROM outbox"))
+        # Rows a replica leased and has not settled: a killed one's wait out the lease.
+        leased = int(
+            await conn.fetchval("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL")
+        )
     finally:
         await conn.close()
-    return {"processed_events": events, "members": members, "outbox": owed}
+    return {"processed_events": events, "members": members, "outbox": owed, "leased": leased}
 
 
 def rules_file(directory: Path) -> Path:
