@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -47,8 +48,10 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=10)
 # How long a claimed row is this worker's alone; a worker killed mid-round leaves its rows
-# to the others after this (only the one it was sending can go out twice).
-LEASE = timedelta(minutes=5)
+# to the others after this (only the one it was sending can go out twice). Short, so a
+# killed replica's messages are late by seconds, not minutes; renewed while a round runs.
+LEASE = timedelta(seconds=30)
+RENEW_SECONDS = LEASE.total_seconds() / 3
 
 DELIVERED = Histogram(
     "groupbot_outbox_delivery_seconds",
@@ -200,10 +203,32 @@ class OutboxWorker:
         by_community: dict[str, list[Any]] = {}
         for row in rows:
             by_community.setdefault(row.community, []).append(row)
-        sent = await asyncio.gather(
-            *(self._deliver_in_order(group, now) for group in by_community.values())
-        )
+        renewing = asyncio.create_task(self._renew()) if rows else None
+        try:
+            sent = await asyncio.gather(
+                *(self._deliver_in_order(group, now) for group in by_community.values())
+            )
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
         return sum(sent), len(rows) == self.batch
+
+    async def _renew(self) -> None:
+        """Extend this worker's lease while its round runs: a slow round keeps its rows."""
+        outbox = table(OutboxMessage)
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.execute(
+                        update(outbox)
+                        .where(outbox.c.claimed_by == self.worker_id)
+                        .values(claimed_until=datetime.now(UTC) + LEASE)
+                    )
+            except Exception as exc:  # the database away: the round's own writes fail too
+                log.warning("outbox lease not renewed: %s", type(exc).__name__)
 
 
 def shard_scope(
