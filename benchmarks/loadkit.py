@@ -1,11 +1,14 @@
-"""Helpers the load benchmarks share: loopback ports, percentiles, scratch PostgreSQL databases."""
+"""Helpers the load benchmarks share: ports, percentiles, scratch databases, Slack envelopes."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import socket
 import sys
+import time
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -59,3 +62,18 @@ async def upgrade(env: dict[str, str]) -> None:
     _, err = await proc.communicate()
     if proc.returncode:
         raise SystemExit(f"db upgrade failed: {err.decode().strip()}")
+
+
+def envelope(team: str, event_id: str, event: dict[str, Any]) -> str:
+    """An Events API callback body."""
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": team,
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )

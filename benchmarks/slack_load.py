@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
 
-from loadkit import drop_database, free_port, make_database, pct, upgrade  # noqa: E402
+from loadkit import drop_database, envelope, free_port, make_database, pct, upgrade  # noqa: E402
 from slackfake import BOT_ID, BOT_TOKEN, BOT_USER, SECRET, TEAM, FakeSlack, sign, user  # noqa: E402
 
 TEAMS = 60  # joins spread over workspaces so each stays within its welcome-DM pace
@@ -58,21 +57,6 @@ async def wait_healthy(session: ClientSession, url: str, proc: asyncio.subproces
             pass
         await asyncio.sleep(0.1)
     raise SystemExit("the app did not become healthy within 60 s")
-
-
-def envelope(team: str, event_id: str, event: dict[str, Any]) -> str:
-    """An Events API callback body."""
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": team,
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": event,
-        }
-    )
 
 
 async def load(

@@ -18,6 +18,7 @@ from groupbot.core.actions import (
 from groupbot.core.events import CommandIssued
 
 __all__ = [
+    "SHELL_OWNER",
     "export_to",
     "list_failed_events",
     "retry_failed_events",

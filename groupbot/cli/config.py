@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from groupbot.cli.admin import SHELL_OWNER
 from groupbot.cli.common import CommunityOption, DatabaseOption, RulesOption, database_of
 
 __all__ = ["config_app"]
@@ -18,8 +19,6 @@ config_app = typer.Typer(
     help="A community's own settings: show, set, reset, history, export, import.",
     no_args_is_help=True,
 )
-
-SHELL_OWNER = "cli"
 
 
 def _run(community: str, args: list[str], database: str | None, rules: Path | None) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import os
 import shutil
 import signal
@@ -30,7 +29,7 @@ for extra in (ROOT / "tests" / "slack", ROOT / "benchmarks"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from loadkit import free_port, make_database, upgrade  # noqa: E402
+from loadkit import envelope, free_port, make_database, upgrade  # noqa: E402
 from slackfake import BOT_ID, BOT_TOKEN, BOT_USER, SECRET, TEAM, FakeSlack, sign, user  # noqa: E402
 
 __all__ = [
@@ -235,21 +234,6 @@ class Replica:
         self.log.flush()
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-4000:]
-
-
-def envelope(team: str, event_id: str, event: dict[str, Any]) -> str:
-    """An Events API callback body."""
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": team,
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": event,
-        }
-    )
 
 
 @dataclass
