@@ -46,8 +46,8 @@ def split(key: str) -> str:
     return "held-out" if zlib.crc32(key.encode()) % 5 == 0 else "train"
 
 
-def read_chat(shared: Path, part: str) -> list[dict[str, str]]:
-    """The support-chat lines of the chosen part, in the file's order."""
+def read_chat(shared: Path, part: str) -> list[dict[str, str]] | None:
+    """The support-chat lines of the chosen part, in the file's order; None when absent."""
     for path in (
         ROOT / "data" / "ubuntu_irc" / "ubuntu_train_sample.jsonl",
         shared / "ubuntu_irc" / "ubuntu_train_sample.jsonl",
@@ -55,7 +55,7 @@ def read_chat(shared: Path, part: str) -> list[dict[str, str]]:
         if path.exists():
             rows = [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
             return [r for r in rows if part == "all" or split(r["id"]) == part]
-    sys.exit("ubuntu_irc is absent: nothing to measure")
+    return None
 
 
 def events(chat: list[dict[str, str]], members: int, newcomers: float) -> list[bytes]:
@@ -121,6 +121,17 @@ def replay(stream: list[bytes]) -> list[dict[str, object]]:
     return [orjson.loads(line) for line in done.stdout.splitlines() if line]
 
 
+def measure(
+    chat: list[dict[str, str]], members: int = 600, newcomers: float = 0.15
+) -> tuple[float, list[dict[str, object]], int]:
+    """Notes per 1,000 messages, the notes and holds themselves, and how many members joined."""
+    stream = events(chat, members, newcomers)
+    notes = [a for a in replay(stream) if a.get("action") in NOTE_KINDS]
+    joined = sum(1 for line in stream if b'"type":"join"' in line) - 1
+    sent = sum(1 for a in notes if a["action"] == "etiquette_note")
+    return 1000 * sent / max(len(chat), 1), notes, joined
+
+
 def main() -> None:
     """Print the note rate and, with --show, every note beside its post."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -131,14 +142,13 @@ def main() -> None:
     parser.add_argument("--show", action="store_true")
     args = parser.parse_args()
     chat = read_chat(args.shared, args.part)
-    stream = events(chat, args.members, args.newcomers)
-    actions = replay(stream)
+    if chat is None:
+        sys.exit("ubuntu_irc is absent: nothing to measure")
+    per_1000, notes, joined = measure(chat, args.members, args.newcomers)
     texts = {row["id"]: row["text"] for row in chat}
-    notes = [a for a in actions if a.get("action") in NOTE_KINDS]
-    joins = sum(1 for line in stream if b'"type":"join"' in line) - 1
     by_rule = Counter(f"{a['action']}:{a.get('rule')}" for a in notes)
-    per_1000 = 1000 * sum(1 for a in notes if a["action"] == "etiquette_note") / len(chat)
-    print(f"ubuntu_irc {args.part}: {len(chat):,} messages, {args.members} members, {joins} joined")
+    size = f"{len(chat):,} messages, {args.members} members, {joined} joined"
+    print(f"ubuntu_irc {args.part}: {size}")
     print(f"etiquette notes per 1,000 messages: {per_1000:.2f}   (bar <= 2)")
     print("notes and holds by rule: " + (", ".join(f"{k} {v}" for k, v in by_rule.items()) or "-"))
     if args.show:

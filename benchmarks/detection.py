@@ -33,6 +33,8 @@ use_project_python()  # `python benchmarks/...` works outside the venv too
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import community_history  # noqa: E402
+
 from groupbot.core.detect import Analysis, Detector  # noqa: E402
 
 # Hand labels of data/discord_intros/komodo_intros.jsonl (its text stays out of the repository):
@@ -253,6 +255,15 @@ def main() -> None:
                 rate(theirs) if theirs is not None else none,
                 "<= 3%",
             )
+    chat = community_history.read_chat(shared, "held-out")
+    if chat is not None:
+        per_1000, notes, _ = community_history.measure(chat)
+        row(
+            "ubuntu_irc held-out replayed: notes / 1,000",
+            f"{per_1000:.2f} ({sum(1 for n in notes if n['action'] == 'etiquette_note')})",
+            none,
+            "<= 2",
+        )
     reasons_ok = all(a.reasons for a in map(analyze, train_texts) if a.promotional)
     row("every promotional verdict has reasons", str(reasons_ok), none, "True")
     if (ROOT / "tests" / "core" / "detect" / "test_detect_properties.py").exists():

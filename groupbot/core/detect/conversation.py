@@ -8,7 +8,16 @@ from typing import Final
 from .promotion import drive_by
 from .results import Conversation, Link
 
-__all__ = ["NONE", "STRONG", "WEAK", "addressed", "conversational", "reference_link"]
+__all__ = [
+    "NONE",
+    "STRONG",
+    "WEAK",
+    "addressed",
+    "asks",
+    "asks_last",
+    "conversational",
+    "reference_link",
+]
 
 # "nick: ...", "nick, see ...", "@name ...", "<@U123> ...": the IRC and chat ways of answering
 # one person. A scheme ("http:") or a greeting with a comma ("hi, ...") is not an address.
@@ -310,6 +319,17 @@ def reference_link(link: Link) -> bool:
 
 # A question mark that ends a sentence (not one inside a link's query string).
 _QUESTION: Final = re.compile(r"\?(?=\s|$|[!?)\"'])")
+_ENDS_ASKING: Final = re.compile(r"\?[^\w.!?]*+$")
+
+
+def asks(folded: str) -> bool:
+    """Whether the message asks a question (a sentence that ends with a question mark)."""
+    return "?" in folded and _QUESTION.search(folded) is not None
+
+
+def asks_last(folded: str) -> bool:
+    """Whether the message ends with its question (trailing emoji and brackets aside)."""
+    return "?" in folded and _ENDS_ASKING.search(folded) is not None
 
 
 NONE: Final = 0
@@ -341,6 +361,6 @@ def conversational(
         return NONE
     if links and not any(drive_by(link) for link in links):
         return WEAK  # pages shared (an article, a thread, a download), not a shop window
-    if conversation.after_question or ("?" in folded and _QUESTION.search(folded)):
+    if conversation.after_question or asks(folded):
         return WEAK
     return WEAK if _ANSWERING.search(folded) is not None else NONE

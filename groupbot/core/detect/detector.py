@@ -10,7 +10,7 @@ from collections.abc import KeysView
 from dataclasses import dataclass
 from typing import Final
 
-from .conversation import STRONG, WEAK, addressed, conversational
+from .conversation import STRONG, WEAK, addressed, asks_last, conversational
 from .domains import prepare_domains
 from .families import (
     COMMENTARY,
@@ -61,6 +61,7 @@ _INTRO_DAMPING: Final = 0.25
 # model alone, damped by this many logits (the rules' conversation discount is not applied twice).
 _GUARD_DAMPING: Final = 1.0
 _CONVERSATION_WEIGHT: Final = -3.5
+_NUDGES: Final = frozenset({"suggestion"})
 # Phrases, introductions and the model read the head and tail of very long messages; links are
 # looked for everywhere. This bounds the cost of a 40,000-character message.
 _WINDOW: Final = 8000
@@ -207,6 +208,10 @@ class Detector:
         else:
             intro_score, intro_context = 0.1192, False
         talk = guarded = False
+        if not links and found and found.keys() <= _NUDGES and asks_last(folded):
+            # "Could you check it for me?": a nudge inside a question asks for help; the
+            # model's wording alone may still decide ("Want more? Check out ..." is not this).
+            found.clear()
         if HARD_SALES.isdisjoint(found):
             place = conversational(
                 text, folded, links, conversation, bool(links) or "contact_me" in found, named

@@ -32,6 +32,7 @@ ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ),
         ("and go guys also now come", rf" {_SUB}\b"),
         ("sub", r" (?:me|my)\b"),
+        ("forget", rf" to (?:{_SUB}|like|follow|share)\b"),  # "don't forget to subscribe!"
         ("follow like", r" ?(?:4|for) ?(?:follow|like)\b"),
         ("add", r" me (?:on|here|up)\b"),
         (
@@ -122,7 +123,11 @@ ENTRIES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("just please pls plz", r" (?:do a )?(?:search(?: up)?|look up)\b(?! for\b)"),
         ("look", r" up (?:my|our|me|us)\b"),
         ("listen watch read try support", r"(?: to)? (?:my|our)\b"),
-        ("donate", r" (?:to (?:my|our|us|me)|here|now|at)\b"),
+        (
+            "donate",
+            r" (?:(?:some|a little|what you can)(?: money)? )?"
+            r"(?:to (?:my|our|us|me)|here|now|at)\b",
+        ),
         ("fiverr upwork", r""),
         ("vote", r" for\b"),
         ("learn", r" more (?:at|here)\b"),

@@ -150,10 +150,21 @@ _SELF_BEFORE: Final = frozenset(
 )
 
 
+# "I can watch my ...", "I want to check out ...": a modal between the writer and the verb.
+_MODALS: Final = frozenset(
+    ["can", "could", "should", "would", "might", "may", "must", "to", "just", "also", "cant"]
+)
+_WRITER: Final = frozenset(["i", "i'll", "ill", "i'd", "id", "i'm", "im"])
+
+
 def _told_of_self(text: str, start: int) -> bool:
-    """Whether the word before a match makes it a statement rather than an imperative."""
-    before = text[max(0, start - 12) : start].split()
-    return bool(before) and before[-1] in _SELF_BEFORE
+    """Whether the words before a match make it a statement rather than an imperative."""
+    before = text[max(0, start - 20) : start].split()
+    if not before:
+        return False
+    if before[-1] in _SELF_BEFORE:
+        return True
+    return len(before) >= 2 and before[-1] in _MODALS and before[-2] in _WRITER
 
 
 def phrase_signals(

@@ -158,7 +158,9 @@ class Rules(StrictModel):
         description="An invite to another server, workspace or group.",
     )
     link_flood: LinkFlood = Field(
-        default_factory=LinkFlood, description="Too many links in one post."
+        default_factory=LinkFlood,
+        description="Too many links in one post (links to docs, wikis, pastebins and bug "
+        "trackers do not count: they are an answer's sources).",
     )
     cross_post: CrossPost = Field(
         default_factory=CrossPost, description="The same message posted to many channels."

@@ -31,6 +31,8 @@ ANSWERS = [
     "just search for it in synaptic, it's in universe",
     "searching for the right driver now, brb",
     "hi all, new here, I'll learn the tool and spread the word at work",
+    "is there a way i can watch my cousin's stream while chatting to him in pidgin",
+    "not completely sure - could you give me the exact command so I can check it?",
 ]
 PITCHES = [
     "hi all. I just want to announce my youtube channel with video lessons "
@@ -38,6 +40,7 @@ PITCHES = [
     "please join our new webchat http://www.chat-example.org please visit http://www.chat-example.org",
     "http://tinyurl.com/n3yjxs",
     "Subscribe to my channel for daily tips: youtube.com/@samtips",
+    "WHO EVEN CALLS THIS A SONG?!? LOL. YOU HAVE LOTS TO LEARN, BUT DON'T FORGET TO SUBSCRIBE!",
     "Check out my new course at bensells.com, 50% off this week only!",
     'Search "Dj Marlo - Night Drive" thanks',
     "guys please look up MARLO BEATS, all my tracks are there",

@@ -37,3 +37,15 @@ def test_the_finding_names_the_domains_once_each_and_follows_hold() -> None:
     finding = match(context(found, rulebook=rb))
     assert finding is not None
     assert finding.evidence == "a.example" and not finding.hold
+
+
+def test_links_to_reference_material_do_not_count() -> None:
+    limit = Rulebook().rules.link_flood.max_links_watched
+    docs = tuple(
+        link(f"https://help.ubuntu.com/community/Page{i}", "ubuntu.com", host="help.ubuntu.com")
+        for i in range(limit + 2)
+    )
+    assert match(context(analysis(links=docs))) is None
+    finding = match(context(analysis(links=docs + links(limit + 1))))
+    assert finding is not None and "ubuntu.com" not in finding.evidence
+    assert finding.threshold == f"{limit + 1} links > {limit}"
