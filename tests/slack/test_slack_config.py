@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from slackfake import block_action, view_submission
-from slackharness import GENERAL, INTROS, MEMBER, MODS, OWNER, Harness
+from slackharness import GENERAL, INTROS, MEMBER, MODS, NEWBIE, OWNER, RANDOM, Harness
 
 from groupbot.adapters.slack.settings_view import SETTINGS_OPEN, SETTINGS_VIEW
 
@@ -123,3 +123,10 @@ async def test_app_home_follows_the_workspaces_own_owners(app: Harness) -> None:
     )
     blocks = str(again[0].params["view"]["blocks"])
     assert "Pending requests" in blocks and "groupbot_settings_open" in blocks
+
+
+async def test_joins_count_in_the_welcome_channel_the_workspace_chose(app: Harness) -> None:
+    await app.send.command("/groupbot", "config set channels.welcome #random", OWNER, GENERAL)
+    assert 'channels.welcome is now "random"' in await _answer(app, OWNER, 1)
+    await app.send.event({"type": "member_joined_channel", "user": NEWBIE, "channel": RANDOM})
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome DM")
