@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from cachetools import TTLCache
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -10,7 +12,9 @@ from groupbot.service.communities import REFRESH_SECONDS, Communities
 from groupbot.storage.repositories import CommunityRepositories
 from groupbot.storage.unit import UnitOfWork
 
-__all__ = ["SettingsReader"]
+__all__ = ["SettingsOf", "SettingsReader"]
+
+SettingsOf = Callable[[str], Awaitable[Rulebook]]  # a community's settings in force
 
 
 class SettingsReader:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,8 +11,7 @@ from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.mentions import mentioned_members
 from groupbot.core.rulebook import Rulebook, normalize_channel
-
-SettingsOf = Callable[[str], Awaitable[Rulebook]]
+from groupbot.service.settings_reader import SettingsOf
 
 __all__ = ["Translator", "command_args", "slack_time"]
 
