@@ -113,6 +113,19 @@ class Communities:
         for loaded in self._loaded.values():
             loaded.checked = float("-inf")
 
+    def fresh(self, community: str) -> Rulebook | None:
+        """The community's settings if they were read within REFRESH_SECONDS, else None."""
+        loaded = self._loaded.get(community)
+        if loaded is None or self.clock() - loaded.checked >= REFRESH_SECONDS:
+            return None
+        return loaded.rulebook
+
+    def effective(
+        self, community: str, overrides: Mapping[str, Any], shadow: bool | None
+    ) -> Rulebook:
+        """The settings that overrides (and an owner's shadow switch) make of the defaults."""
+        return self._effective(community, overrides, shadow)
+
     def rulebook_of(self, community: str) -> Rulebook:
         """The settings in force in a community (the defaults before it was first seen)."""
         loaded = self._loaded.get(community)

@@ -51,11 +51,26 @@ async def test_groupbot_owner_commands(world: World) -> None:
 
 async def test_missing_message_content_is_told_once(world: World) -> None:
     world.client.content_granted = False
-    world.client.dispatch("guild_available", world.client.get_guild(world.guild.id))
-    world.client.dispatch("guild_available", world.client.get_guild(world.guild.id))
+    guild = world.client.get_guild(world.guild.id)
+    assert guild is not None
+    await world.client.on_guild_available(guild)  # awaited: the notice reads the server's
+    await world.client.on_guild_available(guild)  # settings, work simcord cannot see
     await world.env.settle()
     told = [m for m in world.moderators.history() if m.content == CONTENT_MISSING]
     assert len(told) == 1
+
+
+async def test_owner_notices_go_to_the_moderators_channel_the_server_chose(world: World) -> None:
+    await world.owner.slash(
+        world.general, "groupbot config set", key="channels.moderators", value="#general"
+    )
+    world.client.content_granted = False
+    guild = world.client.get_guild(world.guild.id)
+    assert guild is not None
+    await world.client.on_guild_available(guild)
+    await world.env.settle()
+    assert [m for m in world.general.history() if m.content == CONTENT_MISSING]
+    assert not [m for m in world.moderators.history() if m.content == CONTENT_MISSING]
 
 
 class Clock:

@@ -9,6 +9,7 @@ from groupbot.core.events import CommandIssued, MemberJoined
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.communities import REFRESH_SECONDS
 from groupbot.service.runtime import open_bot
+from groupbot.service.settings_reader import SettingsReader
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -46,3 +47,31 @@ async def test_another_bot_sees_a_change_after_the_refresh_interval(database_url
     texts = [x.text for x in seen_b if isinstance(x, Welcome)]
     assert texts[0].startswith("Hi U1, welcome")
     assert texts[1] == "Hey U2"
+
+
+async def test_the_settings_reader_sees_a_change_made_by_another_process(
+    database_url: str,
+) -> None:
+    async with (
+        open_bot(database_url, Rulebook(), sink=lambda _: None) as a,
+        open_bot(database_url, Rulebook(), sink=lambda _: None) as b,
+    ):
+        ticks = [0.0]
+        b.communities.clock = lambda: ticks[0]
+        reader = SettingsReader(b.db, b.communities)
+        assert (await reader("c1")).channels.welcome == "general"  # no row yet: the defaults
+        await a.handle(
+            CommandIssued(
+                community="c1",
+                member="O1",
+                at=T0,
+                event_id="cfg-welcome",
+                name="config",
+                args=("set", "channels.welcome", "#lobby"),
+                roles=frozenset({"owner"}),
+            )
+        )
+        assert (await reader("c2")).channels.welcome == "general"
+        fresh = SettingsReader(b.db, b.communities)  # past the reader's own cache
+        assert (await fresh("c1")).channels.welcome == "lobby"
+        assert "c1" not in b.communities.known()  # read only: the core loads it on its event

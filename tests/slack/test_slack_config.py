@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from slackfake import block_action, view_submission
-from slackharness import GENERAL, INTROS, MEMBER, MODS, OWNER, Harness
+from slackfake import block_action, message_event, view_submission
+from slackharness import GENERAL, INTROS, MEMBER, MODS, NEWBIE, OWNER, PITCH, RANDOM, Harness
 
 from groupbot.adapters.slack.settings_view import SETTINGS_OPEN, SETTINGS_VIEW
 
@@ -123,3 +123,23 @@ async def test_app_home_follows_the_workspaces_own_owners(app: Harness) -> None:
     )
     blocks = str(again[0].params["view"]["blocks"])
     assert "Pending requests" in blocks and "groupbot_settings_open" in blocks
+
+
+async def test_joins_count_in_the_welcome_channel_the_workspace_chose(app: Harness) -> None:
+    await app.send.command("/groupbot", "config set channels.welcome #random", OWNER, GENERAL)
+    assert 'channels.welcome is now "random"' in await _answer(app, OWNER, 1)
+    await app.send.event({"type": "member_joined_channel", "user": NEWBIE, "channel": RANDOM})
+    await app.fake.wait_for(lambda: app.fake.dms(NEWBIE), what="welcome DM")
+
+
+async def test_a_workspace_without_a_moderators_channel_is_told_by_dm(mod_app: Harness) -> None:
+    h = mod_app  # the deployment's rulebook names #moderators; this workspace clears it
+    await h.send.command("/groupbot", 'config set channels.moderators ""', OWNER, GENERAL)
+    assert "channels.moderators" in await _answer(h, OWNER, 1)
+    await h.send.event({"type": "team_join", "user": h.fake.users[NEWBIE]})
+    await h.fake.wait_for(lambda: h.fake.dms(NEWBIE), what="welcome DM")
+    await h.send.event(message_event(NEWBIE, GENERAL, PITCH, "1700000001.000100"))
+    await h.fake.wait_for(
+        lambda: [c for c in h.fake.dms(OWNER) if c.params.get("blocks")], what="owner DM"
+    )
+    assert not h.fake.of("chat.postMessage", channel=MODS)

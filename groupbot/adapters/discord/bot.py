@@ -20,6 +20,7 @@ from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 from groupbot.service.runner import IdleWait, Runner
+from groupbot.service.settings_reader import SettingsReader
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
@@ -87,7 +88,12 @@ class GroupbotClient(discord.AutoShardedClient):
         register_commands(self.tree)
         self.interactions = OpenInteractions()
         self.platform = DiscordPlatform(
-            self, core.db, rulebook, interactions=self.interactions, note_seconds=note_seconds
+            self,
+            core.db,
+            rulebook,
+            interactions=self.interactions,
+            note_seconds=note_seconds,
+            settings=SettingsReader(core.db, core.communities),
         )
         self.runner = Runner(
             core,

@@ -25,6 +25,7 @@ from groupbot.core.approvals import Status
 from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 from groupbot.core.rulebook import Rulebook, normalize_channel
 from groupbot.service.queries import request_detail
+from groupbot.service.settings_reader import SettingsOf
 from groupbot.storage.repositories import PlatformMessages
 
 from .embeds import clip, decided_embed, published_embed, request_embed
@@ -86,10 +87,12 @@ class DiscordPlatform:
         interactions: OpenInteractions | None = None,
         pacer: DmPacer | None = None,
         note_seconds: float = 120.0,
+        settings: SettingsOf | None = None,
     ) -> None:
         self.client = client
         self.db = db
         self.rulebook = rulebook
+        self.settings = settings  # each server's own settings; None: the rulebook
         self.interactions = interactions or OpenInteractions()
         self.pacer = pacer or DmPacer(rulebook.welcome.dm_per_minute)
         self.note_seconds = note_seconds
@@ -125,6 +128,10 @@ class DiscordPlatform:
                 return channel
         return None
 
+    async def _settings(self, community: str) -> Rulebook:
+        """The server's own settings in force (the rulebook when none are wired)."""
+        return self.rulebook if self.settings is None else await self.settings(community)
+
     def humanize(self, guild: discord.Guild, text: str) -> str:
         """Texts name the community by its id when the rulebook has no name: use the guild's."""
         return text.replace(str(guild.id), guild.name)
@@ -133,7 +140,7 @@ class DiscordPlatform:
         self, guild: discord.Guild, name: str | None = None
     ) -> discord.abc.Messageable:
         """The moderators' channel, else the system channel, else the guild owner's DMs."""
-        wanted = name or self.rulebook.channels.moderators
+        wanted = name or (await self._settings(str(guild.id))).channels.moderators
         channel = self.channel(guild, wanted) if wanted else None
         if channel is None:
             channel = guild.system_channel
@@ -277,7 +284,8 @@ class DiscordPlatform:
 
     async def _welcome(self, welcome: Welcome) -> None:
         guild = self.guild(welcome.community)
-        target = self._post_target(guild, welcome.channel or self.rulebook.channels.welcome)
+        fallback = (await self._settings(welcome.community)).channels.welcome
+        target = self._post_target(guild, welcome.channel or fallback)
         members = [str(m) for m in welcome.batch or (welcome.member,)]
         mentions = " ".join(f"<@{m}>" for m in members)
         text = clip(f"{mentions} {self.humanize(guild, welcome.text)}")
@@ -290,7 +298,8 @@ class DiscordPlatform:
         channel_id = self._messages.get(note.message)
         place: Any = guild.get_channel_or_thread(channel_id) if channel_id else None
         if place is None:
-            place = self._post_target(guild, note.channel or self.rulebook.channels.welcome)
+            fallback = (await self._settings(note.community)).channels.welcome
+            place = self._post_target(guild, note.channel or fallback)
         why = note.findings[0].detail if note.findings else ""
         text = (
             f"<@{member}> a friendly note from groupbot (your DMs are closed, so I'm saying it "

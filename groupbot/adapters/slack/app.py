@@ -38,6 +38,7 @@ from groupbot.service.live import start_live_bot
 from groupbot.service.logs import log_context
 from groupbot.service.runner import Runner
 from groupbot.service.settings import Settings
+from groupbot.service.settings_reader import SettingsReader
 
 __all__ = ["EVENTS_PATH", "SlackService", "serve_http", "slack_service", "web_app"]
 
@@ -117,11 +118,13 @@ async def slack_service(
     )
     bolt = _bolt(settings, db, clients, mode)
     directory = Directory(clients, rulebook)
-    platform = SlackPlatform(db, rulebook, clients, directory)
     bot = await start_live_bot(db, rulebook, "slack")
+    own_settings = SettingsReader(db, bot.communities)
+    platform = SlackPlatform(db, rulebook, clients, directory, settings=own_settings)
     home = Home(db, rulebook, directory, clients, bot.communities.rulebook_of)
     runner = Runner(bot, platform, tick_seconds=tick_seconds, coalesce_seconds=0.02)
-    listeners = Listeners(bot, rulebook, Translator(directory, rulebook), home)
+    translator = Translator(directory, rulebook, own_settings)
+    listeners = Listeners(bot, rulebook, translator, home)
     listeners.register(bolt)
     stop = asyncio.Event()
     delivering = asyncio.create_task(runner.run(stop), name="groupbot-slack-outbox")

@@ -18,6 +18,7 @@ from groupbot.core.actions import Hold, OwnerNotice, OwnersNotified, OwnersRemin
 from groupbot.core.ports import Capabilities, ChannelPost, DeliveryError, Direct, Whispered
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.queries import request_detail
+from groupbot.service.settings_reader import SettingsOf
 from groupbot.storage.repositories import PlatformMessages
 
 __all__ = ["ChannelPacer", "SlackPlatform"]
@@ -66,9 +67,11 @@ class SlackPlatform:
         clients: Clients,
         directory: Directory,
         pacer: ChannelPacer | None = None,
+        settings: SettingsOf | None = None,
     ) -> None:
         self.db = db
         self.rulebook = rulebook
+        self.settings = settings  # each workspace's own settings; None: the rulebook
         self.clients = clients
         self.directory = directory
         self.pacer = pacer or ChannelPacer()
@@ -103,7 +106,8 @@ class SlackPlatform:
 
     async def post(self, message: ChannelPost) -> None:
         """A post in a channel named by the rulebook (a welcome) or a request (a publication)."""
-        community, channel = message.community, message.channel or self.rulebook.channels.welcome
+        community = message.community
+        channel = message.channel or (await self._settings(community)).channels.welcome
         async with slack_errors():
             channel_id = await self._channel(community, channel)
             await self._pace(community, channel_id)
@@ -167,6 +171,9 @@ class SlackPlatform:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    async def _settings(self, community: str) -> Rulebook:
+        return self.rulebook if self.settings is None else await self.settings(community)
+
     async def _channel(self, community: str, channel: str) -> str:
         found = await self.directory.channel_id(community, channel)
         if found is None:
@@ -178,7 +185,7 @@ class SlackPlatform:
             raise DeliveryError(f"pacing #{channel}", retry=True, retry_after=MAX_PACE_WAIT)
 
     async def _owner_channels(self, community: str, mods: str | None) -> list[str]:
-        mods = mods or self.rulebook.channels.moderators
+        mods = mods or (await self._settings(community)).channels.moderators
         async with slack_errors():
             if mods:
                 return [await self._channel(community, str(mods))]

@@ -11,6 +11,7 @@ from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.mentions import mentioned_members
 from groupbot.core.rulebook import Rulebook, normalize_channel
+from groupbot.service.settings_reader import SettingsOf
 
 __all__ = ["Translator", "command_args", "slack_time"]
 
@@ -39,11 +40,25 @@ def command_args(text: str) -> tuple[str, ...]:
 class Translator:
     """Turns Events API and interaction payloads into the engine's events (or None to ignore)."""
 
-    def __init__(self, directory: Directory, rulebook: Rulebook) -> None:
+    def __init__(
+        self, directory: Directory, rulebook: Rulebook, settings: SettingsOf | None = None
+    ) -> None:
         self.directory = directory
         self.rulebook = rulebook
-        channels = rulebook.channels
-        self.join_channels = {normalize_channel(c) for c in (channels.welcome, *channels.intro)}
+        self.settings = settings  # a team's own settings; None: the rulebook for every team
+        self._join_channels: dict[Rulebook, frozenset[str]] = {}
+
+    async def join_channels(self, team: str) -> frozenset[str]:
+        """The channels whose joins count as arriving in this team: welcome and intro."""
+        rulebook = self.rulebook if self.settings is None else await self.settings(team)
+        found = self._join_channels.get(rulebook)
+        if found is None:
+            if len(self._join_channels) >= 256:
+                self._join_channels.clear()
+            channels = rulebook.channels
+            found = frozenset(normalize_channel(c) for c in (channels.welcome, *channels.intro))
+            self._join_channels[rulebook] = found
+        return found
 
     async def message(
         self, team: str, event_id: str, event: dict[str, Any], bot_user: str | None
@@ -110,7 +125,7 @@ class Translator:
         if not isinstance(user, str) or not isinstance(channel, str) or user == bot_user:
             return None
         name = await self.directory.channel_name(team, channel)
-        if name not in self.join_channels:
+        if name not in await self.join_channels(team):
             return None
         info = await self.directory.user(team, user)
         skip = info.is_bot or info.invited or info.deleted

@@ -35,6 +35,14 @@ class CommunityRow:
             return None
         return found[0]
 
+    async def shadow_override(self) -> bool | None:
+        """The owners' shadow-mode switch (None: as the rulebook says, or no row yet)."""
+        row = await self._c.execute(
+            select(Community.shadow_mode).where(Community.key == self.community)
+        )
+        found = row.first()
+        return None if found is None else found[0]
+
     async def set_shadow_mode(self, on: bool | None) -> None:
         """Switch shadow mode for this community (overrides the rulebook; None: as it says)."""
         await self._c.execute(
