@@ -19,9 +19,11 @@ MEMORY_URL = "sqlite+aiosqlite://"
 
 
 @asynccontextmanager
-async def open_database(url: str, *, migrate: bool = True) -> AsyncIterator[AsyncEngine]:
-    """An engine on the database, migrated to the latest schema."""
-    engine = create_engine(database_url(url))
+async def open_database(
+    url: str, *, migrate: bool = True, inline: bool = False
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on the database, migrated to the latest schema (`inline`: see create_engine)."""
+    engine = create_engine(database_url(url), inline=inline)
     try:
         if migrate:
             await upgrade(engine)
@@ -51,8 +53,12 @@ async def open_bot(
     batch_size: int = 1,
     platform: str = "replay",
 ) -> AsyncIterator[Bot]:
-    """A started Bot on a migrated database; buffered work is committed on exit."""
-    async with open_database(url) as engine:
+    """A started Bot on a migrated database; buffered work is committed on exit.
+
+    The callers are sequential runs (replay, backtest, shell, demo): an in-memory database
+    is worked without a thread.
+    """
+    async with open_database(url, inline=True) as engine:
         bot = Bot(
             engine,
             rulebook,
