@@ -79,6 +79,8 @@ class Bot:
         # and what one process remembers between commits may be stale, so it is read again.
         self.shared = shared
         self.clock: datetime | None = None
+        # A replay on a private database that is thrown away may sweep it its own way instead.
+        self.retention = True
         self.timers = TimerQueue()
         self.transactions = Transactions(db)
         self.dead_letters = DeadLetters(db, platform)
@@ -481,6 +483,8 @@ class Bot:
     async def _retention(self, now: datetime) -> None:
         """Drop message text older than the retention period; schedule the next sweep."""
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
+        if not self.retention:
+            return
         await self.transactions.flush()
         for community in self.communities.known():
             repo = await self.repository(community)  # its own retention.message_days

@@ -57,7 +57,8 @@ async def drive(
     """Handle every step's event in order; the number of events the engine could not take.
 
     With `prune` (a fresh in-memory database that no command will ask for statistics), post
-    rows older than the rolling windows are dropped as the history goes by.
+    rows older than the rolling windows are dropped as the history goes by, instead of the
+    daily retention sweeps: they blank old text that an export's replay never reads again.
     """
     failed = 0
     owed = False
@@ -73,6 +74,7 @@ async def drive(
         # Delivered actions leave the outbox as a live bot's would, so it does not grow.
         worker = OutboxWorker(bot.db, MemoryPlatform(keep=False), settle_each=False)
         bot.transactions.on_commit = committed
+        bot.retention = not prune
         keep = timedelta(
             days=max(
                 rulebook.rules.self_promo_ratio.window_days,
