@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, func, insert
@@ -73,15 +74,12 @@ class UnitOfWork:
             await self.connection.execute(statement, rows)
             return
         sql, columns = plan
-        values = [
-            tuple([
-                row.get(key, default) if process is None
-                else process(row.get(key, default))
-                for key, process, default in columns
-            ])
-            for row in rows
-        ]  # fmt: skip
-        await self.connection.exec_driver_sql(sql, values)
+        # Column by column: each a C-level map over the rows, converted only where needed.
+        values: list[list[Any]] = []
+        for key, process, default in columns:
+            column = list(map(itemgetter(key), rows)) if key in keys else [default] * len(rows)
+            values.append(column if process is None else list(map(process, column)))
+        await self.connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
     def member_dirty(self, community: str, state: MemberState) -> None:
         """Queue a member's row for an upsert at the next flush."""
