@@ -12,6 +12,7 @@ from .views import runner_of
 
 __all__ = ["SettingsView", "settings_text"]
 
+
 def settings_text(rulebook: Rulebook) -> str:
     """What is in force now, and where the other settings are."""
     intro = ", ".join(f"#{c}" for c in rulebook.channels.intro) or "none"
