@@ -42,7 +42,9 @@ __all__ = [
     "MAX_ATTEMPTS",
     "OutboxWorker",
     "RetryPolicy",
+    "outbox_rows",
     "owed_action",
+    "retry_failed_rows",
     "shard_scope",
 ]
 
@@ -102,8 +104,9 @@ class RetryPolicy:
 def _backoff(attempts: int, retry_after: float | None, policy: RetryPolicy) -> timedelta:
     # Full jitter (uniform below the doubling ceiling) spreads the replicas' retries apart;
     # a 429's Retry-After is the platform's own word, so jitter may lengthen it, never shorten.
-    ceiling = min(policy.cap, policy.base * 2 ** max(0, attempts - 1))
-    jittered = ceiling * policy.rng.random()
+    doubled = policy.base.total_seconds() * 2.0 ** min(max(0, attempts - 1), 64)
+    ceiling = min(policy.cap.total_seconds(), doubled)
+    jittered = timedelta(seconds=ceiling * policy.rng.random())
     if retry_after is None:
         return jittered
     return max(timedelta(seconds=max(0.0, retry_after)), jittered)
@@ -329,3 +332,60 @@ def shard_scope(
     shifted = cast(community, BigInteger).op(">>")(literal_column("22"))
     shard = case((numeric, shifted.op("%")(literal_column(str(int(shard_count))))), else_=-1)
     return shard.in_(sorted(shard_ids))
+
+
+async def outbox_rows(
+    engine: AsyncEngine, community: str | None = None, *, failed_only: bool = False
+) -> list[Any]:
+    """The outbox's rows, oldest first, without their payloads (message texts stay private)."""
+    outbox = table(OutboxMessage)
+    query = select(
+        outbox.c.id,
+        outbox.c.community,
+        outbox.c.action,
+        outbox.c.status,
+        outbox.c.attempts,
+        outbox.c.next_attempt_at,
+        outbox.c.last_error,
+    ).order_by(outbox.c.id)
+    if community is not None:
+        query = query.where(outbox.c.community == community)
+    if failed_only:
+        query = query.where(outbox.c.status == "failed")
+    async with engine.connect() as conn:
+        return list((await conn.execute(query)).all())
+
+
+async def retry_failed_rows(engine: AsyncEngine, ids: list[int], now: datetime) -> int:
+    """Failed rows (these, or all) back to pending with fresh attempts; all or none.
+
+    Raises LookupError naming an id that is not in the outbox or not failed.
+    """
+    outbox = table(OutboxMessage)
+    async with engine.begin() as conn:
+        if ids:
+            found = dict(
+                (
+                    await conn.execute(
+                        select(outbox.c.id, outbox.c.status).where(outbox.c.id.in_(ids))
+                    )
+                ).all()
+            )
+            for wanted in ids:
+                if wanted not in found:
+                    raise LookupError(f"no outbox row {wanted}")
+                if found[wanted] != "failed":
+                    raise LookupError(f"outbox row {wanted} is {found[wanted]}, not failed")
+        query = update(outbox).where(outbox.c.status == "failed")
+        if ids:
+            query = query.where(outbox.c.id.in_(ids))
+        done = await conn.execute(
+            query.values(
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                claimed_by=None,
+                claimed_until=None,
+            )
+        )
+        return int(done.rowcount or 0)
