@@ -25,7 +25,7 @@ from groupbot.service.runner import retry_policy
 from groupbot.service.runtime import open_bot
 from groupbot.service.settings import Settings
 from groupbot.storage.models import OutboxMessage
-from groupbot.storage.outbox import RetryPolicy, OutboxWorker, _backoff
+from groupbot.storage.outbox import OutboxWorker, RetryPolicy, _backoff
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)  # every welcome of the joins below is due by then
@@ -119,7 +119,7 @@ def test_the_environment_sets_the_policy_and_empty_means_unset(
     with pytest.raises(ValueError, match=r"^GROUPBOT_OUTBOX_ATTEMPTS: .*1 \(got '0'\)$"):
         Settings()
     monkeypatch.setenv("GROUPBOT_OUTBOX_ATTEMPTS", "many")
-    with pytest.raises(ValueError, match="^GROUPBOT_OUTBOX_ATTEMPTS: .*integer"):
+    with pytest.raises(ValueError, match=r"^GROUPBOT_OUTBOX_ATTEMPTS: .*integer"):
         Settings()
 
 
@@ -250,7 +250,7 @@ async def test_outbox_list_and_retry_show_and_revive_given_up_rows(
         again.stderr
         == f"groupbot: outbox row {ann.id} is pending, not failed; nothing was changed\n"
     )
-    revived = [r for r in await rows(engine) if r.id == ann.id][0]
+    revived = next(r for r in await rows(engine) if r.id == ann.id)
     assert (revived.status, revived.attempts) == ("pending", 0)
 
     platform.down = False
