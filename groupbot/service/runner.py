@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from groupbot.core.actions import DeliveryGivenUp
+from groupbot.core.i18n import say
 from groupbot.core.ports import Platform
 from groupbot.service.bot import Bot
 from groupbot.service.metrics import OUTBOX_ROWS, QUEUE_OLDEST, QUEUE_PENDING
@@ -61,7 +63,13 @@ class Runner:
     ) -> None:
         self.bot = bot
         # scope: only the communities this process serves (Discord shards split over processes)
-        self.worker = OutboxWorker(bot.db, platform, scope=scope, retry=retry or retry_policy())
+        self.worker = OutboxWorker(
+            bot.db,
+            platform,
+            scope=scope,
+            retry=retry or retry_policy(),
+            on_give_up=self._given_up,
+        )
         self.clock = clock
         self.idle = idle or _plain
         self.tick_seconds = tick_seconds
@@ -69,6 +77,28 @@ class Runner:
         self._wake = asyncio.Event()
         self._gauged: datetime | None = None
         bot.transactions.on_commit = self._wake.set
+
+    def _given_up(
+        self, community: str, action: str, row: int, attempts: int, at: datetime
+    ) -> DeliveryGivenUp:
+        """The owners' notice of a message given up, in the community's language."""
+        language = self.bot.communities.rulebook_of(community).community.language
+        text = say(
+            language,
+            "notice.delivery_given_up",
+            action=action,
+            outbox=row,
+            attempts=attempts,
+            community=community,
+        )
+        return DeliveryGivenUp(
+            at=at,
+            community=community,
+            outbox=row,
+            failed_action=action,
+            attempts=attempts,
+            text=text,
+        )
 
     def wake(self) -> None:
         """Deliver now rather than at the next tick."""

@@ -10,6 +10,7 @@ import random
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    insert,
     literal_column,
     or_,
     select,
@@ -29,10 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from groupbot.core.actions import KINDS, Action
+from groupbot.core.actions import KINDS, Action, DeliveryGivenUp
 from groupbot.core.delivery import deliver
 from groupbot.core.ports import DeliveryError, Platform
-from groupbot.storage.models import OutboxMessage, table
+from groupbot.storage.models import AuditEntry, OutboxMessage, table
+from groupbot.storage.repositories.audit import MESSAGE_TEXT_FIELDS
 from groupbot.storage.unit import utc
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "DELIVERY_FAILURES",
     "LEASE",
     "MAX_ATTEMPTS",
+    "GiveUpNotice",
     "OutboxWorker",
     "RetryPolicy",
     "outbox_rows",
@@ -112,6 +116,10 @@ def _backoff(attempts: int, retry_after: float | None, policy: RetryPolicy) -> t
     return max(timedelta(seconds=max(0.0, retry_after)), jittered)
 
 
+# The owners' notice for a row given up: (community, action, row id, attempts, when) -> notice.
+GiveUpNotice = Callable[[str, str, int, int, datetime], DeliveryGivenUp]
+
+
 class OutboxWorker:
     """Claims due outbox rows, delivers them, and records the outcome."""
 
@@ -124,6 +132,7 @@ class OutboxWorker:
         *,
         settle_each: bool = True,
         retry: RetryPolicy | None = None,
+        on_give_up: GiveUpNotice | None = None,
     ) -> None:
         self.engine = engine
         self.platform = platform
@@ -134,6 +143,7 @@ class OutboxWorker:
         # its rows are settled once per round instead: one statement, not one per message.
         self.settle_each = settle_each
         self.retry = retry or RetryPolicy()
+        self.on_give_up = on_give_up  # None: no owner notice (replay, backtest, tests)
         self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def drain(self, now: datetime | None = None) -> int:
@@ -248,6 +258,9 @@ class OutboxWorker:
                     claimed_until=None,
                 )
             )
+            if exhausted and self.on_give_up is not None and row.action != DeliveryGivenUp.KIND:
+                notice = self.on_give_up(row.community, row.action, row.id, attempts, now)
+                await _tell_owners(conn, notice)
         return again
 
     async def _claim(self, now: datetime) -> list[Any]:
@@ -315,6 +328,43 @@ class OutboxWorker:
                     )
             except Exception as exc:  # the database away: the round's own writes fail too
                 log.warning("outbox lease not renewed: %s", type(exc).__name__)
+
+
+async def _tell_owners(conn: Any, notice: DeliveryGivenUp) -> None:
+    """Owe the owners a notice, unless one for this community is still waiting to go out."""
+    outbox = table(OutboxMessage)
+    waiting = await conn.scalar(
+        select(outbox.c.id)
+        .where(
+            outbox.c.community == notice.community,
+            outbox.c.action == notice.kind,
+            outbox.c.status == "pending",
+        )
+        .limit(1)
+    )
+    if waiting is not None:
+        return  # an outage gives many rows up at once: the owners hear of it once
+    fields = notice.fields()
+    detail = {k: v for k, v in fields.items() if k not in MESSAGE_TEXT_FIELDS}
+    await conn.execute(
+        insert(table(AuditEntry)).values(
+            community=notice.community,
+            at=notice.at,
+            action=notice.kind,
+            shadow=False,
+            detail=orjson.dumps(detail).decode(),
+        )
+    )
+    await conn.execute(
+        insert(outbox).values(
+            community=notice.community,
+            action=notice.kind,
+            payload=orjson.dumps(fields).decode(),
+            status="pending",
+            attempts=0,
+            next_attempt_at=notice.at,
+        )
+    )
 
 
 def shard_scope(

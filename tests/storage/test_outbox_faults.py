@@ -11,20 +11,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import Result
 from prometheus_client import REGISTRY
-from replaykit import join
+from replaykit import join, rulebook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from groupbot.adapters.memory import MemoryPlatform
 from groupbot.cli.app import app
+from groupbot.core.actions import DeliveryGivenUp, OwnerNotice
 from groupbot.core.ports import DeliveryError, Direct
 from groupbot.core.rulebook import Rulebook
 from groupbot.local.replay_events import parse_event
-from groupbot.service.runner import retry_policy
+from groupbot.service.runner import Runner, retry_policy
 from groupbot.service.runtime import open_bot
 from groupbot.service.settings import Settings
-from groupbot.storage.models import OutboxMessage
+from groupbot.storage.models import AuditEntry, OutboxMessage
 from groupbot.storage.outbox import OutboxWorker, RetryPolicy, _backoff
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -37,6 +38,7 @@ class Refusing(MemoryPlatform):
     def __init__(self) -> None:
         super().__init__()
         self.down = False
+        self.owners_down = False
         self.limited: dict[str, float] = {}
         self.tried: list[str] = []
 
@@ -48,6 +50,11 @@ class Refusing(MemoryPlatform):
         if after is not None:
             raise DeliveryError("slack: ratelimited", retry_after=after)
         await super().send_direct(message)
+
+    async def notify_owners(self, notice: OwnerNotice) -> None:
+        if self.owners_down:
+            raise DeliveryError("slack: internal_error")
+        await super().notify_owners(notice)
 
 
 async def owe(database_url: str, *events: dict[str, object]) -> None:
@@ -200,6 +207,56 @@ async def test_a_5xx_does_not_hold_back_the_rest_of_the_community(
     delay = row.next_attempt_at.replace(tzinfo=UTC) - LATER
     assert timedelta(0) < delay <= timedelta(seconds=2.5)  # the first backoff: below base
     assert await worker.drain(LATER + timedelta(seconds=3)) == 1
+
+
+async def test_owners_are_told_once_in_their_language_when_messages_are_given_up(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    await owe(database_url, join("ann", 1), join("ben", 2))
+    platform = Refusing()
+    platform.down = True
+    async with open_bot(database_url, rulebook('[community]\nlanguage = "fr"')) as bot:
+        runner = Runner(bot, platform, retry=RetryPolicy(attempts=2, rng=random.Random(5)))
+        when = LATER
+        for _ in range(4):
+            await runner.worker.drain(when)
+            when += timedelta(minutes=11)
+    ann, ben = (r for r in await rows(engine) if r.action == "welcome")
+    assert (ann.status, ben.status) == ("failed", "failed")
+    [told] = [d for d in platform.deliveries if d.kind == "owners"]  # one notice, not two
+    assert isinstance(told.action, DeliveryGivenUp)
+    assert (told.community, told.action.outbox, told.action.failed_action) == (
+        "c1",
+        ann.id,
+        "welcome",
+    )
+    assert told.action.attempts == 2
+    assert told.text.startswith("groupbot a renoncé à un message")
+    assert f"#{ann.id}" in told.text and "groupbot outbox list --failed -c c1" in told.text
+    async with engine.connect() as conn:
+        audited = list(
+            await conn.scalars(
+                select(AuditEntry.action).where(AuditEntry.action == "delivery_given_up")
+            )
+        )
+    assert audited == ["delivery_given_up"]
+
+
+async def test_a_notice_given_up_is_not_the_subject_of_another(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    await owe(database_url, join("ann", 1))
+    platform = Refusing()
+    platform.down = platform.owners_down = True
+    async with open_bot(database_url, Rulebook()) as bot:
+        runner = Runner(bot, platform, retry=RetryPolicy(attempts=1))
+        for minutes in (5, 20, 40):
+            await runner.worker.drain(NOW + timedelta(minutes=minutes))
+    assert sorted((r.action, r.status) for r in await rows(engine)) == [
+        ("delivery_given_up", "failed"),
+        ("welcome", "failed"),
+    ]
+    assert platform.deliveries == []
 
 
 # -- the command line, on SQLite and PostgreSQL ----------------------------------------------
