@@ -1,8 +1,12 @@
-"""Two replicas through a stretch of Slack 429s (Retry-After) and 500s: each message once."""
+"""Two replicas through a stretch of Slack 429s (Retry-After) and 500s: each message once;
+a message refused for good is given up, its owners told, and sent by `groupbot outbox retry`."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,8 +15,18 @@ import aiohttp
 import asyncpg
 import pytest
 from aiohttp import web
-from opskit import NOTE_MARK, WELCOME_MARK, Replica, Stream, fake_workspace, replica_env, until
-from slackfake import BOT_ID, BOT_TOKEN, BOT_USER, TEAM, Call, FakeSlack
+from loadkit import envelope
+from opskit import (
+    NOTE_MARK,
+    ROOT,
+    WELCOME_MARK,
+    Replica,
+    Stream,
+    fake_workspace,
+    replica_env,
+    until,
+)
+from slackfake import BOT_ID, BOT_TOKEN, BOT_USER, TEAM, Call, FakeSlack, sign, user
 
 pytestmark = pytest.mark.ops
 
@@ -27,12 +41,16 @@ class FlakySlack(FakeSlack):
     """The fake Web API whose chat.postMessage fails while `faulty`: two 429s, then a 500."""
 
     faulty: bool = True
+    down: set[str] = field(default_factory=set)  # channels answered 500 whatever `faulty` says
     refused: list[tuple[Call, int]] = field(default_factory=list)
 
     def _chat_postMessage(self, p: dict[str, Any], who: dict[str, Any]) -> web.Response:
+        call = self.calls[-1]  # appended just before this handler, with no await between
+        if str(p.get("channel")) in self.down:
+            self.refused.append((call, 500))
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         if not self.faulty:
             return super()._chat_postMessage(p, who)
-        call = self.calls[-1]  # appended just before this handler, with no await between
         if len(self.refused) % 3 == 2:
             self.refused.append((call, 500))
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
@@ -173,3 +191,72 @@ async def test_429s_and_500s_are_retried_with_backoff_and_every_message_sent_onc
         ]
         assert later, "a rate-limited message was never tried again"
         assert later[0].at - call.at >= RETRY_AFTER - 0.05, (later[0].at - call.at, same)
+
+
+async def groupbot(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """The command line as an operator runs it, against the replicas' database."""
+    command = (sys.executable, "-c", "from groupbot.cli import main; main()", *args)
+    proc = await asyncio.create_subprocess_exec(
+        *command, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+async def test_a_message_refused_for_good_is_given_up_told_to_owners_and_retried(
+    flaky: FlakySlack, database: str, rules: Path, session: aiohttp.ClientSession
+) -> None:
+    flaky.faulty = False
+    flaky.users["UOWNER001"] = user("UOWNER001", "Olga", is_owner=True)
+    flaky.users["UNEW00001"] = user("UNEW00001", "Nina")
+    newcomer, owner = flaky.dm_channel("UNEW00001"), flaky.dm_channel("UOWNER001")
+    flaky.down.add(newcomer)  # this member's DMs fail with 500, every time
+    env = replica_env(database, flaky.url) | {
+        "GROUPBOT_OUTBOX_BACKOFF_SECONDS": "0.1",
+        "GROUPBOT_OUTBOX_ATTEMPTS": "3",
+    }
+    replicas = [Replica(env, rules), Replica(env, rules)]
+    try:
+        for replica in replicas:
+            await replica.start(session)
+        body = envelope(TEAM, "EvJOIN0001", {"type": "team_join", "user": flaky.users["UNEW00001"]})
+        headers = {"Content-Type": "application/json", **sign(body)}
+        async with session.post(replicas[0].url, data=body.encode(), headers=headers) as answer:
+            assert answer.status == 200
+
+        def told() -> list[Call]:
+            return flaky.of("chat.postMessage", channel=owner)
+
+        async def owners_told() -> bool:
+            return bool(told())
+
+        await until(owners_told, 30, "the owners to be told")
+        code, out, err = await groupbot(env, "outbox", "list", "--failed", "--json")
+        assert code == 0, err
+        [row] = [json.loads(line) for line in out.splitlines()]
+        assert (row["community"], row["action"], row["attempts"]) == (TEAM, "welcome", 3)
+        assert row["last_error"] == "slack: internal_error"
+        [notice] = told()
+        text = str(notice.params["text"])
+        assert f"(welcome, #{row['id']}) after 3 tries" in text
+        assert f"groupbot outbox list --failed -c {TEAM}" in text
+        assert "Nina" not in text  # it names the row, not the message
+
+        code, _, err = await groupbot(env, "outbox", "retry", "999999")
+        assert (code, err) == (1, "groupbot: no outbox row 999999; nothing was changed\n")
+        flaky.down.clear()  # the platform takes this member's DMs again
+        code, out, err = await groupbot(env, "outbox", "retry", str(row["id"]))
+        assert (code, out) == (0, "1 failed row back to pending\n"), err
+
+        async def welcomed() -> bool:
+            sent = [c for c in flaky.answered() if c.params.get("channel") == newcomer]
+            return bool(sent) and not await outbox_rows(database)
+
+        await until(welcomed, 30, "the retried welcome to be sent")
+        assert all(replica.alive() for replica in replicas)
+    finally:
+        for replica in replicas:
+            await replica.close()
+    sent = [c for c in flaky.answered() if c.params.get("channel") == newcomer]
+    assert len(sent) == 1 and WELCOME_MARK in str(sent[0].params["text"])
+    assert len(told()) == 1
