@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from groupbot.core.actions import KINDS, Action, DeliveryGivenUp
 from groupbot.core.delivery import deliver
@@ -226,25 +226,17 @@ class OutboxWorker:
         )
         DELIVERY_FAILURES.labels(action=row.action, reason=reason).inc()
         again = now + self.retry.delay(attempts, exc.retry_after)
-        if exhausted:
-            # Names the row, never its text: `groupbot outbox list --failed` shows it to owners.
-            log.error(
-                "outbox %s %s for %s given up after %s attempts: %s",
-                row.id,
-                row.action,
-                row.community,
-                attempts,
-                exc,
-            )
-        else:
-            log.warning(
-                "outbox %s %s for %s failed (%s): %s",
-                row.id,
-                row.action,
-                row.community,
-                attempts,
-                exc,
-            )
+        # Names the row, never its text: `groupbot outbox list --failed` shows it to owners.
+        log.log(
+            logging.ERROR if exhausted else logging.WARNING,
+            "outbox %s %s for %s %s after %s attempts: %s",
+            row.id,
+            row.action,
+            row.community,
+            "given up" if exhausted else "failed",
+            attempts,
+            exc,
+        )
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(outbox)
@@ -330,7 +322,7 @@ class OutboxWorker:
                 log.warning("outbox lease not renewed: %s", type(exc).__name__)
 
 
-async def _tell_owners(conn: Any, notice: DeliveryGivenUp) -> None:
+async def _tell_owners(conn: AsyncConnection, notice: DeliveryGivenUp) -> None:
     """Owe the owners a notice, unless one for this community is still waiting to go out."""
     outbox = table(OutboxMessage)
     waiting = await conn.scalar(
