@@ -59,7 +59,7 @@ def _fields(row: Any) -> dict[str, Any]:
 
 
 async def _list(url: str, community: str | None, failed: bool, as_json: bool) -> int:
-    from groupbot.cli.admin import _unknown_community as unknown_community
+    from groupbot.cli.admin import unknown_community
     from groupbot.service.runtime import open_database
     from groupbot.storage.outbox import outbox_rows
 
