@@ -10,6 +10,7 @@ from groupbot.core.actions import (
     ConfigChanged,
     ConfigShown,
     EtiquetteNote,
+    FirstRunGuide,
     Hold,
     MemberForgotten,
     OwnersAlerted,
@@ -35,7 +36,7 @@ async def deliver(platform: Platform, action: Action) -> None:
     match action:
         case Welcome(via="channel"):
             await platform.post(action)
-        case Welcome() | RequestApproved() | RequestDenied() | RequestExpired():
+        case Welcome() | RequestApproved() | RequestDenied() | RequestExpired() | FirstRunGuide():
             await platform.send_direct(action)
         case EtiquetteNote():
             await _note(platform, action)

@@ -11,6 +11,7 @@ from groupbot.core.actions.members import (
     Welcome,
 )
 from groupbot.core.actions.owners import (
+    FirstRunGuide,
     OwnerNotice,
     OwnersAlerted,
     OwnersNotified,
@@ -51,6 +52,7 @@ __all__ = [
     "ConfigShown",
     "EtiquetteNote",
     "Evidence",
+    "FirstRunGuide",
     "Hold",
     "Introduced",
     "MemberForgotten",
@@ -92,6 +94,7 @@ _ALL: tuple[type[Action], ...] = (
     OwnersReminded,
     OwnersAlerted,
     RequestDecided,
+    FirstRunGuide,
     *ANSWERS,
 )
 KINDS: dict[str, type[Action]] = {kind.KIND: kind for kind in _ALL}

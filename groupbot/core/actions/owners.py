@@ -7,7 +7,14 @@ from typing import ClassVar
 
 from groupbot.core.actions.base import Action
 
-__all__ = ["OwnerNotice", "OwnersAlerted", "OwnersNotified", "OwnersReminded", "RequestDecided"]
+__all__ = [
+    "FirstRunGuide",
+    "OwnerNotice",
+    "OwnersAlerted",
+    "OwnersNotified",
+    "OwnersReminded",
+    "RequestDecided",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,6 +73,20 @@ class RequestDecided(Action):
     member: str
     by: str | None
     note: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FirstRunGuide(Action):
+    """The installer is told, once, how groupbot starts and how to change it (a DM)."""
+
+    KIND: ClassVar[str] = "first_run_guide"
+    DELIVERED: ClassVar[bool] = True
+
+    member: str
+    intro: tuple[str, ...]
+    moderators: str | None
+    shadow_until: str | None  # when the first-run shadow period ends, if there is one
+    text: str
 
 
 OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided
