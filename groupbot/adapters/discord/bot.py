@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -24,6 +25,7 @@ from groupbot.service.settings_reader import SettingsReader
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
+from .first_run import installation
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
 from .translate import command_event, edit_event, is_owner, join_event, message_event
@@ -125,7 +127,23 @@ class GroupbotClient(discord.AutoShardedClient):
         """Start delivering once the guilds are known (once per process)."""
         if self._delivering is None:
             self._delivering = asyncio.create_task(self.runner.run(self.stop))
+            await self.first_runs(self.guilds)
         log.info("groupbot ready on shards %s", self.shard_ids or "all")
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a server: its guided first run."""
+        await self.first_runs([guild])
+
+    async def first_runs(self, guilds: Sequence[discord.Guild]) -> None:
+        """The first run of every one of these servers the database never saw (see Bot)."""
+        try:
+            new = set(await self.core.unseen([str(g.id) for g in guilds]))
+            for guild in guilds:
+                if str(guild.id) in new and guild.owner_id is not None:
+                    rulebook = self.core.communities.rulebook_of(str(guild.id))
+                    await self.core.installed(installation(guild, rulebook, self.platform))
+        except Exception:  # the bot serves the servers all the same
+            log.exception("first run not started")
 
     async def close(self) -> None:
         """Stop delivering, then disconnect."""
