@@ -82,11 +82,15 @@ class FirstRun:
             intro=install.intro,
             moderators=install.moderators,
             shadow_until=None if until is None else format_time(until),
-            text=guide_text(rulebook, install, self.communities.display_name(c), until),
+            text=guide_text(rulebook, install, self._name(rulebook, c), until),
         )
         out: list[Action] = []
         self.recorder.emit(repo, guide, out)
         return out
+
+    def _name(self, rulebook: Rulebook, community: str) -> str:
+        """The community's name in texts: the rulebook's, else the platform's."""
+        return rulebook.community.name or self.communities.display_name(community)
 
     async def end(self, repo: CommunityRepositories, now: datetime) -> None:
         """Shadow mode back to the defaults once the period is over, unless an owner chose."""

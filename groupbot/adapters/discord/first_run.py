@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import discord
 
 from groupbot.core.events import Installed
@@ -22,7 +20,7 @@ def installation(guild: discord.Guild, rulebook: Rulebook, platform: DiscordPlat
     return Installed(
         str(guild.id),
         str(guild.owner_id),
-        datetime.now(UTC),
+        discord.utils.utcnow(),  # the clock the outbox runner goes by (simulated in tests)
         intro=intro,
         moderators=found.name if found is not None else None,
         name=guild.name,
