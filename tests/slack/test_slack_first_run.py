@@ -6,10 +6,11 @@ import re
 
 import pytest
 from slackfake import TEAM, FakeSlack, Sender, user
-from slackharness import INTROS, NEWBIE, OWNER, Harness, running
+from slackharness import INTROS, MEMBER, NEWBIE, OWNER, Harness, running
 from sqlalchemy import func, select
 
 from groupbot.adapters.slack.oauth import BOT_SCOPES
+from groupbot.adapters.slack.settings_view import SETTINGS_VIEW
 from groupbot.core.rulebook import parse_rulebook
 from groupbot.storage.models import AuditEntry
 
@@ -123,3 +124,16 @@ async def test_no_intro_channel_and_a_missing_moderators_channel_are_named(
         assert "I'm active from now on" in text and not h.service.bot.communities.shadow(TEAM)
         await h.send.event({"type": "team_join", "user": fake.users[NEWBIE]})
         await fake.wait_for(lambda: fake.dms(NEWBIE), what="a welcome: no shadow period")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_the_settings_command_the_guide_names_opens_the_form_for_owners(
+    app: Harness,
+) -> None:
+    status, body = await app.send.command("/groupbot", "settings", MEMBER)
+    assert status == 200 and "Only owners and moderators" in body
+    assert app.fake.of("views.open") == []
+    status, body = await app.send.command("/groupbot", "settings", OWNER)
+    assert status == 200
+    [opened] = await app.fake.wait_for(lambda: app.fake.of("views.open"), what="the form")
+    assert opened.params["view"]["callback_id"] == SETTINGS_VIEW
