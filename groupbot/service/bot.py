@@ -13,14 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.core.actions import Action, Introduced
 from groupbot.core.context import ConversationTracker
 from groupbot.core.engine import Engine
-from groupbot.core.events import (
-    CommandIssued,
-    Event,
-    Installed,
-    MemberJoined,
-    MessageEdited,
-    MessagePosted,
-)
+from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.batch import Entry
@@ -32,19 +25,13 @@ from groupbot.service.commands.config import ConfigCommands
 from groupbot.service.commands.requests import RequestCommands
 from groupbot.service.communities import Communities, HasRulebook
 from groupbot.service.failures import DeadLetters
-from groupbot.service.first_run import FirstRun
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
 from groupbot.service.welcomes import Welcomer
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
-from groupbot.storage.repositories import (
-    CommunityRepositories,
-    all_pending_requests,
-    community_keys,
-    open_shadow_periods,
-)
+from groupbot.storage.repositories import CommunityRepositories, all_pending_requests
 from groupbot.storage.unit import utc
 
 __all__ = ["LIVE_BATCH", "Bot", "Sink"]
@@ -103,7 +90,6 @@ class Bot:
         self.welcomer = Welcomer(
             rulebook, self.recorder, self.communities, self.transactions, self.timers, platform
         )
-        self.first_run = FirstRun(self.recorder, self.communities, self.timers)
         answers = Answers(rulebook, self.recorder, self.members)
         request_commands = RequestCommands(rulebook, answers, self.desk, self.members)
         self.commands = CommandHandler(
@@ -172,12 +158,8 @@ class Bot:
                     )
                 )
             }
-            shadow_ends = await open_shadow_periods(conn)
         self.desk.restart(self.timers, pending, int(last or 0))
         self.welcomer.restart(self.timers, batches)
-        self.first_run.timers = self.timers
-        for community, until in shadow_ends.items():
-            self.timers.add(until, TimerKind.SHADOW_END, community)
 
     async def close(self) -> None:
         """Wait for the event in hand, then commit what is buffered and release the connection."""
@@ -455,33 +437,6 @@ class Bot:
             await self.coach.coach(repo, ev, state, verdict, now, out)
         return out
 
-    async def installed(self, install: Installed) -> list[Action]:
-        """groupbot installed in a community: its guided first run, once per community ever.
-
-        Once holds across replicas and restarts: only the transaction that creates the
-        community's row starts it; a community seen before (or by another process) is left as
-        it is. The installer's DM goes through the outbox like every other message.
-        """
-        async with self._lock:
-            await self.commit()  # events waiting for the group commit are stored first
-            now = self._tick(install.at)
-            try:
-                fresh = await (await self.transactions.repository(install.community)).row.claim(now)
-                repo = await self.repository(install.community)
-                out = await self.first_run.start(repo, install, now) if fresh else []
-                await self.transactions.commit()
-            except BaseException:
-                await self.rollback()
-                raise
-            self._forget_between_commits()
-            return out
-
-    async def unseen(self, communities: list[str]) -> list[str]:
-        """Which of these communities the database has never seen (start-up first runs)."""
-        async with self.db.connect() as conn:
-            known = set(await community_keys(conn, communities))
-        return [c for c in communities if c not in known]
-
     # -- timers ----------------------------------------------------------------------------
 
     async def advance(self, now: datetime) -> list[Action]:
@@ -522,8 +477,6 @@ class Bot:
                 await self.desk.remind(repo, timer, out)
             case TimerKind.EXPIRE:
                 await self.desk.expire(repo, timer, out)
-            case TimerKind.SHADOW_END:
-                await self.first_run.end(repo, timer.due)
 
     async def _retention(self, now: datetime) -> None:
         """Drop message text older than the retention period; schedule the next sweep."""

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.actions import Action, FirstRunGuide, format_time
 from groupbot.core.events import Installed
@@ -10,10 +16,17 @@ from groupbot.core.i18n import say
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.communities import Communities
 from groupbot.service.recorder import Recorder
-from groupbot.service.timers import TimerKind, TimerQueue
-from groupbot.storage.repositories import SHADOW_UNTIL, CommunityRepositories
+from groupbot.storage.repositories import (
+    SHADOW_UNTIL,
+    CommunityRepositories,
+    community_keys,
+    open_shadow_periods,
+)
+from groupbot.storage.unit import UnitOfWork
 
 __all__ = ["BOT_AUTHOR", "FirstRun", "guide_text"]
+
+log = logging.getLogger(__name__)
 
 # Who the settings history names for the changes groupbot makes by itself.
 BOT_AUTHOR = "groupbot"
@@ -49,21 +62,61 @@ def guide_text(
 
 
 class FirstRun:
-    """Starts a community once, ever; ends its shadow period unless an owner chose meanwhile."""
+    """Starts each community once, ever; ends its shadow period unless an owner chose meanwhile.
 
-    def __init__(self, recorder: Recorder, communities: Communities, timers: TimerQueue) -> None:
+    Each step is its own short transaction beside the bot's, so an installation never waits
+    for a batch of events, nor they for it. Live bots only (their runner ticks it).
+    """
+
+    def __init__(
+        self,
+        db: AsyncEngine,
+        recorder: Recorder,
+        communities: Communities,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
         self.recorder = recorder
         self.communities = communities
-        self.timers = timers
+        self.wake = wake  # something is owed: the outbox should look now
+        self._ends: list[tuple[datetime, str]] = []  # a heap: when each known period ends
+        self._loaded = False  # the periods already open are read at the first tick
 
-    async def start(
-        self, repo: CommunityRepositories, install: Installed, now: datetime
-    ) -> list[Action]:
-        """Shadow mode on for `first_run.shadow_days` (by the bot, in the history), and the DM.
+    @asynccontextmanager
+    async def _unit(self, community: str) -> AsyncIterator[CommunityRepositories]:
+        """One community's repositories in a transaction of their own, committed on exit."""
+        try:
+            async with self.db.connect() as conn, conn.begin():
+                uow = UnitOfWork(conn)
+                yield CommunityRepositories(uow, community)
+                await uow.flush()
+        except BaseException:
+            self.communities.forget(community)  # what it put in force was never stored
+            raise
+        if uow.outbox_written and self.wake is not None:
+            self.wake()
 
-        Call it only for a community whose row this transaction created: that is the once.
+    async def unseen(self, communities: list[str]) -> list[str]:
+        """Which of these communities the database has never seen (start-up first runs)."""
+        async with self.db.connect() as conn:
+            known = set(await community_keys(conn, communities))
+        return [c for c in communities if c not in known]
+
+    async def installed(self, install: Installed) -> list[Action]:
+        """The first run of a community the database never saw; nothing for one it did.
+
+        Once holds across replicas and restarts: only the transaction that creates the
+        community's row starts it.
         """
-        c = repo.community
+        async with self._unit(install.community) as repo:
+            if not await repo.row.claim(install.at):
+                return []
+            await self.communities.ensure(repo, install.at)
+            return await self._start(repo, install)
+
+    async def _start(self, repo: CommunityRepositories, install: Installed) -> list[Action]:
+        """Shadow mode on for `first_run.shadow_days` (by the bot, in the history), and the DM."""
+        c, now = repo.community, install.at
         if install.name:
             self.communities.names.setdefault(c, install.name)
         rulebook = self.communities.rulebook_of(c)
@@ -74,7 +127,8 @@ class FirstRun:
             await self.communities.save(repo, {"shadow_mode": True}, BOT_AUTHOR, now)
             # Recorded after the switch: a later shadow_mode row (owner or bot) closes it.
             await repo.settings.record(SHADOW_UNTIL, None, until.isoformat(), BOT_AUTHOR, now)
-            self.timers.add(until, TimerKind.SHADOW_END, c)
+            heapq.heappush(self._ends, (until, c))
+        name = rulebook.community.name or self.communities.display_name(c)
         guide = FirstRunGuide(
             at=now,
             community=c,
@@ -82,23 +136,32 @@ class FirstRun:
             intro=install.intro,
             moderators=install.moderators,
             shadow_until=None if until is None else format_time(until),
-            text=guide_text(rulebook, install, self._name(rulebook, c), until),
+            text=guide_text(rulebook, install, name, until),
         )
         out: list[Action] = []
         self.recorder.emit(repo, guide, out)
         return out
 
-    def _name(self, rulebook: Rulebook, community: str) -> str:
-        """The community's name in texts: the rulebook's, else the platform's."""
-        return rulebook.community.name or self.communities.display_name(community)
+    async def tick(self, now: datetime) -> None:
+        """End every shadow period due by now (those of every replica, read once at start)."""
+        if not self._loaded:  # one started meanwhile may come twice: ending is idempotent
+            async with self.db.connect() as conn:
+                for community, until in (await open_shadow_periods(conn)).items():
+                    heapq.heappush(self._ends, (until, community))
+            self._loaded = True
+        while self._ends and self._ends[0][0] <= now:
+            community = self._ends[0][1]
+            await self.end(community, now)  # raises while the database is away: next tick
+            heapq.heappop(self._ends)
 
-    async def end(self, repo: CommunityRepositories, now: datetime) -> None:
-        """Shadow mode back to the defaults once the period is over, unless an owner chose."""
-        await repo.row.lock()  # replicas firing the same timer: one ends it, the others see it
-        until = await repo.settings.shadow_period()
-        if until is None:  # ended already, or an owner switched shadow mode: theirs stands
-            return
-        if now < until:  # another process's clock: look again then
-            self.timers.add(until, TimerKind.SHADOW_END, repo.community)
-            return
-        await self.communities.save(repo, {"shadow_mode": None}, BOT_AUTHOR, now)
+    async def end(self, community: str, now: datetime) -> bool:
+        """Shadow mode back to the defaults if the period is over and no owner chose meanwhile."""
+        async with self._unit(community) as repo:
+            await repo.row.lock()  # replicas ending the same period: one does, the others see it
+            until = await repo.settings.shadow_period()
+            if until is None or now < until:  # ended, an owner switched (theirs stands), or later
+                return False
+            await self.communities.ensure(repo, now)
+            await self.communities.save(repo, {"shadow_mode": None}, BOT_AUTHOR, now)
+            log.info("community %s: first-run shadow period over", community)
+            return True

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement
 
 from groupbot.core.ports import Platform
 from groupbot.service.bot import Bot
+from groupbot.service.first_run import FirstRun
 from groupbot.service.metrics import OUTBOX_ROWS, QUEUE_OLDEST, QUEUE_PENDING
 from groupbot.storage.gauges import backlog
 from groupbot.storage.outbox import OutboxWorker
@@ -35,7 +36,7 @@ def _now() -> datetime:
 
 
 class Runner:
-    """Fires due timers and delivers owed rows; woken at once by every commit."""
+    """Fires due timers, ends first-run shadow periods, delivers owed rows; woken by commits."""
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class Runner:
         self._wake = asyncio.Event()
         self._gauged: datetime | None = None
         bot.transactions.on_commit = self._wake.set
+        self.first_run = FirstRun(bot.db, bot.recorder, bot.communities, self._wake.set)
 
     def wake(self) -> None:
         """Deliver now rather than at the next tick."""
@@ -72,6 +74,7 @@ class Runner:
                 due = self.bot.timers.next_due()
                 if due is not None and due <= now:  # else the engine's turn is not needed
                     await self.bot.advance(now)
+                await self.first_run.tick(now)  # shadow periods over by now
                 await self.worker.drain(now)
                 await self._gauge(now)
             except Exception:  # one bad round must not stop deliveries for good

@@ -24,7 +24,6 @@ class TimerKind(IntEnum):
     REMIND = 1
     EXPIRE = 2
     RETENTION = 3
-    SHADOW_END = 4  # a first-run shadow period is over
 
 
 @dataclass(frozen=True, slots=True, order=True)

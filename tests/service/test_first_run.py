@@ -22,12 +22,14 @@ from groupbot.core.actions import (
 from groupbot.core.events import CommandIssued, Installed, MemberJoined, MessagePosted
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.service.bot import Bot
-from groupbot.service.first_run import BOT_AUTHOR
+from groupbot.service.first_run import BOT_AUTHOR, FirstRun
 from groupbot.service.live import start_live_bot
+from groupbot.service.runner import Runner
 from groupbot.service.runtime import open_bot
 from groupbot.storage.database import create_engine
 from groupbot.storage.models import AuditEntry, Community, SettingChange
 from groupbot.storage.outbox import OutboxWorker
+from groupbot.storage.repositories import SHADOW_UNTIL
 from tests.replaykit import PITCH_TEXT, cmd, join, replay, say
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -75,6 +77,11 @@ async def guides(engine: AsyncEngine) -> int:
         return int(count or 0)
 
 
+def first_run_of(bot: Bot) -> FirstRun:
+    """The first run beside a bot, as a live bot's runner keeps it."""
+    return FirstRun(bot.db, bot.recorder, bot.communities)
+
+
 @pytest.fixture
 async def bot(engine: AsyncEngine) -> AsyncIterator[Bot]:
     """A live bot (group commit, shared database) on the test database."""
@@ -83,15 +90,21 @@ async def bot(engine: AsyncEngine) -> AsyncIterator[Bot]:
     await started.close()
 
 
+@pytest.fixture
+def first(bot: Bot) -> FirstRun:
+    """The bot's first run."""
+    return first_run_of(bot)
+
+
 async def test_first_run_starts_in_shadow_and_dms_the_installer_once(
-    bot: Bot, engine: AsyncEngine
+    bot: Bot, first: FirstRun, engine: AsyncEngine
 ) -> None:
-    first = await bot.installed(install())
+    done = await first.installed(install())
     again = await asyncio.gather(
-        bot.installed(install()), bot.installed(install(T0 + timedelta(minutes=1)))
+        first.installed(install()), first.installed(install(T0 + timedelta(minutes=1)))
     )
-    assert [type(a) for a in first] == [FirstRunGuide] and list(again) == [[], []]
-    guide = first[0]
+    assert [type(a) for a in done] == [FirstRunGuide] and list(again) == [[], []]
+    guide = done[0]
     assert isinstance(guide, FirstRunGuide)
     assert guide.member == "O1" and guide.shadow_until == "2026-03-09T09:00:00Z"
     assert "#introductions" in guide.text and "Makers" in guide.text
@@ -113,11 +126,12 @@ async def test_first_run_happens_once_across_replicas_and_restarts(database_url:
     engines = [create_engine(database_url), create_engine(database_url)]
     bots = [await start_live_bot(e, Rulebook(), "slack") for e in engines]
     try:
-        outs = await asyncio.gather(*(b.installed(install()) for b in bots for _ in range(3)))
+        runs = [first_run_of(b) for b in bots]
+        outs = await asyncio.gather(*(r.installed(install()) for r in runs for _ in range(3)))
         assert sorted(len(o) for o in outs) == [0, 0, 0, 0, 0, 1]
         await bots[0].close()
         bots[0] = await start_live_bot(engines[0], Rulebook(), "slack")  # a restart
-        assert await bots[0].installed(install(T0 + timedelta(days=1))) == []
+        assert await first_run_of(bots[0]).installed(install(T0 + timedelta(days=1))) == []
         assert await guides(engines[0]) == 1
         assert await history(engines[0]) == [(BOT_AUTHOR, "true")]
     finally:
@@ -127,11 +141,14 @@ async def test_first_run_happens_once_across_replicas_and_restarts(database_url:
             await e.dispose()
 
 
-async def test_the_shadow_period_ends_by_itself(bot: Bot, engine: AsyncEngine) -> None:
-    await bot.installed(install())
-    await bot.advance(T0 + WEEK - timedelta(seconds=1))
+async def test_the_shadow_period_ends_by_itself(
+    bot: Bot, first: FirstRun, engine: AsyncEngine
+) -> None:
+    await first.tick(T0)  # a runner's first round: no period open yet
+    await first.installed(install())
+    await first.tick(T0 + WEEK - timedelta(seconds=1))
     assert bot.communities.shadow("c1")
-    await bot.advance(T0 + WEEK)
+    await first.tick(T0 + WEEK)
     assert not bot.communities.shadow("c1")
     assert await history(engine) == [(BOT_AUTHOR, "true"), (BOT_AUTHOR, None)]
     async with engine.connect() as conn:
@@ -139,37 +156,69 @@ async def test_the_shadow_period_ends_by_itself(bot: Bot, engine: AsyncEngine) -
     assert EtiquetteNote in await pitch(bot, 2, T0 + WEEK + timedelta(minutes=1))
 
 
-async def test_the_end_survives_a_restart(database_url: str) -> None:
-    async with open_bot(database_url, Rulebook()) as first:
-        await first.installed(install())
-    async with open_bot(database_url, Rulebook()) as second:  # timers rebuilt from the database
-        await second.advance(T0 + WEEK + timedelta(hours=1))
-        assert EtiquetteNote in await pitch(second, 3, T0 + WEEK + timedelta(hours=2))
-        assert not second.communities.shadow("c1")
-        await second.advance(T0 + 2 * WEEK)  # nothing more to end
-    async with open_bot(database_url, Rulebook()) as third:
-        assert not third.timers.next_due() or third.timers.pop_due(T0 + 3 * WEEK) == []
+async def test_the_end_survives_a_restart_and_replicas_end_it_once(database_url: str) -> None:
+    async with open_bot(database_url, Rulebook()) as bot:
+        await first_run_of(bot).installed(install())
+    engines = [create_engine(database_url), create_engine(database_url)]
+    bots = [await start_live_bot(e, Rulebook(), "slack") for e in engines]
+    try:  # two fresh processes read the open period from the database and both try to end it
+        runs = [first_run_of(b) for b in bots]
+        later = T0 + WEEK + timedelta(hours=1)
+        ended = await asyncio.gather(*(r.end("c1", later) for r in runs))
+        assert sorted(ended) == [False, True]
+        await asyncio.gather(*(r.tick(later) for r in runs))  # nothing more to end
+        assert EtiquetteNote in await pitch(bots[0], 3, later + timedelta(hours=1))
+        assert await history(engines[0]) == [(BOT_AUTHOR, "true"), (BOT_AUTHOR, None)]
+    finally:
+        for b in bots:
+            await b.close()
+        for e in engines:
+            await e.dispose()
+
+
+async def test_a_runner_ends_the_period_and_delivers_the_guide(engine: AsyncEngine) -> None:
+    bot = await start_live_bot(engine, Rulebook(), "slack")
+    platform = MemoryPlatform()
+    runner = Runner(bot, platform, clock=lambda: T0 + WEEK, tick_seconds=0.01)
+    stop = asyncio.Event()
+    running = asyncio.create_task(runner.run(stop))
+    try:
+        await runner.first_run.installed(install())
+        for _ in range(500):  # bounded: a round or two
+            if platform.deliveries and not bot.communities.shadow("c1"):
+                break
+            await asyncio.sleep(0.01)
+        assert [d.target for d in platform.deliveries] == ["O1"]
+        assert not bot.communities.shadow("c1")
+    finally:
+        stop.set()
+        runner.wake()
+        await running
+        await bot.close()
 
 
 @pytest.mark.parametrize(("command", "stays"), [(("on",), True), (("off",), False)])
 async def test_an_owners_choice_wins_over_the_end(
-    bot: Bot, engine: AsyncEngine, command: tuple[str, ...], stays: bool
+    bot: Bot, first: FirstRun, engine: AsyncEngine, command: tuple[str, ...], stays: bool
 ) -> None:
-    await bot.installed(install())
+    await first.tick(T0)
+    await first.installed(install())
     if stays:  # off and on again: the owner wants shadow mode, and keeps it
         await bot.handle(owner_says(T0 + timedelta(days=1), "shadow", "off"))
     out = await bot.handle(owner_says(T0 + timedelta(days=2), "shadow", *command))
     assert [type(a) for a in out] == [ShadowModeChanged]
-    await bot.advance(T0 + WEEK + timedelta(days=1))
+    await first.tick(T0 + WEEK + timedelta(days=1))
     assert bot.communities.shadow("c1") is stays
     authors = [author for author, _ in await history(engine)]
     assert authors[0] == BOT_AUTHOR and BOT_AUTHOR not in authors[1:]
 
 
-async def test_an_owners_config_set_also_wins(bot: Bot, engine: AsyncEngine) -> None:
-    await bot.installed(install())
+async def test_an_owners_config_set_also_wins(
+    bot: Bot, first: FirstRun, engine: AsyncEngine
+) -> None:
+    await first.installed(install())
     await bot.handle(owner_says(T0 + timedelta(days=1), "config", "set", "shadow_mode", "true"))
-    await bot.advance(T0 + 2 * WEEK)
+    await first.tick(T0 + 2 * WEEK)
     assert bot.communities.shadow("c1")
     assert [author for author, _ in await history(engine)] == [BOT_AUTHOR, "O1"]
 
@@ -180,29 +229,32 @@ async def test_shadow_days_zero_means_no_shadow_period(engine: AsyncEngine) -> N
     bot = await start_live_bot(engine, rules, "discord")
     bot.sink = seen.append
     try:
-        [guide] = await bot.installed(install())
+        first = first_run_of(bot)
+        [guide] = await first.installed(install())
         assert isinstance(guide, FirstRunGuide) and guide.shadow_until is None
         assert "active from now on" in guide.text and "shadow mode:" not in guide.text
         assert not bot.communities.shadow("c1")
-        assert await history(engine) == []
-        assert await bot.installed(install()) == []  # still once
-        assert bot.timers.next_due() != T0 + WEEK
+        assert await history(engine) == [] and await history(engine, SHADOW_UNTIL) == []
+        assert await first.installed(install()) == []  # still once
+        assert EtiquetteNote in await pitch(bot, 5, T0 + timedelta(hours=1))
     finally:
         await bot.close()
-    assert [type(a) for a in seen] == [FirstRunGuide]
+    assert FirstRunGuide in [type(a) for a in seen]
 
 
-async def test_a_community_seen_before_gets_no_first_run(bot: Bot, engine: AsyncEngine) -> None:
+async def test_a_community_seen_before_gets_no_first_run(
+    bot: Bot, first: FirstRun, engine: AsyncEngine
+) -> None:
     await pitch(bot, 4, T0)  # the bot served c1 before this feature (or this install)
-    assert await bot.unseen(["c1", "c2"]) == ["c2"]
-    assert await bot.installed(install(T0 + timedelta(days=1))) == []
+    assert await first.unseen(["c1", "c2"]) == ["c2"]
+    assert await first.installed(install(T0 + timedelta(days=1))) == []
     assert not bot.communities.shadow("c1") and await guides(engine) == 0
 
 
 async def test_the_guide_speaks_the_communitys_language(engine: AsyncEngine) -> None:
     bot = await start_live_bot(engine, parse_rulebook('[community]\nlanguage = "es"\n'), "slack")
     try:
-        [guide] = await bot.installed(install())
+        [guide] = await first_run_of(bot).installed(install())
     finally:
         await bot.close()
     assert isinstance(guide, FirstRunGuide)

@@ -137,11 +137,12 @@ class GroupbotClient(discord.AutoShardedClient):
     async def first_runs(self, guilds: Sequence[discord.Guild]) -> None:
         """The first run of every one of these servers the database never saw (see Bot)."""
         try:
-            new = set(await self.core.unseen([str(g.id) for g in guilds]))
+            first_run = self.runner.first_run
+            new = set(await first_run.unseen([str(g.id) for g in guilds]))
             for guild in guilds:
                 if str(guild.id) in new and guild.owner_id is not None:
                     rulebook = self.core.communities.rulebook_of(str(guild.id))
-                    await self.core.installed(installation(guild, rulebook, self.platform))
+                    await first_run.installed(installation(guild, rulebook, self.platform))
         except Exception:  # the bot serves the servers all the same
             log.exception("first run not started")
 

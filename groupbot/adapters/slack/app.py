@@ -155,7 +155,9 @@ async def slack_service(
 
 async def _first_run(service: SlackService, bolt: AsyncApp, settings: Settings) -> None:
     """The guided first run: after each OAuth install, or now for a single token's workspace."""
-    first_run = FirstRunSlack(service.bot, service.directory, service.clients)
+    first_run = FirstRunSlack(
+        service.runner.first_run, service.bot.communities, service.directory, service.clients
+    )
     if bolt.oauth_flow is not None:
         first_run.hook(bolt.oauth_flow)
     elif settings.slack_bot_token is not None:

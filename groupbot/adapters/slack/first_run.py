@@ -16,7 +16,8 @@ from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
 from groupbot.core.events import Installed
 from groupbot.core.ports import DeliveryError
-from groupbot.service.bot import Bot
+from groupbot.service.communities import Communities
+from groupbot.service.first_run import FirstRun
 
 __all__ = ["FirstRunSlack"]
 
@@ -30,15 +31,18 @@ SLACK_TROUBLE = (SlackApiError, DeliveryError, TimeoutError, OSError)
 class FirstRunSlack:
     """Finds what the workspace has (channels, installer) and hands the install to the core."""
 
-    def __init__(self, bot: Bot, directory: Directory, clients: Clients) -> None:
-        self.bot = bot
+    def __init__(
+        self, first_run: FirstRun, communities: Communities, directory: Directory, clients: Clients
+    ) -> None:
+        self.first_run = first_run
+        self.communities = communities
         self.directory = directory
         self.clients = clients
 
     async def installed(self, team: str, installer: str | None, name: str = "") -> None:
         """The first run of a team if the bot never saw it; Slack's trouble is only logged."""
         try:
-            await self.bot.installed(await self._describe(team, installer, name))
+            await self.first_run.installed(await self._describe(team, installer, name))
         except SLACK_TROUBLE as exc:
             log.warning("first run in %s not started: %s", team, exc)
         except Exception:  # never the reason an install or a start-up fails
@@ -46,7 +50,7 @@ class FirstRunSlack:
 
     async def _describe(self, team: str, installer: str | None, name: str) -> Installed:
         """The install as the core sees it, with the channels found by the bot's own lookup."""
-        rulebook = self.bot.communities.rulebook_of(team)
+        rulebook = self.communities.rulebook_of(team)
         intro = tuple(
             [n for n in rulebook.channels.intro if await self.directory.channel_id(team, n)]
         )
@@ -81,7 +85,7 @@ class FirstRunSlack:
                 client = await self.clients.bot("")  # the single token, whatever the team
                 answer = await client.auth_test()
                 team = str(answer.get("team_id") or "")
-                if team and await self.bot.unseen([team]):
+                if team and await self.first_run.unseen([team]):
                     await self.installed(team, None, str(answer.get("team") or ""))
         except SLACK_TROUBLE as exc:
             log.warning("first run at start-up not started: %s", exc)

@@ -48,10 +48,12 @@ class CommunityRow:
 
     async def lock(self) -> None:
         """Hold the community row until commit: changes to its settings wait their turn."""
-        if self._c.dialect.name == "postgresql":  # SQLite has one writer at a time anyway
-            await self._c.execute(
-                select(Community.key).where(Community.key == self.community).with_for_update()
-            )
+        # A write, so SQLite takes its write lock now rather than failing to upgrade later.
+        await self._c.execute(
+            update(Community)
+            .where(Community.key == self.community)
+            .values(shadow_mode=Community.shadow_mode)
+        )
 
     async def shadow_override(self) -> bool | None:
         """The owners' shadow-mode switch (None: as the rulebook says, or no row yet)."""
