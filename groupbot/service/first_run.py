@@ -55,6 +55,7 @@ def guide_text(
     if until is not None:
         days = rulebook.first_run.shadow_days
         lines.append(say(language, "first_run.shadow", days=days, until=until.strftime("%Y-%m-%d")))
+        lines.append(say(language, "first_run.watch"))
     else:
         lines.append(say(language, "first_run.live"))
     lines += ["", say(language, "first_run.commands")]

@@ -18,6 +18,7 @@ from groupbot.core.actions import (
     FirstRunGuide,
     ShadowDecision,
     ShadowModeChanged,
+    StatsReported,
 )
 from groupbot.core.events import CommandIssued, Installed, MemberJoined, MessagePosted
 from groupbot.core.rulebook import Rulebook, parse_rulebook
@@ -120,6 +121,11 @@ async def test_first_run_starts_in_shadow_and_dms_the_installer_once(
     # In shadow mode a pitch is only recorded; nothing reaches the member.
     kinds = await pitch(bot, 1, T0 + timedelta(hours=1))
     assert ShadowDecision in kinds and EtiquetteNote not in kinds
+    # What the owners watch: the stats count what the bot would have done.
+    assert "/groupbot stats counts what I would have done" in guide.text
+    [stats] = await bot.handle(owner_says(T0 + timedelta(hours=2), "stats"))
+    assert isinstance(stats, StatsReported) and stats.stats["shadow_decisions"] == 2
+    assert "Shadow mode: 2 decisions recorded, nothing sent" in stats.text
 
 
 async def test_first_run_happens_once_across_replicas_and_restarts(database_url: str) -> None:

@@ -162,6 +162,7 @@ MESSAGES: dict[str, str] = {
         "For the first {days} days (until {until}) I'm in shadow mode: I'll record what I "
         "would do and say nothing to members, so you can watch me before I coach anyone."
     ),
+    "first_run.watch": "/groupbot stats counts what I would have done so far.",
     "first_run.live": "I'm active from now on: I welcome newcomers and coach posts.",
     "first_run.commands": (
         "To change anything:\n"
