@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # Who the settings history names for the changes groupbot makes by itself.
 BOT_AUTHOR = "groupbot"
+RETRY = timedelta(minutes=1)  # a period that could not be ended is tried again this much later
 
 
 def guide_text(
@@ -81,6 +82,7 @@ class FirstRun:
         self.communities = communities
         self.wake = wake  # something is owed: the outbox should look now
         self._ends: list[tuple[datetime, str]] = []  # a heap: when each known period ends
+        self._queued: set[str] = set()  # the communities in it
         self._loaded = False  # the periods already open are read at the first tick
 
     @asynccontextmanager
@@ -125,10 +127,10 @@ class FirstRun:
         until = None
         if days and not rulebook.shadow_mode:
             until = now + timedelta(days=days)
-            await self.communities.save(repo, {"shadow_mode": True}, BOT_AUTHOR, now)
+            await self._switch(repo, True, now)
             # Recorded after the switch: a later shadow_mode row (owner or bot) closes it.
             await repo.settings.record(SHADOW_UNTIL, None, until.isoformat(), BOT_AUTHOR, now)
-            heapq.heappush(self._ends, (until, c))
+            self._expect(until, c)
         name = rulebook.community.name or self.communities.display_name(c)
         guide = FirstRunGuide(
             at=now,
@@ -143,17 +145,38 @@ class FirstRun:
         self.recorder.emit(repo, guide, out)
         return out
 
+    async def _switch(self, repo: CommunityRepositories, on: bool | None, now: datetime) -> None:
+        """Shadow mode on, or back to the defaults (None), as the bot: in force and in history."""
+        c = repo.community
+        was = self.communities.shadow(c)
+        await repo.row.set_shadow_mode(on)
+        await repo.settings.record("shadow_mode", was, on, BOT_AUTHOR, now)
+        rest = {k: v for k, v in self.communities.overrides_of(c).items() if k != "shadow_mode"}
+        self.communities.changed(c, rest if on is None else {**rest, "shadow_mode": on})
+
+    def _expect(self, until: datetime, community: str) -> None:
+        """Look at a community's period when it is due (once, however often it is heard of)."""
+        if community not in self._queued:
+            self._queued.add(community)
+            heapq.heappush(self._ends, (until, community))
+
     async def tick(self, now: datetime) -> None:
         """End every shadow period due by now (those of every replica, read once at start)."""
-        if not self._loaded:  # one started meanwhile may come twice: ending is idempotent
+        if not self._loaded:
             async with self.db.connect() as conn:
                 for community, until in (await open_shadow_periods(conn)).items():
-                    heapq.heappush(self._ends, (until, community))
+                    self._expect(until, community)
             self._loaded = True
         while self._ends and self._ends[0][0] <= now:
             community = self._ends[0][1]
-            await self.end(community, now)  # raises while the database is away: next tick
+            try:
+                await self.end(community, now)
+            except Exception:  # the database away, most likely: this one again a bit later
+                log.exception("community %s: shadow period not ended yet", community)
+                heapq.heapreplace(self._ends, (now + RETRY, community))
+                continue
             heapq.heappop(self._ends)
+            self._queued.discard(community)
 
     async def end(self, community: str, now: datetime) -> bool:
         """Shadow mode back to the defaults if the period is over and no owner chose meanwhile."""
@@ -163,6 +186,6 @@ class FirstRun:
             if until is None or now < until:  # ended, an owner switched (theirs stands), or later
                 return False
             await self.communities.ensure(repo, now)
-            await self.communities.save(repo, {"shadow_mode": None}, BOT_AUTHOR, now)
+            await self._switch(repo, None, now)
             log.info("community %s: first-run shadow period over", community)
             return True

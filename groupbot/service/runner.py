@@ -74,8 +74,8 @@ class Runner:
                 due = self.bot.timers.next_due()
                 if due is not None and due <= now:  # else the engine's turn is not needed
                     await self.bot.advance(now)
-                await self.first_run.tick(now)  # shadow periods over by now
                 await self.worker.drain(now)
+                await self.first_run.tick(now)  # shadow periods over by now
                 await self._gauge(now)
             except Exception:  # one bad round must not stop deliveries for good
                 log.exception("delivery round failed; retrying at the next tick")

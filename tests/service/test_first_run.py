@@ -289,3 +289,25 @@ async def test_replay_communities_start_with_the_rulebook_as_it_is(database_url:
         assert modes == {None}
     finally:
         await engine.dispose()
+
+
+async def test_a_period_that_cannot_end_now_is_tried_again_later(
+    bot: Bot, first: FirstRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await first.installed(install())
+    real = first.end
+    calls: list[datetime] = []
+
+    async def flaky(community: str, now: datetime) -> bool:
+        calls.append(now)
+        if len(calls) == 1:
+            raise ConnectionError("the database went away")
+        return await real(community, now)
+
+    monkeypatch.setattr(first, "end", flaky)
+    await first.tick(T0 + WEEK)  # logged, kept for a minute later
+    assert bot.communities.shadow("c1")
+    await first.tick(T0 + WEEK + timedelta(seconds=30))
+    assert len(calls) == 1
+    await first.tick(T0 + WEEK + timedelta(minutes=1))
+    assert len(calls) == 2 and not bot.communities.shadow("c1")
