@@ -11,6 +11,7 @@ from groupbot.core.actions.members import (
     Welcome,
 )
 from groupbot.core.actions.owners import (
+    DeliveryGivenUp,
     FirstRunGuide,
     OwnerNotice,
     OwnersAlerted,
@@ -50,6 +51,7 @@ __all__ = [
     "CommandReply",
     "ConfigChanged",
     "ConfigShown",
+    "DeliveryGivenUp",
     "EtiquetteNote",
     "Evidence",
     "FirstRunGuide",
@@ -94,6 +96,7 @@ _ALL: tuple[type[Action], ...] = (
     OwnersReminded,
     OwnersAlerted,
     RequestDecided,
+    DeliveryGivenUp,
     FirstRunGuide,
     *ANSWERS,
 )

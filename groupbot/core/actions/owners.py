@@ -8,6 +8,7 @@ from typing import ClassVar
 from groupbot.core.actions.base import Action
 
 __all__ = [
+    "DeliveryGivenUp",
     "FirstRunGuide",
     "OwnerNotice",
     "OwnersAlerted",
@@ -76,6 +77,19 @@ class RequestDecided(Action):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryGivenUp(Action):
+    """A message the platform kept refusing was given up: the owners are told where to look."""
+
+    KIND: ClassVar[str] = "delivery_given_up"
+    DELIVERED: ClassVar[bool] = True
+
+    outbox: int  # the outbox row given up (`groupbot outbox retry ID` sends it again)
+    failed_action: str
+    attempts: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FirstRunGuide(Action):
     """The installer is told, once, how groupbot starts and how to change it (a DM)."""
 
@@ -89,4 +103,4 @@ class FirstRunGuide(Action):
     text: str
 
 
-OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided
+OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided | DeliveryGivenUp
