@@ -22,6 +22,7 @@ from groupbot.core.actions import (
 )
 from groupbot.core.events import CommandIssued, Installed, MemberJoined, MessagePosted
 from groupbot.core.rulebook import Rulebook, parse_rulebook
+from groupbot.local.console import COMMUNITY, ConsoleSession
 from groupbot.service.bot import Bot
 from groupbot.service.first_run import BOT_AUTHOR, FirstRun
 from groupbot.service.live import start_live_bot
@@ -311,3 +312,22 @@ async def test_a_period_that_cannot_end_now_is_tried_again_later(
     assert len(calls) == 1
     await first.tick(T0 + WEEK + timedelta(minutes=1))
     assert len(calls) == 2 and not bot.communities.shadow("c1")
+
+
+async def test_console_communities_start_with_the_rulebook_as_it_is(database_url: str) -> None:
+    rules = parse_rulebook("[first_run]\nshadow_days = 7\n")
+    async with open_bot(database_url, rules) as bot:
+        session = ConsoleSession(bot, MemoryPlatform())
+        session.actions = []
+        bot.sink = session.actions.append
+        for line in ("join olive owner", "join ben", "ben: " + PITCH_TEXT):
+            await session.line(line)
+        kinds = {type(a) for a in session.actions}
+        assert EtiquetteNote in kinds and not kinds & {FirstRunGuide, ShadowDecision}
+        assert not bot.communities.shadow(COMMUNITY)
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(SettingChange)) == 0
+    finally:
+        await engine.dispose()
