@@ -137,16 +137,19 @@ class GroupbotClient(discord.AutoShardedClient):
         await self.first_runs([guild])
 
     async def first_runs(self, guilds: Sequence[discord.Guild]) -> None:
-        """The first run of every one of these servers the database never saw (see Bot)."""
+        """The first run of every one of these servers the database never saw (see FirstRun)."""
+        first_run = self.runner.first_run
         try:
-            first_run = self.runner.first_run
             new = set(await first_run.unseen([str(g.id) for g in guilds]))
-            for guild in guilds:
-                if str(guild.id) in new and guild.owner_id is not None:
-                    rulebook = self.core.communities.rulebook_of(str(guild.id))
-                    await first_run.installed(installation(guild, rulebook, self.platform))
-        except Exception:  # the bot serves the servers all the same
-            log.exception("first run not started")
+        except Exception:  # the bot serves the servers all the same; the next start tries again
+            log.exception("first runs not started")
+            return
+        for guild in (g for g in guilds if str(g.id) in new and g.owner_id is not None):
+            rulebook = self.core.communities.rulebook_of(str(guild.id))
+            try:
+                await first_run.installed(installation(guild, rulebook, self.platform))
+            except Exception:
+                log.exception("first run in %s not started", guild.id)
 
     async def close(self) -> None:
         """Stop delivering, then disconnect."""
