@@ -11,6 +11,7 @@ from groupbot.core.actions import (
     ConfigShown,
     DeliveryGivenUp,
     EtiquetteNote,
+    FirstRunGuide,
     Hold,
     MemberForgotten,
     OwnersAlerted,
@@ -36,7 +37,7 @@ async def deliver(platform: Platform, action: Action) -> None:
     match action:
         case Welcome(via="channel"):
             await platform.post(action)
-        case Welcome() | RequestApproved() | RequestDenied() | RequestExpired():
+        case Welcome() | RequestApproved() | RequestDenied() | RequestExpired() | FirstRunGuide():
             await platform.send_direct(action)
         case EtiquetteNote():
             await _note(platform, action)

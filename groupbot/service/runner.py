@@ -15,6 +15,7 @@ from groupbot.core.actions import DeliveryGivenUp
 from groupbot.core.i18n import say
 from groupbot.core.ports import Platform
 from groupbot.service.bot import Bot
+from groupbot.service.first_run import FirstRun
 from groupbot.service.metrics import OUTBOX_ROWS, QUEUE_OLDEST, QUEUE_PENDING
 from groupbot.service.settings import Settings
 from groupbot.storage.gauges import backlog
@@ -47,7 +48,7 @@ def retry_policy(settings: Settings | None = None) -> RetryPolicy:
 
 
 class Runner:
-    """Fires due timers and delivers owed rows; woken at once by every commit."""
+    """Fires due timers, ends first-run shadow periods, delivers owed rows; woken by commits."""
 
     def __init__(
         self,
@@ -77,6 +78,7 @@ class Runner:
         self._wake = asyncio.Event()
         self._gauged: datetime | None = None
         bot.transactions.on_commit = self._wake.set
+        self.first_run = FirstRun(bot.db, bot.recorder, bot.communities, self._wake.set)
 
     def _given_up(
         self, community: str, action: str, row: int, attempts: int, at: datetime
@@ -114,6 +116,7 @@ class Runner:
                 if due is not None and due <= now:  # else the engine's turn is not needed
                     await self.bot.advance(now)
                 await self.worker.drain(now)
+                await self.first_run.tick(now)  # shadow periods over by now
                 await self._gauge(now)
             except Exception:  # one bad round must not stop deliveries for good
                 log.exception("delivery round failed; retrying at the next tick")

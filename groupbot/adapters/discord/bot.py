@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -24,6 +25,7 @@ from groupbot.service.settings_reader import SettingsReader
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
+from .first_run import installation
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
 from .settings import SettingsView
@@ -127,7 +129,27 @@ class GroupbotClient(discord.AutoShardedClient):
         """Start delivering once the guilds are known (once per process)."""
         if self._delivering is None:
             self._delivering = asyncio.create_task(self.runner.run(self.stop))
+            await self.first_runs(self.guilds)
         log.info("groupbot ready on shards %s", self.shard_ids or "all")
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a server: its guided first run."""
+        await self.first_runs([guild])
+
+    async def first_runs(self, guilds: Sequence[discord.Guild]) -> None:
+        """The first run of every one of these servers the database never saw (see FirstRun)."""
+        first_run = self.runner.first_run
+        try:
+            new = set(await first_run.unseen([str(g.id) for g in guilds]))
+        except Exception:  # the bot serves the servers all the same; the next start tries again
+            log.exception("first runs not started")
+            return
+        for guild in (g for g in guilds if str(g.id) in new and g.owner_id is not None):
+            rulebook = self.core.communities.rulebook_of(str(guild.id))
+            try:
+                await first_run.installed(installation(guild, rulebook, self.platform))
+            except Exception:
+                log.exception("first run in %s not started", guild.id)
 
     async def close(self) -> None:
         """Stop delivering, then disconnect."""

@@ -12,6 +12,7 @@ from groupbot.core.actions.members import (
 )
 from groupbot.core.actions.owners import (
     DeliveryGivenUp,
+    FirstRunGuide,
     OwnerNotice,
     OwnersAlerted,
     OwnersNotified,
@@ -53,6 +54,7 @@ __all__ = [
     "DeliveryGivenUp",
     "EtiquetteNote",
     "Evidence",
+    "FirstRunGuide",
     "Hold",
     "Introduced",
     "MemberForgotten",
@@ -95,6 +97,7 @@ _ALL: tuple[type[Action], ...] = (
     OwnersAlerted,
     RequestDecided,
     DeliveryGivenUp,
+    FirstRunGuide,
     *ANSWERS,
 )
 KINDS: dict[str, type[Action]] = {kind.KIND: kind for kind in _ALL}

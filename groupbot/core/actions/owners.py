@@ -9,6 +9,7 @@ from groupbot.core.actions.base import Action
 
 __all__ = [
     "DeliveryGivenUp",
+    "FirstRunGuide",
     "OwnerNotice",
     "OwnersAlerted",
     "OwnersNotified",
@@ -85,6 +86,20 @@ class DeliveryGivenUp(Action):
     outbox: int  # the outbox row given up (`groupbot outbox retry ID` sends it again)
     failed_action: str
     attempts: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FirstRunGuide(Action):
+    """The installer is told, once, how groupbot starts and how to change it (a DM)."""
+
+    KIND: ClassVar[str] = "first_run_guide"
+    DELIVERED: ClassVar[bool] = True
+
+    member: str
+    intro: tuple[str, ...]
+    moderators: str | None
+    shadow_until: str | None  # when the first-run shadow period ends, if there is one
     text: str
 
 
