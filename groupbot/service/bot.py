@@ -30,6 +30,7 @@ from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
 from groupbot.service.welcomes import Welcomer
+from groupbot.storage.faults import unreachable
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
 from groupbot.storage.repositories import CommunityRepositories, all_pending_requests
 from groupbot.storage.unit import utc
@@ -254,6 +255,14 @@ class Bot:
             await self.rollback()  # raises while the database is away: the platform retries
             if not self.keep_failed:
                 log.error("event %s not stored: %s", entry.event.event_id, exc)
+                entry.fail(exc)
+                return
+            if unreachable(exc):  # not the event's fault: its caller retries, nothing is kept
+                log.warning(
+                    "event %s not stored: the database is unreachable (%s)",
+                    entry.event.event_id,
+                    type(exc).__name__,
+                )
                 entry.fail(exc)
                 return
             await self.dead_letters.keep(entry.event, exc)
