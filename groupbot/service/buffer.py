@@ -10,20 +10,27 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from groupbot.core.actions import Action
 from groupbot.core.events import CommandIssued, Event
-from groupbot.service.bot import LIVE_BATCH, Bot
+from groupbot.service.bot import LIVE_BATCH
 from groupbot.service.metrics import BUFFER_DROPPED, BUFFERED
 from groupbot.storage.faults import unreachable
 
-__all__ = ["BUFFER_LIMIT", "EventBuffer"]
+__all__ = ["BUFFER_LIMIT", "EventBuffer", "Handler"]
 
 log = logging.getLogger(__name__)
 
 BUFFER_LIMIT = 10_000  # events held at most (about 10 MB): past it, new events are dropped
 FIRST_DELAY = 0.25  # seconds before the first retry; doubled after each failed one
 MAX_DELAY = 5.0
+
+
+class Handler(Protocol):
+    """What handles an event exactly once (the Bot), raising when it cannot store it."""
+
+    async def handle(self, event: Event) -> list[Action]: ...
 
 
 @dataclass(order=True, slots=True)
@@ -46,7 +53,7 @@ class EventBuffer:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: Handler,
         platform: str,
         *,
         limit: int = BUFFER_LIMIT,
