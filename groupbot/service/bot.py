@@ -26,6 +26,7 @@ from groupbot.service.commands.requests import RequestCommands
 from groupbot.service.communities import Communities, HasRulebook
 from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
+from groupbot.service.metrics import RETENTION_SWEEPS
 from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
@@ -33,6 +34,7 @@ from groupbot.service.welcomes import Welcomer
 from groupbot.storage.faults import unreachable
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
 from groupbot.storage.repositories import CommunityRepositories, all_pending_requests
+from groupbot.storage.retention import all_communities, lead_sweep
 from groupbot.storage.unit import utc
 
 __all__ = ["LIVE_BATCH", "Bot", "Sink"]
@@ -475,10 +477,11 @@ class Bot:
 
     async def _fire(self, timer: Timer, out: list[Action]) -> None:
         """Carry out one due timer at its own time; stale ones (already decided) do nothing."""
+        if timer.kind is TimerKind.RETENTION:  # of every community, not of one
+            await self._retention(timer.due)
+            return
         repo = await self.repository(timer.community)
         match timer.kind:
-            case TimerKind.RETENTION:
-                await self._retention(timer.due)
             case TimerKind.WELCOME_BATCH:
                 if self.welcomer.batch_due(timer.community) == timer.due:  # else greeted already
                     out.extend(await self.welcomer.batch(repo, timer.due))
@@ -488,13 +491,23 @@ class Bot:
                 await self.desk.expire(repo, timer, out)
 
     async def _retention(self, now: datetime) -> None:
-        """Drop message text older than the retention period; schedule the next sweep."""
+        """Drop message text older than the retention period; schedule the next sweep.
+
+        Replicas sweep one at a time: the sweep's lock is held until this transaction ends,
+        and a replica that finds it taken skips this round (the next is a day later).
+        """
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
         await self.transactions.flush()
-        for community in self.communities.known():
+        conn = (await self.transactions.unit()).connection
+        if not await lead_sweep(conn):
+            RETENTION_SWEEPS.labels(result="skipped").inc()
+            log.info("retention sweep skipped: another replica is sweeping")
+            return
+        for community in await all_communities(conn):
             repo = await self.repository(community)  # its own retention.message_days
             days = self.communities.rulebook_of(community).retention.message_days
             await repo.purge_before(now - timedelta(days=days), now)
+        RETENTION_SWEEPS.labels(result="swept").inc()
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""
