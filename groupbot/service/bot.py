@@ -26,15 +26,14 @@ from groupbot.service.commands.requests import RequestCommands
 from groupbot.service.communities import Communities, HasRulebook
 from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
-from groupbot.service.metrics import RETENTION_SWEEPS
 from groupbot.service.recorder import Recorder, Sink
+from groupbot.service.retention import sweep
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
 from groupbot.service.welcomes import Welcomer
 from groupbot.storage.faults import unreachable
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
 from groupbot.storage.repositories import CommunityRepositories, all_pending_requests
-from groupbot.storage.retention import all_communities, lead_sweep
 from groupbot.storage.unit import utc
 
 __all__ = ["LIVE_BATCH", "Bot", "Sink"]
@@ -255,16 +254,9 @@ class Bot:
             await self.transactions.commit()
         except Exception as exc:
             await self.rollback()  # raises while the database is away: the platform retries
-            if not self.keep_failed:
+            # An unreachable database is not the event's fault: its caller retries it later.
+            if not self.keep_failed or unreachable(exc):
                 log.error("event %s not stored: %s", entry.event.event_id, exc)
-                entry.fail(exc)
-                return
-            if unreachable(exc):  # not the event's fault: its caller retries, nothing is kept
-                log.warning(
-                    "event %s not stored: the database is unreachable (%s)",
-                    entry.event.event_id,
-                    type(exc).__name__,
-                )
                 entry.fail(exc)
                 return
             await self.dead_letters.keep(entry.event, exc)
@@ -491,23 +483,9 @@ class Bot:
                 await self.desk.expire(repo, timer, out)
 
     async def _retention(self, now: datetime) -> None:
-        """Drop message text older than the retention period; schedule the next sweep.
-
-        Replicas sweep one at a time: the sweep's lock is held until this transaction ends,
-        and a replica that finds it taken skips this round (the next is a day later).
-        """
+        """The daily sweep of old message text; the next one is a day later."""
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
-        await self.transactions.flush()
-        conn = (await self.transactions.unit()).connection
-        if not await lead_sweep(conn):
-            RETENTION_SWEEPS.labels(result="skipped").inc()
-            log.info("retention sweep skipped: another replica is sweeping")
-            return
-        for community in await all_communities(conn):
-            repo = await self.repository(community)  # its own retention.message_days
-            days = self.communities.rulebook_of(community).retention.message_days
-            await repo.purge_before(now - timedelta(days=days), now)
-        RETENTION_SWEEPS.labels(result="swept").inc()
+        await sweep(self.transactions, self.repository, self.communities, now)
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""
