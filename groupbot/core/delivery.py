@@ -9,6 +9,7 @@ from groupbot.core.actions import (
     CommandReply,
     ConfigChanged,
     ConfigShown,
+    DeliveryGivenUp,
     EtiquetteNote,
     Hold,
     MemberForgotten,
@@ -43,7 +44,13 @@ async def deliver(platform: Platform, action: Action) -> None:
             await platform.remove(action)
         case Published():
             await platform.post(action)
-        case OwnersNotified() | OwnersReminded() | OwnersAlerted() | RequestDecided():
+        case (
+            OwnersNotified()
+            | OwnersReminded()
+            | OwnersAlerted()
+            | RequestDecided()
+            | DeliveryGivenUp()
+        ):
             await platform.notify_owners(action)
         case (
             CommandRejected()

@@ -27,6 +27,7 @@ from groupbot.storage.outbox import shard_scope
 from .commands import register_commands
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
+from .settings import SettingsView
 from .translate import command_event, edit_event, is_owner, join_event, message_event
 from .views import ApproveButton, DenyButton
 
@@ -113,6 +114,7 @@ class GroupbotClient(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         """Register the persistent buttons and sync the slash commands."""
         self.add_dynamic_items(ApproveButton, DenyButton)
+        self.add_view(SettingsView())
         try:
             if self.dev_guild is not None:
                 guild = discord.Object(self.dev_guild)

@@ -11,6 +11,7 @@ from groupbot.core.actions.members import (
     Welcome,
 )
 from groupbot.core.actions.owners import (
+    DeliveryGivenUp,
     OwnerNotice,
     OwnersAlerted,
     OwnersNotified,
@@ -49,6 +50,7 @@ __all__ = [
     "CommandReply",
     "ConfigChanged",
     "ConfigShown",
+    "DeliveryGivenUp",
     "EtiquetteNote",
     "Evidence",
     "Hold",
@@ -92,6 +94,7 @@ _ALL: tuple[type[Action], ...] = (
     OwnersReminded,
     OwnersAlerted,
     RequestDecided,
+    DeliveryGivenUp,
     *ANSWERS,
 )
 KINDS: dict[str, type[Action]] = {kind.KIND: kind for kind in _ALL}

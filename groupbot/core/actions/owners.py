@@ -7,7 +7,14 @@ from typing import ClassVar
 
 from groupbot.core.actions.base import Action
 
-__all__ = ["OwnerNotice", "OwnersAlerted", "OwnersNotified", "OwnersReminded", "RequestDecided"]
+__all__ = [
+    "DeliveryGivenUp",
+    "OwnerNotice",
+    "OwnersAlerted",
+    "OwnersNotified",
+    "OwnersReminded",
+    "RequestDecided",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,4 +75,17 @@ class RequestDecided(Action):
     note: str | None
 
 
-OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryGivenUp(Action):
+    """A message the platform kept refusing was given up: the owners are told where to look."""
+
+    KIND: ClassVar[str] = "delivery_given_up"
+    DELIVERED: ClassVar[bool] = True
+
+    outbox: int  # the outbox row given up (`groupbot outbox retry ID` sends it again)
+    failed_action: str
+    attempts: int
+    text: str
+
+
+OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided | DeliveryGivenUp

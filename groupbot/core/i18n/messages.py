@@ -91,6 +91,12 @@ MESSAGES: dict[str, str] = {
         "{name} has had {notes} etiquette notes in {days} days (latest: {rule}). "
         "A personal word from an owner may help; groupbot never bans."
     ),
+    "notice.delivery_given_up": (
+        "groupbot gave up on a message it owed here ({action}, #{outbox}) after {attempts} "
+        "tries: the platform kept refusing it. Whoever runs groupbot can list such messages "
+        "with `groupbot outbox list --failed -c {community}` and send them again with "
+        "`groupbot outbox retry`."
+    ),
     "refusal.owners_only": "Only owners and moderators can {what}.",
     "refusal.what.approve": "approve requests",
     "refusal.what.deny": "deny requests",
