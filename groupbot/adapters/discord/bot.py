@@ -19,6 +19,7 @@ from groupbot.core.events import Event
 from groupbot.core.ports import DeliveryError
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
+from groupbot.service.buffer import EventBuffer
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 from groupbot.service.runner import IdleWait, Runner
 from groupbot.service.settings_reader import SettingsReader
@@ -106,6 +107,7 @@ class GroupbotClient(discord.AutoShardedClient):
             idle=idle,
             tick_seconds=tick_seconds,
         )
+        self.buffer = EventBuffer(core, "discord")  # the gateway never redelivers an event
         self.stop = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
 
@@ -195,13 +197,16 @@ class GroupbotClient(discord.AutoShardedClient):
                 log.warning("could not tell %s about the missing intent: %s", guild.id, exc)
 
     async def handle(self, event: Event) -> list[Action] | None:
-        """Hand one event to the core, with metrics; a failure is logged and gives None."""
+        """Hand one event to the core, with metrics; a failure (or an event held until the
+        database is back) gives None."""
         started = time.perf_counter()
         EVENTS.labels("discord", EVENT_NAMES[type(event).__name__]).inc()
         try:
-            actions = await self.core.handle(event)
+            actions = await self.buffer.handle(event)
         except Exception:
             log.exception("event %s in %s failed", event.event_id, event.community)
+            return None
+        if actions is None:
             return None
         EVENT_SECONDS.observe(time.perf_counter() - started)
         for action in actions:
