@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.adapters.inflight import InFlight
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
+from groupbot.adapters.slack.first_run import FirstRunSlack
 from groupbot.adapters.slack.guard import (
     RefusalLog,
     check_request,
@@ -133,6 +134,7 @@ async def slack_service(
         bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight
     )
     try:
+        await _first_run(service, bolt, settings)
         yield service
     finally:
         # Events Slack was told we have: let them reach the engine before it closes.
@@ -149,6 +151,17 @@ async def slack_service(
             await delivering
         await bot.close()
         await clients.close()
+
+
+async def _first_run(service: SlackService, bolt: AsyncApp, settings: Settings) -> None:
+    """The guided first run: after each OAuth install, or now for a single token's workspace."""
+    first_run = FirstRunSlack(
+        service.runner.first_run, service.bot.communities, service.directory, service.clients
+    )
+    if bolt.oauth_flow is not None:
+        first_run.hook(bolt.oauth_flow)
+    elif settings.slack_bot_token is not None:
+        await first_run.at_startup()
 
 
 def _context_of(payload: dict[str, object]) -> dict[str, str | None]:

@@ -256,3 +256,17 @@ class Retention(StrictModel):
             "0 = none after the decision."
         ),
     )
+
+
+class FirstRun(StrictModel):
+    """How groupbot starts in a community it was just installed in."""
+
+    shadow_days: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description=(
+            "Days a newly installed community starts in shadow mode, so its owners can watch "
+            "what the bot would do; 0 = no shadow period."
+        ),
+    )
