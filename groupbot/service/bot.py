@@ -81,8 +81,6 @@ class Bot:
         # and what one process remembers between commits may be stale, so it is read again.
         self.shared = shared
         self.clock: datetime | None = None
-        # A replay on a private database that is thrown away may sweep it its own way instead.
-        self.retention = True
         self.timers = TimerQueue()
         self.transactions = Transactions(db)
         self.dead_letters = DeadLetters(db, platform)
@@ -487,8 +485,6 @@ class Bot:
     async def _retention(self, now: datetime) -> None:
         """The daily sweep of old message text; the next one is a day later."""
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
-        if not self.retention:
-            return
         await sweep(self.transactions, self.repository, self.communities, now)
 
     async def finish(self) -> list[Action]:

@@ -52,14 +52,15 @@ async def open_bot(
     sink: Sink | None = None,
     batch_size: int = 1,
     platform: str = "replay",
+    kind: type[Bot] = Bot,
 ) -> AsyncIterator[Bot]:
-    """A started Bot on a migrated database; buffered work is committed on exit.
+    """A started Bot (or `kind` of Bot) on a migrated database; buffered work is committed on exit.
 
     The callers are sequential runs (replay, backtest, shell, demo): an in-memory database
     is worked without a thread.
     """
     async with open_database(url, inline=True) as engine:
-        bot = Bot(
+        bot = kind(
             engine,
             rulebook,
             sink=sink,
