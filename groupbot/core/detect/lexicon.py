@@ -273,7 +273,7 @@ def _fold_token(match: re.Match[str]) -> str:
 
 def has_cyrillic(text: str) -> bool:
     """Whether text holds a Cyrillic letter."""
-    return _CYRILLIC.search(text) is not None
+    return not text.isascii() and _CYRILLIC.search(text) is not None
 
 
 def _unspell(match: re.Match[str]) -> str:
