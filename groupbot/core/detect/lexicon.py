@@ -281,6 +281,9 @@ def _unspell(match: re.Match[str]) -> str:
     return "".join(c for c in match.group() if c.isalpha())
 
 
+# The detector reads a message's Cyrillic twice (its cues, then its language): the last few
+# results are kept so the second read is free.
+@lru_cache(maxsize=4)
 def cyrillic_fold(text: str) -> str:
     """Text as its Cyrillic reader sees it: NFKC, look-alikes made Cyrillic, lower case."""
     text = unicodedata.normalize("NFKC", text)
