@@ -132,7 +132,7 @@ def test_a_byte_order_mark_before_the_first_line_is_skipped() -> None:
 START_LIGHT = """
 import io, sys
 sys.argv = ["groupbot", "classify"]
-sys.stdin = io.TextIOWrapper(io.BytesIO(b'{"text": "Subscribe to my channel"}\\n'))
+sys.stdin = io.TextIOWrapper(io.BytesIO(b'{"text": "Subscribe to my \\u0441hannel"}\\n'))
 from groupbot import entry
 try:
     entry.main()
