@@ -16,6 +16,9 @@ import aiohttp
 import asyncpg
 import pytest
 from opskit import ROOT, WELCOME_MARK, Cluster, free_port, make_database, until, upgrade
+from slackharness import seen_before
+
+from groupbot.storage.database import create_engine
 
 sys.path.insert(0, str(ROOT / "tests" / "discord"))
 from fakediscord import FakeDiscord, snowflake, user
@@ -77,13 +80,18 @@ async def test_joins_during_an_outage_are_welcomed_once_and_sigterm_stores_what_
         "GROUPBOT_DATABASE_URL": database,
     }
     await upgrade(env)
+    guild = next(iter(discord.guilds.values()))
+    engine = create_engine(database)
+    try:
+        await seen_before(engine, str(guild.id))  # served before: no first-run shadow period
+    finally:
+        await engine.dispose()
     port = free_port()
     readyz = f"http://127.0.0.1:{port}/readyz"
     command = [
         *(sys.executable, "-c", "from groupbot.cli import main; main()", "run", "discord"),
         *("--metrics-port", str(port), "--rules", str(rules)),
     ]
-    guild = next(iter(discord.guilds.values()))
     members = [user(snowflake(), f"newcomer{n}") for n in range(15)]
     with tempfile.TemporaryFile() as log:
         proc = await asyncio.create_subprocess_exec(

@@ -277,7 +277,7 @@ def _fold_token(match: re.Match[str]) -> str:
 
 def has_cyrillic(text: str) -> bool:
     """Whether text holds a Cyrillic letter."""
-    return _CYRILLIC.search(text) is not None
+    return not text.isascii() and _CYRILLIC.search(text) is not None
 
 
 def _unspell(match: re.Match[str]) -> str:
@@ -285,6 +285,9 @@ def _unspell(match: re.Match[str]) -> str:
     return "".join(c for c in match.group() if c.isalpha())
 
 
+# The detector reads a message's Cyrillic twice (its cues, then its language): the last few
+# results are kept so the second read is free.
+@lru_cache(maxsize=4)
 def cyrillic_fold(text: str) -> str:
     """Text as its Cyrillic reader sees it: NFKC, look-alikes made Cyrillic, lower case."""
     text = unicodedata.normalize("NFKC", text)
