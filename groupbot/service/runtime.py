@@ -19,9 +19,11 @@ MEMORY_URL = "sqlite+aiosqlite://"
 
 
 @asynccontextmanager
-async def open_database(url: str, *, migrate: bool = True) -> AsyncIterator[AsyncEngine]:
-    """An engine on the database, migrated to the latest schema."""
-    engine = create_engine(database_url(url))
+async def open_database(
+    url: str, *, migrate: bool = True, inline: bool = False
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on the database, migrated to the latest schema (`inline`: see create_engine)."""
+    engine = create_engine(database_url(url), inline=inline)
     try:
         if migrate:
             await upgrade(engine)
@@ -50,10 +52,15 @@ async def open_bot(
     sink: Sink | None = None,
     batch_size: int = 1,
     platform: str = "replay",
+    kind: type[Bot] = Bot,
 ) -> AsyncIterator[Bot]:
-    """A started Bot on a migrated database; buffered work is committed on exit."""
-    async with open_database(url) as engine:
-        bot = Bot(
+    """A started Bot (or `kind` of Bot) on a migrated database; buffered work is committed on exit.
+
+    The callers are sequential runs (replay, backtest, shell, demo): an in-memory database
+    is worked without a thread.
+    """
+    async with open_database(url, inline=True) as engine:
+        bot = kind(
             engine,
             rulebook,
             sink=sink,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
+from functools import partial
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
@@ -79,8 +82,11 @@ def is_memory_sqlite(url: str) -> bool:
     return parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an AsyncEngine tuned for the backend the URL names."""
+def create_engine(url: str, *, inline: bool = False, **kwargs: Any) -> AsyncEngine:
+    """Create an AsyncEngine tuned for the backend the URL names.
+
+    `inline`: an in-memory SQLite database is worked on the event loop's own thread.
+    """
     url = database_url(url)
     backend = make_url(url).get_backend_name()
     options: dict[str, Any] = {}
@@ -95,6 +101,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     options.update(kwargs)
     engine = _create_async_engine(url, **options)
     if backend == "sqlite":
+        if inline and memory:
+            _connect_inline(engine)
         _tune_sqlite(engine, wal=not memory)
     elif not options.get("pool_pre_ping"):
         _check_pooled_connections(engine)
@@ -133,6 +141,40 @@ async def _ping(driver: Any) -> None:
     # timeout is the point. The transaction keeps pgbouncer's transaction mode happy.
     async with asyncio.timeout(PING_TIMEOUT_SECONDS), driver.transaction():
         await driver.fetchrow(";")
+
+
+class _InlineQueue:
+    """aiosqlite's queue to its worker thread, each call run at once on the caller's thread."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Any]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting caller, as the worker would
+            if future is not None:
+                future.set_exception(exc)
+            return
+        if future is not None:
+            future.set_result(result)
+
+
+def _connect_inline(engine: AsyncEngine) -> None:
+    """Connect through aiosqlite without its worker thread (for a private in-memory database).
+
+    An in-memory database does no I/O, so each call is a few microseconds: handing it to a
+    thread and waking the loop for the answer costs more than the call, for every statement.
+    Such a database belongs to one sequential run (replay, backtest): the loop has nothing
+    else to do meanwhile.
+    """
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _do_connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        async def inline() -> aiosqlite.Connection:
+            connection = aiosqlite.Connection(partial(sqlite3.connect, *cargs, **cparams), 64)
+            connection._tx = _InlineQueue()  # type: ignore[assignment]
+            return await connection._connect()  # never started: no thread to stop
+
+        return dialect.loaded_dbapi.connect(async_creator_fn=inline)
 
 
 def _tune_sqlite(engine: AsyncEngine, *, wal: bool) -> None:

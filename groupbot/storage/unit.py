@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.core.state import MemberState
@@ -59,16 +62,24 @@ class UnitOfWork:
         """Send one table's buffered rows now (before reading or updating that table)."""
         rows = self._rows.pop(target, None)
         if rows:
-            await self.connection.execute(self._insert(target), rows)
+            await self._insert_rows(_insert(target, self.connection.dialect.name), rows)
 
-    def _insert(self, target: Table) -> Any:
-        """INSERT, ignoring rows already there for tables whose rows are facts, not news."""
-        if target.name not in _FACT_TABLES:
-            return insert(target)
-        dialect = self.connection.dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-            target
-        ).on_conflict_do_nothing()
+    async def _insert_rows(self, statement: Any, rows: list[dict[str, Any]]) -> None:
+        """One executemany; on SQLite, of plain tuples (see `_plain_insert`)."""
+        keys = rows[0].keys()
+        plan = None
+        if self.connection.dialect.name == "sqlite" and all(r.keys() == keys for r in rows):
+            plan = _plain_insert(statement, self.connection.dialect, tuple(keys))
+        if plan is None:
+            await self.connection.execute(statement, rows)
+            return
+        sql, columns = plan
+        # Column by column: each a C-level map over the rows, converted only where needed.
+        values: list[list[Any]] = []
+        for key, process, default in columns:
+            column = list(map(itemgetter(key), rows)) if key in keys else [default] * len(rows)
+            values.append(column if process is None else list(map(process, column)))
+        await self.connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
     def member_dirty(self, community: str, state: MemberState) -> None:
         """Queue a member's row for an upsert at the next flush."""
@@ -79,9 +90,10 @@ class UnitOfWork:
         if self._members:
             await self._upsert_members()
         buffered, self._rows = self._rows, {}
+        dialect = self.connection.dialect.name
         for target, rows in buffered.items():
             if rows:
-                await self.connection.execute(self._insert(target), rows)
+                await self._insert_rows(_insert(target, dialect), rows)
         await self.flush_deferred()
 
     async def _upsert_members(self) -> None:
@@ -100,7 +112,59 @@ class UnitOfWork:
             for (community, _), s in self._members.items()
         ]
         self._members.clear()
-        await self.connection.execute(_member_upsert(self.connection.dialect.name), rows)
+        await self._insert_rows(_member_upsert(self.connection.dialect.name), rows)
+
+
+@functools.cache
+def _insert(target: Table, dialect: str) -> Any:
+    """INSERT, ignoring rows already there for tables whose rows are facts, not news."""
+    if target.name not in _FACT_TABLES:
+        return insert(target)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        target
+    ).on_conflict_do_nothing()
+
+
+_Column = tuple[str, Callable[[Any], Any] | None, Any]
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_insert(
+    statement: Any, dialect: Dialect, keys: tuple[str, ...]
+) -> tuple[str, tuple[_Column, ...]] | None:
+    """The SQL of a bulk insert and, per parameter, its key, type conversion and default.
+
+    SQLAlchemy builds and converts every row's parameters one by one, most of the time of a
+    bulk insert on SQLite: done here once per statement, the rows become plain tuples. None
+    when a column left out has a default only SQLAlchemy can compute.
+    """
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    if compiled.positiontup is None:
+        return None
+    defaults: dict[str, Any] = {}
+    for column in compiled.insert_prefetch:
+        if column.default is None or not column.default.is_scalar:
+            return None
+        defaults[column.key] = column.default.arg
+    names = tuple(compiled.positiontup)
+    if set(names) != set(keys) | set(defaults):  # else SQLAlchemy's path says what is wrong
+        return None
+    processors = dict(compiled._bind_processors)
+    for name in names:
+        kind = statement.table.c[name].type.dialect_impl(dialect)
+        if isinstance(kind, sqlite.DATETIME) and kind._storage_format == _SQLITE_DATETIME:
+            processors[name] = functools.partial(_sqlite_datetime, processors[name])
+    return str(compiled), tuple((n, processors.get(n), defaults.get(n)) for n in names)
+
+
+_SQLITE_DATETIME = sqlite.DATETIME._storage_format
+
+
+def _sqlite_datetime(general: Callable[[Any], Any], value: Any) -> Any:
+    """SQLite's DATETIME text for a datetime (what SQLAlchemy writes, without its dict)."""
+    if type(value) is datetime:  # isoformat pads the year to 4 digits; the zone is left out
+        return value.isoformat(" ", "microseconds")[:26]
+    return general(value)
 
 
 @functools.cache

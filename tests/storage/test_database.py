@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,11 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from groupbot.core.state import MemberState
 from groupbot.storage import database
 from groupbot.storage.database import (
     DEFAULT_DATABASE_URL,
@@ -23,7 +26,10 @@ from groupbot.storage.database import (
     session_factory,
 )
 from groupbot.storage.migrate import alembic_config
-from groupbot.storage.models import Base, Community, Member
+from groupbot.storage.models import AuditEntry, Base, Community, Member, table
+from groupbot.storage.unit import UnitOfWork
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -102,6 +108,23 @@ async def test_in_memory_sqlite_is_one_database_for_the_whole_process(url: str) 
             await session.commit()
         async with engine.connect() as other:
             assert (await other.scalar(select(func.count()).select_from(Community))) == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_private_in_memory_database_can_run_without_a_thread() -> None:
+    threads = threading.active_count()
+    engine = create_engine("sqlite://", inline=True)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+            assert threading.active_count() == threads  # no worker thread was started
+            assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
+            await conn.execute(Community.__table__.insert(), [{"key": "c", "created_at": NOW}])
+        async with engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(Community)) == 1
+            with pytest.raises(IntegrityError):  # errors reach the caller as they would
+                await conn.execute(Community.__table__.insert(), [{"key": "c", "created_at": NOW}])
     finally:
         await engine.dispose()
 
@@ -255,3 +278,31 @@ async def test_each_test_gets_a_fresh_database(engine: AsyncEngine) -> None:
     # Runs after the test above wrote rows: on PostgreSQL this checks the truncation.
     async with engine.connect() as conn:
         assert (await conn.scalar(select(func.count()).select_from(Member))) == 0
+
+
+async def test_bulk_writes_store_what_sqlalchemy_would() -> None:
+    engine = create_engine("sqlite://", inline=True)
+    aware = datetime(2025, 1, 6, 0, 0, 0, 7, tzinfo=UTC)
+    rows: list[dict[str, Any]] = [
+        {"community": "c", "at": aware, "action": "hold", "member": "m", "message": "1"},
+        {"community": "c", "at": NOW, "action": "etiquette_note", "member": None, "message": "2"},
+    ]
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+            await conn.execute(AuditEntry.__table__.insert(), rows)  # SQLAlchemy's own path
+            uow = UnitOfWork(conn)
+            for row in rows:
+                uow.buffer(table(AuditEntry), dict(row))
+            uow.member_dirty("c", MemberState(member="m", first_seen_at=aware, roles=frozenset()))
+            await uow.flush()
+            stored = await conn.execute(
+                text("SELECT at, action, member, shadow, detail FROM audit_log ORDER BY id")
+            )
+            first, second, *again = stored.all()
+            assert again == [first, second]  # the defaults and the date text included
+            assert first[0] == "2025-01-06 00:00:00.000007"
+            member = await conn.scalar(text("SELECT first_seen_at FROM members"))
+            assert member == "2025-01-06 00:00:00.000007"
+    finally:
+        await engine.dispose()

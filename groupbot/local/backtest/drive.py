@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO
 
 from groupbot.core.actions import Action
@@ -24,6 +24,17 @@ __all__ = ["drive"]
 PRUNE_EVERY = 20_000  # events between sweeps of post rows the rolling windows no longer need
 StepHook = Callable[[Step], None]
 VerdictHook = Callable[[Verdict, str, bool], None]
+
+
+class _PrivateBot(Bot):
+    """A bot whose private database is thrown away after the replay: no retention sweeps.
+
+    They blank old request text and audit evidence that an export's replay never reads
+    again; `prune_posts` forgets old event ids and the rows the windows no longer need.
+    """
+
+    async def _retention(self, now: datetime) -> None:
+        return None  # and the sweep's timer is not set again
 
 
 def _watch_verdicts(bot: Bot, hook: VerdictHook) -> None:
@@ -57,7 +68,8 @@ async def drive(
     """Handle every step's event in order; the number of events the engine could not take.
 
     With `prune` (a fresh in-memory database that no command will ask for statistics), post
-    rows older than the rolling windows are dropped as the history goes by.
+    rows older than the rolling windows are dropped as the history goes by, instead of the
+    daily retention sweeps: they blank old text that an export's replay never reads again.
     """
     failed = 0
     owed = False
@@ -66,7 +78,9 @@ async def drive(
         nonlocal owed
         owed = True
 
-    async with open_bot(database or MEMORY_URL, rulebook, sink=sink, batch_size=batch) as bot:
+    kind = _PrivateBot if prune else Bot
+    url = database or MEMORY_URL
+    async with open_bot(url, rulebook, sink=sink, batch_size=batch, kind=kind) as bot:
         bot.community_names.update(community_names or {})
         if on_verdict is not None:
             _watch_verdicts(bot, on_verdict)

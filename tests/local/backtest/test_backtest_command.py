@@ -121,3 +121,15 @@ def test_pruning_old_rows_changes_no_action(
     replay_export(export, rules=rules, out=out_pruned, errors=io.StringIO(), progress=False)
     assert out_pruned.getvalue() == out_kept.getvalue()
     assert b"etiquette_note" in out_kept.getvalue()
+
+
+def test_the_private_database_acts_as_a_real_one(tmp_path: Path) -> None:
+    # In memory: no worker thread, no daily retention sweeps, its own pruning. On a file:
+    # every sweep, the driver's thread. The actions must be the same.
+    export = write_slack_zip(tmp_path / "export.zip")
+    private, stored = io.BytesIO(), io.BytesIO()
+    replay_export(export, out=private, errors=io.StringIO(), progress=False)
+    database = f"sqlite:///{tmp_path / 'groupbot.db'}"
+    replay_export(export, database=database, out=stored, errors=io.StringIO(), progress=False)
+    assert private.getvalue() == stored.getvalue()
+    assert b"etiquette_note" in private.getvalue()
