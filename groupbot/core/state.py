@@ -40,6 +40,7 @@ class MemberState:
     blast_until: datetime | None = None  # a noted cross-post blast: later copies join it quietly
     blast_request: int | None = None
     promo_in_window: int = 0
+    from_history: bool = False  # seen in the history read at install: there before the bot
 
     @property
     def is_new(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.core.actions import Action, Introduced
 from groupbot.core.context import ConversationTracker
 from groupbot.core.engine import Engine
-from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
+from groupbot.core.events import (
+    CommandIssued,
+    Event,
+    MemberJoined,
+    MessageEdited,
+    MessagePosted,
+    Post,
+)
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.batch import Entry
@@ -397,10 +405,13 @@ class Bot:
         self, repo: CommunityRepositories, ev: MemberJoined, now: datetime
     ) -> list[Action]:
         state = await self.members.get(repo, ev.member, now, ev.name)
-        state.joined_at = now
         state.name = ev.name or state.name
         if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
+        if state.from_history and state.joined_at is None:  # there before the bot: no news
+            repo.members.save(state)
+            return []
+        state.joined_at = now
         repo.members.save(state)
         return self.welcomer.joined(repo, ev, state, now)
 
@@ -436,6 +447,66 @@ class Bot:
         if verdict.findings:
             await self.coach.coach(repo, ev, state, verdict, now, out)
         return out
+
+    # -- history ---------------------------------------------------------------------------
+
+    async def settings_of(self, community: str) -> Rulebook:
+        """The settings in force in a community, read from the database if need be."""
+        async with self._lock:
+            if self.clock is None:
+                self._tick(datetime.now(UTC))
+            await self.repository(community)
+            rulebook = self.communities.rulebook_of(community)
+            await self.commit()
+            return rulebook
+
+    async def learn(
+        self,
+        community: str,
+        posts: Sequence[Post],
+        conversations: ConversationTracker,
+        keep: Callable[[CommunityRepositories], Awaitable[bool]],
+    ) -> bool:
+        """Count past posts in their members' history, in one transaction of their own.
+
+        Nothing is sent and no rule runs. `keep` is asked first, inside the transaction (a
+        warm-up's lease and progress); when it says no, nothing is written.
+        """
+        async with self._lock:
+            await self.commit()  # the events before ours are stored (or salvaged) on their own
+            try:
+                if self.clock is None:
+                    self._tick(datetime.now(UTC))
+                repo = await self.repository(community)
+                if not await keep(repo):
+                    await self.transactions.commit()  # only what ensuring the community wrote
+                    return False
+                learned = []
+                for post in posts:
+                    state = await self.members.get(repo, post.member, utc(post.at), post.name)
+                    if post.name and not state.name:
+                        state.name = post.name
+                    analysis = self.engine.learn(
+                        state,
+                        channel=post.channel,
+                        text=post.text,
+                        at=utc(post.at),
+                        conversation=conversations.place(post),
+                    )
+                    repo.members.save(state)
+                    promo = analysis.promotional and not self.engine.channel_facts(post.channel)[1]
+                    repo.posts.add(post.member, post.message, post.channel, utc(post.at), promo)
+                    learned.append(post.member)
+                await self.transactions.commit()
+            except BaseException:
+                await self.rollback()
+                raise
+            # Past posts came out of time order: read these members back from the database.
+            self.members.all_known = False
+            for member in learned:
+                self.members.forget(community, member)
+            self._forget_between_commits()
+            return True
 
     # -- timers ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from .sections import (
     Channels,
     Community,
     Detection,
+    History,
     Notes,
     Owners,
     Retention,
@@ -36,6 +37,9 @@ class Rulebook(StrictModel):
     notes: Notes = Field(default_factory=Notes, description="Etiquette notes.")
     approvals: Approvals = Field(default_factory=Approvals, description="The approval queue.")
     retention: Retention = Field(default_factory=Retention, description="Data retention.")
+    history: History = Field(
+        default_factory=History, description="Reading recent history at install."
+    )
     rules: Rules = Field(default_factory=Rules, description="The etiquette rules.")
 
     SECTIONS: ClassVar[tuple[str, ...]] = (
@@ -48,6 +52,7 @@ class Rulebook(StrictModel):
         "notes",
         "approvals",
         "retention",
+        "history",
         "rules",
     )
 
