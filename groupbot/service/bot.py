@@ -450,11 +450,11 @@ class Bot:
 
     # -- history ---------------------------------------------------------------------------
 
-    async def settings_of(self, community: str) -> Rulebook:
+    async def settings_of(self, community: str, now: datetime) -> Rulebook:
         """The settings in force in a community, read from the database if need be."""
         async with self._lock:
             if self.clock is None:
-                self._tick(datetime.now(UTC))
+                self._tick(now)
             await self.repository(community)
             rulebook = self.communities.rulebook_of(community)
             await self.commit()
@@ -466,6 +466,7 @@ class Bot:
         posts: Sequence[Post],
         conversations: ConversationTracker,
         keep: Callable[[CommunityRepositories], Awaitable[bool]],
+        now: datetime,
     ) -> bool:
         """Count past posts in their members' history, in one transaction of their own.
 
@@ -476,7 +477,7 @@ class Bot:
             await self.commit()  # the events before ours are stored (or salvaged) on their own
             try:
                 if self.clock is None:
-                    self._tick(datetime.now(UTC))
+                    self._tick(now)
                 repo = await self.repository(community)
                 if not await keep(repo):
                     await self.transactions.commit()  # only what ensuring the community wrote

@@ -67,13 +67,13 @@ class Warmup:
         """Claim the community's read, feed what `read` yields to the bot, mark it done."""
         now = self.clock()
         async with self.bot.db.begin() as conn:
-            cursor = await HistoryWarmups(conn, community).claim(self.replica, now, self.lease)
-        if cursor is None:
+            claim = await HistoryWarmups(conn, community).claim(self.replica, now, self.lease)
+        if claim is None:
             return Outcome.SKIPPED
-        rulebook = await self.bot.settings_of(community)
+        cursor, started = claim
+        rulebook = await self.bot.settings_of(community, now)
         if not rulebook.history.enabled:
             return Outcome.SKIPPED if await self._finish(community) else Outcome.LOST
-        started = now if not cursor else self.clock()
         tracker = ConversationTracker()
         batch: list[MessagePosted] = []
         last = cursor
@@ -94,11 +94,13 @@ class Warmup:
     async def _store(
         self, community: str, posts: list[MessagePosted], cursor: str, tracker: ConversationTracker
     ) -> bool:
+        now = self.clock()
+
         async def keep(repo: CommunityRepositories) -> bool:
             claims = HistoryWarmups(repo.uow.connection, community)
-            return await claims.advance(self.replica, cursor, len(posts), self.clock(), self.lease)
+            return await claims.advance(self.replica, cursor, len(posts), now, self.lease)
 
-        return await self.bot.learn(community, posts, tracker, keep)
+        return await self.bot.learn(community, posts, tracker, keep, now)
 
     async def _finish(self, community: str) -> bool:
         async with self.bot.db.begin() as conn:

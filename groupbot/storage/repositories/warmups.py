@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.storage.models import HistoryWarmup, table
+from groupbot.storage.unit import utc
 
 __all__ = ["DONE", "RUNNING", "HistoryWarmups"]
 
@@ -23,8 +24,11 @@ class HistoryWarmups:
         self._c = connection
         self.community = community
 
-    async def claim(self, me: str, now: datetime, lease: timedelta) -> str | None:
-        """Take the read (new, or its lease run out); its cursor, or None if done or held."""
+    async def claim(self, me: str, now: datetime, lease: timedelta) -> tuple[str, datetime] | None:
+        """Take the read (new, or its lease run out): (cursor, started at), None if done or held.
+
+        A resumed read keeps its first start: what came later reached the bot as live events.
+        """
         insert = postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert
         await self._c.execute(
             insert(table(HistoryWarmup))
@@ -49,10 +53,10 @@ class HistoryWarmups:
                     or_(w.claimed_by.is_(None), w.claimed_by == me, w.lease_until < now),
                 )
                 .values(claimed_by=me, lease_until=now + lease)
-                .returning(w.cursor)
+                .returning(w.cursor, w.started_at)
             )
         ).first()
-        return None if row is None else str(row[0])
+        return None if row is None else (str(row[0]), utc(row[1]))
 
     async def advance(
         self, me: str, cursor: str, messages: int, now: datetime, lease: timedelta
