@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 import os
@@ -17,7 +18,7 @@ from groupbot.service.bot import Bot
 from groupbot.storage.repositories import CommunityRepositories
 from groupbot.storage.repositories.warmups import HistoryWarmups
 
-__all__ = ["LEASE", "HistoryReader", "Outcome", "Warmup"]
+__all__ = ["LEASE", "Background", "HistoryReader", "Outcome", "Warmup"]
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +112,39 @@ class Warmup:
         async with self.bot.db.connect() as conn:
             status = await HistoryWarmups(conn, community).status()
         return status is None or status[0] != "done"
+
+
+class Background:
+    """Warm-ups beside the live bot: one task per community, started without waiting for it."""
+
+    def __init__(self, warmup: Warmup) -> None:
+        self.warmup = warmup
+        self._tasks: dict[str, asyncio.Task[Outcome | None]] = {}
+
+    def start(self, community: str, read: HistoryReader) -> asyncio.Task[Outcome | None]:
+        """Warm the community up in the background (a second call while one runs joins it)."""
+        task = self._tasks.get(community)
+        if task is None or task.done():
+            task = asyncio.create_task(
+                self._run(community, read), name=f"groupbot-history-{community}"
+            )
+            self._tasks[community] = task
+        return task
+
+    async def _run(self, community: str, read: HistoryReader) -> Outcome | None:
+        try:
+            return await self.warmup.run(community, read)
+        except Exception:  # the claim stays: the next start (or replica) resumes it
+            log.warning("history warm-up of %s stopped; it resumes later", community, exc_info=True)
+            return None
+
+    async def idle(self) -> None:
+        """Wait for every warm-up started so far."""
+        await asyncio.gather(*self._tasks.values())
+
+    async def close(self) -> None:
+        """Stop the warm-ups still running (their progress is stored)."""
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._tasks.clear()

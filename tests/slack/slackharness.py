@@ -80,9 +80,17 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @asynccontextmanager
 async def running(
-    fake: FakeSlack, database_url: str, rulebook: Rulebook | None = None, **settings: Any
+    fake: FakeSlack,
+    database_url: str,
+    rulebook: Rulebook | None = None,
+    *,
+    warm_up: bool = False,
+    **settings: Any,
 ) -> AsyncIterator[Harness]:
-    """The app as `groupbot run slack --http` starts it, on 127.0.0.1:0."""
+    """The app as `groupbot run slack --http` starts it, on 127.0.0.1:0.
+
+    The start-up history read is off unless `warm_up`: most tests count every Web API call.
+    """
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SECRET,
@@ -93,7 +101,9 @@ async def running(
     config = Settings(**values)
     async with (
         open_database(config.groupbot_database_url) as db,
-        slack_service(config, rulebook or Rulebook(), db, tick_seconds=0.05) as service,
+        slack_service(
+            config, rulebook or Rulebook(), db, tick_seconds=0.05, warm_up_at_start=warm_up
+        ) as service,
         serve_http(service, "127.0.0.1", 0) as port,
         ClientSession() as http,
     ):
