@@ -8,8 +8,9 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from groupbot.core.context import ConversationTracker
 from groupbot.core.events import MessagePosted
@@ -120,6 +121,7 @@ class Background:
     def __init__(self, warmup: Warmup) -> None:
         self.warmup = warmup
         self._tasks: dict[str, asyncio.Task[Outcome | None]] = {}
+        self._helpers: set[asyncio.Task[None]] = set()  # finding what to warm up (start-up)
 
     def start(self, community: str, read: HistoryReader) -> asyncio.Task[Outcome | None]:
         """Warm the community up in the background (a second call while one runs joins it)."""
@@ -131,6 +133,12 @@ class Background:
             self._tasks[community] = task
         return task
 
+    def spawn(self, finding: Coroutine[Any, Any, None]) -> None:
+        """Run work that finds communities to warm up (and starts them) in the background."""
+        task = asyncio.create_task(finding, name="groupbot-history-start")
+        self._helpers.add(task)
+        task.add_done_callback(self._helpers.discard)
+
     async def _run(self, community: str, read: HistoryReader) -> Outcome | None:
         try:
             return await self.warmup.run(community, read)
@@ -138,13 +146,18 @@ class Background:
             log.warning("history warm-up of %s stopped; it resumes later", community, exc_info=True)
             return None
 
+    def _running(self) -> list[asyncio.Task[Any]]:
+        return [t for t in (*self._helpers, *self._tasks.values()) if not t.done()]
+
     async def idle(self) -> None:
-        """Wait for every warm-up started so far."""
-        await asyncio.gather(*self._tasks.values())
+        """Wait for every warm-up started so far, and those the start-up work starts."""
+        while running := self._running():
+            await asyncio.gather(*running)
 
     async def close(self) -> None:
         """Stop the warm-ups still running (their progress is stored)."""
-        for task in self._tasks.values():
+        running = self._running()
+        for task in running:
             task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
         self._tasks.clear()

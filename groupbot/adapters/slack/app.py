@@ -152,19 +152,14 @@ async def slack_service(
     history = Background(Warmup(bot))
     installed.append(lambda team: warm_up(history, clients, translator, team))
     token = _secret(settings.slack_bot_token)
-    starting = (
-        asyncio.create_task(warm_up_token_workspace(history, clients, translator, token))
-        if token and warm_up_at_start and not bolt.oauth_flow
-        else None
-    )
+    if token and warm_up_at_start and not bolt.oauth_flow:
+        history.spawn(warm_up_token_workspace(history, clients, translator, token))
     service = SlackService(
         bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight, history
     )
     try:
         yield service
     finally:
-        if starting is not None:
-            starting.cancel()
         await history.close()
         # Events Slack was told we have: let them reach the engine before it closes.
         try:
