@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -453,12 +454,23 @@ class Bot:
     async def settings_of(self, community: str, now: datetime) -> Rulebook:
         """The settings in force in a community, read from the database if need be."""
         async with self._lock:
-            if self.clock is None:
-                self._tick(now)
-            await self.repository(community)
-            rulebook = self.communities.rulebook_of(community)
-            await self.commit()
+            with self._clock_at_least(now):
+                await self.repository(community)
+                rulebook = self.communities.rulebook_of(community)
+                await self.commit()
             return rulebook
+
+    @contextlib.contextmanager
+    def _clock_at_least(self, now: datetime) -> Iterator[None]:
+        """A clock for work that is no event (before any event came), not kept afterwards."""
+        unset = self.clock is None
+        if unset:
+            self.clock = now
+        try:
+            yield
+        finally:
+            if unset:
+                self.clock = None
 
     async def learn(
         self,
@@ -476,9 +488,8 @@ class Bot:
         async with self._lock:
             await self.commit()  # the events before ours are stored (or salvaged) on their own
             try:
-                if self.clock is None:
-                    self._tick(now)
-                repo = await self.repository(community)
+                with self._clock_at_least(now):
+                    repo = await self.repository(community)
                 if not await keep(repo):
                     await self.transactions.commit()  # only what ensuring the community wrote
                     return False

@@ -21,9 +21,11 @@ from groupbot.service.bot import Bot
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 from groupbot.service.runner import IdleWait, Runner
 from groupbot.service.settings_reader import SettingsReader
+from groupbot.service.warmup import Background, Warmup
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
+from .history import warm_up, warm_up_unread
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
 from .translate import command_event, edit_event, is_owner, join_event, message_event
@@ -71,6 +73,7 @@ class GroupbotClient(discord.AutoShardedClient):
         guild_ready_timeout: float = 2.0,
         tick_seconds: float = 1.0,
         note_seconds: float = 120.0,
+        read_history: bool = True,
     ) -> None:
         shards: dict[str, Any] = {"shard_ids": shard_ids} if shard_ids is not None else {}
         super().__init__(
@@ -105,6 +108,8 @@ class GroupbotClient(discord.AutoShardedClient):
         )
         self.stop = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
+        self.read_history = read_history  # the install-time history warm-up
+        self.history = Background(Warmup(core))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -125,12 +130,17 @@ class GroupbotClient(discord.AutoShardedClient):
         """Start delivering once the guilds are known (once per process)."""
         if self._delivering is None:
             self._delivering = asyncio.create_task(self.runner.run(self.stop))
+            if self.read_history:
+                self.history.spawn(
+                    warm_up_unread(self.history, self.history.warmup, self.guilds, self.rulebook)
+                )
         log.info("groupbot ready on shards %s", self.shard_ids or "all")
 
     async def close(self) -> None:
         """Stop delivering, then disconnect."""
         self.stop.set()
         self.runner.wake()
+        await self.history.close()
         if self._delivering is not None:
             await asyncio.gather(self._delivering, return_exceptions=True)
         await super().close()
@@ -159,6 +169,11 @@ class GroupbotClient(discord.AutoShardedClient):
         event = join_event(member, self.rulebook)
         if event is not None:
             await self.handle(event)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a server: read its recent history, so its regulars are known."""
+        if self.read_history:
+            warm_up(self.history, guild, self.rulebook)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Tell the owners once if the bot cannot read messages."""
