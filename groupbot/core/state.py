@@ -47,6 +47,13 @@ class MemberState:
         """True for members whose join the bot saw (not there before it)."""
         return self.joined_at is not None
 
+    def arrive(self, now: datetime) -> bool:
+        """Record a join; False for a member seen in the history read (there before the bot)."""
+        if self.from_history and self.joined_at is None:
+            return False
+        self.joined_at = now
+        return True
+
     @property
     def introduced(self) -> bool:
         """True once the member has introduced themselves."""

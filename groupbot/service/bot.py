@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -15,14 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.core.actions import Action, Introduced
 from groupbot.core.context import ConversationTracker
 from groupbot.core.engine import Engine
-from groupbot.core.events import (
-    CommandIssued,
-    Event,
-    MemberJoined,
-    MessageEdited,
-    MessagePosted,
-    Post,
-)
+from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.batch import Entry
@@ -33,6 +24,7 @@ from groupbot.service.commands.community import CommunityCommands
 from groupbot.service.commands.config import ConfigCommands
 from groupbot.service.commands.requests import RequestCommands
 from groupbot.service.communities import Communities, HasRulebook
+from groupbot.service.exclusive import Exclusive
 from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
@@ -48,8 +40,7 @@ __all__ = ["LIVE_BATCH", "Bot", "Sink"]
 log = logging.getLogger(__name__)
 
 LIVE_BATCH = 64  # most events a live bot's group commit puts in one transaction
-# How long close() waits for the event being handled before it gives up on committing.
-CLOSE_WAIT_SECONDS = 30.0
+CLOSE_WAIT_SECONDS = 30.0  # how long close() waits for the event in hand before giving up
 # How long an event waits for the group commit before it commits itself (its committer left).
 COMMIT_WAIT_SECONDS = 1.0
 RETENTION_EVERY = timedelta(days=1)
@@ -57,7 +48,7 @@ SEEN_CACHE = 50_000
 SEEN_WINDOW = timedelta(days=1)
 
 
-class Bot:
+class Bot(Exclusive):
     """Serves every platform: one engine, one database, actions out via a sink and the outbox."""
 
     def __init__(
@@ -406,15 +397,12 @@ class Bot:
         self, repo: CommunityRepositories, ev: MemberJoined, now: datetime
     ) -> list[Action]:
         state = await self.members.get(repo, ev.member, now, ev.name)
+        arrived = state.arrive(now)  # not a member the history read found: there before us
         state.name = ev.name or state.name
         if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
-        if state.from_history and state.joined_at is None:  # there before the bot: no news
-            repo.members.save(state)
-            return []
-        state.joined_at = now
         repo.members.save(state)
-        return self.welcomer.joined(repo, ev, state, now)
+        return self.welcomer.joined(repo, ev, state, now) if arrived else []
 
     async def _posted(
         self, repo: CommunityRepositories, ev: MessagePosted | MessageEdited, now: datetime
@@ -448,77 +436,6 @@ class Bot:
         if verdict.findings:
             await self.coach.coach(repo, ev, state, verdict, now, out)
         return out
-
-    # -- history ---------------------------------------------------------------------------
-
-    async def settings_of(self, community: str, now: datetime) -> Rulebook:
-        """The settings in force in a community, read from the database if need be."""
-        async with self._lock:
-            with self._clock_at_least(now):
-                await self.repository(community)
-                rulebook = self.communities.rulebook_of(community)
-                await self.commit()
-            return rulebook
-
-    @contextlib.contextmanager
-    def _clock_at_least(self, now: datetime) -> Iterator[None]:
-        """A clock for work that is no event (before any event came), not kept afterwards."""
-        unset = self.clock is None
-        if unset:
-            self.clock = now
-        try:
-            yield
-        finally:
-            if unset:
-                self.clock = None
-
-    async def learn(
-        self,
-        community: str,
-        posts: Sequence[Post],
-        conversations: ConversationTracker,
-        keep: Callable[[CommunityRepositories], Awaitable[bool]],
-        now: datetime,
-    ) -> bool:
-        """Count past posts in their members' history, in one transaction of their own.
-
-        Nothing is sent and no rule runs. `keep` is asked first, inside the transaction (a
-        warm-up's lease and progress); when it says no, nothing is written.
-        """
-        async with self._lock:
-            await self.commit()  # the events before ours are stored (or salvaged) on their own
-            try:
-                with self._clock_at_least(now):
-                    repo = await self.repository(community)
-                if not await keep(repo):
-                    await self.transactions.commit()  # only what ensuring the community wrote
-                    return False
-                learned = []
-                for post in posts:
-                    state = await self.members.get(repo, post.member, utc(post.at), post.name)
-                    if post.name and not state.name:
-                        state.name = post.name
-                    analysis = self.engine.learn(
-                        state,
-                        channel=post.channel,
-                        text=post.text,
-                        at=utc(post.at),
-                        conversation=conversations.place(post),
-                    )
-                    repo.members.save(state)
-                    promo = analysis.promotional and not self.engine.channel_facts(post.channel)[1]
-                    repo.posts.add(post.member, post.message, post.channel, utc(post.at), promo)
-                    learned.append(post.member)
-                await self.transactions.commit()
-            except BaseException:
-                await self.rollback()
-                raise
-            # Past posts came out of time order: read these members back from the database.
-            self.members.all_known = False
-            for member in learned:
-                self.members.forget(community, member)
-            self._forget_between_commits()
-            return True
 
     # -- timers ----------------------------------------------------------------------------
 

@@ -15,9 +15,10 @@ from typing import Any
 from groupbot.core.context import ConversationTracker
 from groupbot.core.events import MessagePosted
 from groupbot.core.history import HistoryBounds, PastMessage, bounds
+from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
-from groupbot.storage.repositories import CommunityRepositories
 from groupbot.storage.repositories.warmups import HistoryWarmups
+from groupbot.storage.unit import utc
 
 __all__ = ["LEASE", "Background", "HistoryReader", "Outcome", "Warmup"]
 
@@ -73,7 +74,7 @@ class Warmup:
         if claim is None:
             return Outcome.SKIPPED
         cursor, started = claim
-        rulebook = await self.bot.settings_of(community, now)
+        rulebook = await self._settings(community, now)
         if not rulebook.history.enabled:
             return Outcome.SKIPPED if await self._finish(community) else Outcome.LOST
         tracker = ConversationTracker()
@@ -96,13 +97,34 @@ class Warmup:
     async def _store(
         self, community: str, posts: list[MessagePosted], cursor: str, tracker: ConversationTracker
     ) -> bool:
-        now = self.clock()
-
-        async def keep(repo: CommunityRepositories) -> bool:
+        """Count a batch in its members' history, with the progress, in one transaction."""
+        now, bot = self.clock(), self.bot
+        async with bot.alone(now):
+            repo = await bot.repository(community)
             claims = HistoryWarmups(repo.uow.connection, community)
-            return await claims.advance(self.replica, cursor, len(posts), now, self.lease)
+            if not await claims.advance(self.replica, cursor, len(posts), now, self.lease):
+                return False  # another replica took the read over: write nothing
+            for post in posts:
+                at = utc(post.at)
+                state = await bot.members.get(repo, post.member, at, post.name)
+                state.name = state.name or post.name
+                conversation = tracker.place(post)
+                analysis = bot.engine.learn(
+                    state, channel=post.channel, text=post.text, at=at, conversation=conversation
+                )
+                repo.members.save(state)
+                promo = analysis.promotional and not bot.engine.channel_facts(post.channel)[1]
+                repo.posts.add(post.member, post.message, post.channel, at, promo)
+        # Past posts come out of time order: these members are read back from the database.
+        bot.members.all_known = False
+        for post in posts:
+            bot.members.forget(community, post.member)
+        return True
 
-        return await self.bot.learn(community, posts, tracker, keep, now)
+    async def _settings(self, community: str, now: datetime) -> Rulebook:
+        async with self.bot.alone(now):
+            await self.bot.repository(community)
+            return self.bot.communities.rulebook_of(community)
 
     async def _finish(self, community: str) -> bool:
         async with self.bot.db.begin() as conn:
