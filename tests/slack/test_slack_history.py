@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from slackfake import FakeSlack, Sender, message_event, user
-from slackharness import GENERAL, MEMBER, NEWBIE, PITCH, RANDOM, running
+from slackharness import GENERAL, INTROS, MEMBER, NEWBIE, PITCH, RANDOM, running
 from sqlalchemy import func, select
 
 from groupbot.adapters.slack.oauth import BOT_SCOPES
@@ -131,3 +131,18 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
         user_joined = {"type": "team_join", "user": fake.users["UREG22222"]}
         assert (await send.event(user_joined, team=TEAM2))[0] == 200  # stored once answered
         assert await count(h.db, AuditEntry) == 0  # Rae was there before the bot: no welcome
+
+
+async def test_a_channel_slack_refuses_is_skipped_and_the_rest_read(
+    fake: FakeSlack, database_url: str
+) -> None:
+    fake.history[GENERAL] = [past(MEMBER, 3, CHAT.format(n=n)) for n in range(3)]
+    fake.history[INTROS] = [past(MEMBER, 2, "hi all, I'm Marco"), past(NEWBIE, 1, "hello!")]
+    fake.script("conversations.history", 200, {"ok": False, "error": "not_in_channel"})
+    async with running(fake, database_url, warm_up=True) as h:
+        await h.service.history.idle()
+        assert fake.of("conversations.history")[0].params["channel"] == GENERAL  # refused
+        assert await count(h.db, Post) == 2
+        async with h.db.connect() as conn:
+            status = (await conn.execute(select(HistoryWarmup.status))).scalars().all()
+        assert status == ["done"]
