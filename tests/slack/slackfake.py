@@ -171,6 +171,7 @@ class FakeSlack:
     # Calls the test answers when it chooses: method -> (arrived, release).
     holds: dict[str, tuple[asyncio.Event, asyncio.Event]] = field(default_factory=dict)
     no_dm: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)  # users Slack no longer shows (user_not_found)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -296,6 +297,8 @@ class FakeSlack:
         return self._ok(url="https://fake.slack.com/", team="Fake", user="groupbot", **who)
 
     def _users_info(self, p: dict[str, Any], who: dict[str, Any]) -> web.Response:
+        if str(p.get("user")) in self.gone:
+            return web.json_response({"ok": False, "error": "user_not_found"})
         found = self.users.get(str(p.get("user")))
         if found is None:
             return self._fail(f"users.info for unknown user {p.get('user')}", "user_not_found")

@@ -133,11 +133,13 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
         assert await count(h.db, AuditEntry) == 0  # Rae was there before the bot: no welcome
 
 
-async def test_a_channel_slack_refuses_is_skipped_and_the_rest_read(
+async def test_a_refused_channel_and_a_removed_author_are_skipped(
     fake: FakeSlack, database_url: str
 ) -> None:
     fake.history[GENERAL] = [past(MEMBER, 3, CHAT.format(n=n)) for n in range(3)]
     fake.history[INTROS] = [past(MEMBER, 2, "hi all, I'm Marco"), past(NEWBIE, 1, "hello!")]
+    fake.history[INTROS].append(past("UGONE0001", 1.5, "a post by someone since removed"))
+    fake.gone.add("UGONE0001")
     fake.script("conversations.history", 200, {"ok": False, "error": "not_in_channel"})
     async with running(fake, database_url, warm_up=True) as h:
         await h.service.history.idle()

@@ -27,6 +27,7 @@ PAGE = 200  # messages (or channels) asked for per call; Slack pages by cursor
 # A warm-up is in no hurry: wait out Slack's Retry-After as often as it asks, within reason.
 RATE_LIMIT_RETRIES = 20
 # Channel errors that mean "not for us to read" (left, archived, private): skip the channel.
+GONE = frozenset({"user_not_found", "user_not_visible"})  # authors of old posts, since removed
 UNREADABLE = frozenset({"not_in_channel", "channel_not_found", "missing_scope", "is_archived"})
 
 
@@ -127,9 +128,14 @@ class SlackHistory:
         if not isinstance(raw, dict) or not raw.get("ts"):
             return None
         event = {**raw, "channel": channel, "channel_type": "channel"}
-        post = await self.translator.message(
-            self.team, f"history:{raw['ts']}", event, self.bot_user
-        )
+        try:
+            post = await self.translator.message(
+                self.team, f"history:{raw['ts']}", event, self.bot_user
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in GONE:
+                raise
+            return None  # an author Slack no longer shows: nobody to know
         return post if isinstance(post, MessagePosted) else None
 
 
