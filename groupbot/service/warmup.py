@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,8 @@ class Outcome(enum.StrEnum):
     """How one warm-up call ended."""
 
     DONE = "done"  # read to the end by this call
-    SKIPPED = "skipped"  # done before, held by another replica, or turned off
+    SKIPPED = "skipped"  # done before, or turned off
+    HELD = "held"  # another replica holds the read's lease: it resumes once the lease runs out
     LOST = "lost"  # another replica took the read over (this one's lease ran out)
 
 
@@ -72,7 +73,7 @@ class Warmup:
         async with self.bot.db.begin() as conn:
             claim = await HistoryWarmups(conn, community).claim(self.replica, now, self.lease)
         if claim is None:
-            return Outcome.SKIPPED
+            return Outcome.HELD if await self.held_until(community) else Outcome.SKIPPED
         cursor, started = claim
         rulebook = await self._settings(community, now)
         if not rulebook.history.enabled:
@@ -130,6 +131,11 @@ class Warmup:
         async with self.bot.db.begin() as conn:
             return await HistoryWarmups(conn, community).finish(self.replica, self.clock())
 
+    async def held_until(self, community: str) -> datetime | None:
+        """Until when another replica holds the community's unfinished read, if one does."""
+        async with self.bot.db.connect() as conn:
+            return await HistoryWarmups(conn, community).held_until(self.clock())
+
     async def needed(self, community: str) -> bool:
         """Whether the community's read was never finished (a start-up check)."""
         async with self.bot.db.connect() as conn:
@@ -140,8 +146,11 @@ class Warmup:
 class Background:
     """Warm-ups beside the live bot: one task per community, started without waiting for it."""
 
-    def __init__(self, warmup: Warmup) -> None:
+    def __init__(
+        self, warmup: Warmup, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
         self.warmup = warmup
+        self.pause = pause  # waits out another replica's lease (a crashed one's, say)
         self._tasks: dict[str, asyncio.Task[Outcome | None]] = {}
         self._helpers: set[asyncio.Task[None]] = set()  # finding what to warm up (start-up)
 
@@ -163,7 +172,11 @@ class Background:
 
     async def _run(self, community: str, read: HistoryReader) -> Outcome | None:
         try:
-            return await self.warmup.run(community, read)
+            while (outcome := await self.warmup.run(community, read)) is Outcome.HELD:
+                until = await self.warmup.held_until(community)
+                if until is not None:  # that replica may be gone: try again when its lease ends
+                    await self.pause((until - self.warmup.clock()).total_seconds() + 1.0)
+            return outcome
         except Exception:  # the claim stays: the next start (or replica) resumes it
             log.warning("history warm-up of %s stopped; it resumes later", community, exc_info=True)
             return None

@@ -16,7 +16,7 @@ from groupbot.core.history import HistoryBounds, PastMessage
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.live import start_live_bot
-from groupbot.service.warmup import HistoryReader, Outcome, Warmup
+from groupbot.service.warmup import Background, HistoryReader, Outcome, Warmup
 from groupbot.storage.database import create_engine
 from groupbot.storage.models import AuditEntry, HistoryWarmup, OutboxMessage, Post
 from groupbot.storage.repositories.warmups import HistoryWarmups
@@ -177,10 +177,10 @@ async def test_two_concurrent_warm_ups_of_one_community_run_once(
         ]
         # The claimer waits at the gate, so the first to finish is the one that gave up.
         done, _ = await asyncio.wait(runs, return_when=asyncio.FIRST_COMPLETED)
-        assert [t.result() for t in done] == [Outcome.SKIPPED]
+        assert [t.result() for t in done] == [Outcome.HELD]
         gate.set()
         outcomes = sorted(await asyncio.gather(*runs))
-        assert outcomes == [Outcome.DONE, Outcome.SKIPPED]
+        assert sorted(outcomes) == sorted([Outcome.DONE, Outcome.HELD])
         assert sum(len(r.seen) for r in reads) == 1  # type: ignore[attr-defined]
         assert await count(engine, Post) == len(regulars())
     finally:
@@ -200,7 +200,7 @@ async def test_an_interrupted_warm_up_resumes_where_it_stopped(
     assert await count(engine, Post) == 10  # two whole batches, their progress with them
     # Another replica waits for the lease; once it runs out, it picks the read up.
     soon = Warmup(bot, replica="r2", batch=5, clock=lambda: NOW + timedelta(minutes=5))
-    assert await soon.run("c1", reader(posts)) is Outcome.SKIPPED
+    assert await soon.run("c1", reader(posts)) is Outcome.HELD
     later = Warmup(bot, replica="r2", batch=5, clock=lambda: NOW + timedelta(minutes=11))
     assert await later.run("c1", reader(posts)) is Outcome.DONE
     assert await count(engine, Post) == len(posts)
@@ -211,3 +211,37 @@ async def test_an_interrupted_warm_up_resumes_where_it_stopped(
     # The first replica, back, finds its claim gone and writes nothing.
     assert await first.run("c1", reader(posts)) is Outcome.SKIPPED
     assert await count(engine, Post) == len(posts)
+
+
+async def test_in_the_background_a_crashed_replicas_read_is_taken_over_when_its_lease_ends(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    posts = regulars()
+    crashed = Warmup(bot, replica="r1", batch=5, clock=lambda: NOW)
+    with pytest.raises(ConnectionError):
+        await crashed.run("c1", reader(posts, fail_after=7))
+    now = [NOW + timedelta(minutes=1)]
+    waited: list[float] = []
+
+    async def pause(seconds: float) -> None:  # the wait, without the waiting
+        waited.append(seconds)
+        now[0] += timedelta(seconds=seconds)
+
+    history = Background(Warmup(bot, replica="r2", clock=lambda: now[0]), pause)
+    task = history.start("c1", reader(posts))
+    assert history.start("c1", reader(posts)) is task  # one read per community at a time
+    await history.idle()
+    assert task.result() is Outcome.DONE
+    assert waited == [9 * 60 + 1.0]  # what was left of the lease, and a second
+    assert await count(engine, Post) == len(posts)
+
+
+async def test_a_failing_read_in_the_background_is_logged_and_kept_for_later(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    history = Background(Warmup(bot, clock=lambda: NOW))
+    task = history.start("c1", reader(regulars(), fail_after=0))
+    await history.idle()
+    assert task.result() is None
+    async with engine.connect() as conn:
+        assert await HistoryWarmups(conn, "c1").status() == ("running", 0)

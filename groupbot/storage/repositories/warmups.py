@@ -82,6 +82,16 @@ class HistoryWarmups:
         )
         return result.first() is not None
 
+    async def held_until(self, now: datetime) -> datetime | None:
+        """Until when another replica's lease holds the unfinished read (None: free or done)."""
+        w = HistoryWarmup
+        until = await self._c.scalar(
+            select(w.lease_until).where(
+                w.community == self.community, w.status == RUNNING, w.lease_until >= now
+            )
+        )
+        return None if until is None else utc(until)
+
     async def status(self) -> tuple[str, int] | None:
         """(status, messages read) of the community's read, or None if never started."""
         row = (
