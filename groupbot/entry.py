@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from groupbot.cli.streams import reader_gone
-
 __all__ = ["main"]
 
 
@@ -32,6 +30,10 @@ def main() -> None:
     try:
         _dispatch(sys.argv[1:])
     except BrokenPipeError:
+        # Imported only here: the cli package pulls in typer and the rulebook, which a plain
+        # `classify` run never needs and would pay for at every start.
+        from groupbot.cli.streams import reader_gone
+
         reader_gone()
 
 

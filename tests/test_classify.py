@@ -1,6 +1,8 @@
 """`groupbot classify` semantics via run_classify: one verdict per line, errors in place."""
 
 import io
+import subprocess
+import sys
 
 import orjson
 import pytest
@@ -125,3 +127,26 @@ def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
 def test_a_byte_order_mark_before_the_first_line_is_skipped() -> None:
     status, out = classify([b"\xef\xbb\xbf" + line({"text": "Subscribe to my channel!"})])
     assert status == 0 and out[0]["promotional"]
+
+
+START_LIGHT = """
+import io, sys
+sys.argv = ["groupbot", "classify"]
+sys.stdin = io.TextIOWrapper(io.BytesIO(b'{"text": "Subscribe to my \\u0441hannel"}\\n'))
+from groupbot import entry
+try:
+    entry.main()
+except SystemExit as done:
+    assert done.code == 0, done.code
+heavy = ("groupbot.cli", "typer", "pydantic", "urllib.request")
+sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(heavy))))
+"""
+
+
+def test_classify_starts_without_the_cli_or_urllib() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", START_LIGHT], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert orjson.loads(done.stdout)["promotional"] is True
+    assert done.stderr == "[]"

@@ -23,6 +23,7 @@ __all__ = [
     "list_failed_events",
     "retry_failed_events",
     "run_command",
+    "unknown_community",
     "upgrade_database",
 ]
 
@@ -48,7 +49,7 @@ async def run_command(
     from groupbot.service.settings import Settings
 
     rulebook = load_rulebook(rules if rules is not None else Settings().groupbot_rulebook)
-    missing = None if may_create else await _unknown_community(url, community)
+    missing = None if may_create else await unknown_community(url, community)
     if missing is not None:
         typer.echo(f"groupbot: {missing}", err=True)
         return 1
@@ -83,7 +84,7 @@ async def run_command(
     return 1 if refused else 0
 
 
-async def _unknown_community(url: str, community: str) -> str | None:
+async def unknown_community(url: str, community: str) -> str | None:
     """Why `community` cannot be acted on from the shell (a typo must not create one)."""
     from sqlalchemy import select
 

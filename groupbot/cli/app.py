@@ -18,6 +18,7 @@ from groupbot.cli.common import (
     rulebook_of,
 )
 from groupbot.cli.config import config_app
+from groupbot.cli.outbox import outbox_app
 from groupbot.cli.running import db_app, discord_app, events_app, run_app
 from groupbot.cli.streams import quiet_when_reader_gone
 
@@ -42,6 +43,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(queue_app, name="queue")
 app.add_typer(db_app, name="db")
 app.add_typer(events_app, name="events")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(config_app, name="config")
 
 

@@ -9,7 +9,9 @@ from groupbot.core.actions import (
     CommandReply,
     ConfigChanged,
     ConfigShown,
+    DeliveryGivenUp,
     EtiquetteNote,
+    FirstRunGuide,
     Hold,
     MemberForgotten,
     OwnersAlerted,
@@ -35,7 +37,7 @@ async def deliver(platform: Platform, action: Action) -> None:
     match action:
         case Welcome(via="channel"):
             await platform.post(action)
-        case Welcome() | RequestApproved() | RequestDenied() | RequestExpired():
+        case Welcome() | RequestApproved() | RequestDenied() | RequestExpired() | FirstRunGuide():
             await platform.send_direct(action)
         case EtiquetteNote():
             await _note(platform, action)
@@ -43,7 +45,13 @@ async def deliver(platform: Platform, action: Action) -> None:
             await platform.remove(action)
         case Published():
             await platform.post(action)
-        case OwnersNotified() | OwnersReminded() | OwnersAlerted() | RequestDecided():
+        case (
+            OwnersNotified()
+            | OwnersReminded()
+            | OwnersAlerted()
+            | RequestDecided()
+            | DeliveryGivenUp()
+        ):
             await platform.notify_owners(action)
         case (
             CommandRejected()

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["CommandIssued", "Event", "MemberJoined", "MessageEdited", "MessagePosted", "Post"]
+__all__ = [
+    "CommandIssued",
+    "Event",
+    "Installed",
+    "MemberJoined",
+    "MessageEdited",
+    "MessagePosted",
+    "Post",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +72,15 @@ class CommandIssued:
 
 
 Event = MemberJoined | MessagePosted | MessageEdited | CommandIssued
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """groupbot was installed in a community (or first started in one it never saw)."""
+
+    community: str
+    installer: str  # who is told how groupbot starts (a DM)
+    at: datetime
+    intro: tuple[str, ...] = ()  # the intro channels the platform has, by name
+    moderators: str | None = None  # the moderators' channel, if the platform has it
+    name: str = ""  # the community's display name, when the platform said

@@ -8,6 +8,7 @@ from typing import Protocol
 from groupbot.core.actions import (
     CommandAnswer,
     EtiquetteNote,
+    FirstRunGuide,
     Hold,
     OwnerNotice,
     Published,
@@ -27,7 +28,15 @@ __all__ = [
 ]
 
 # A private message to one member.
-Direct = Welcome | EtiquetteNote | RequestApproved | RequestDenied | RequestExpired | CommandAnswer
+Direct = (
+    Welcome
+    | EtiquetteNote
+    | RequestApproved
+    | RequestDenied
+    | RequestExpired
+    | CommandAnswer
+    | FirstRunGuide
+)
 # A message only one member sees, inside a channel (Slack's ephemeral, a Discord interaction).
 Whispered = EtiquetteNote | CommandAnswer
 # A message in a channel for everyone.

@@ -152,6 +152,8 @@ def stats_text(stats: Mapping[str, Any]) -> str:
     requests = stats["requests"]
     queue = ", ".join(f"{n} {status}" for status, n in sorted(requests.items())) or "none yet"
     turnaround = stats["median_turnaround_hours"]
+    shadow = stats.get("shadow_decisions", 0)
+    watched = [f"Shadow mode: {shadow} decisions recorded, nothing sent"] if shadow else []
     return "\n".join(
         [
             f"Newcomers: {stats['newcomers']}, introduced: {stats['introduced']}"
@@ -162,5 +164,6 @@ def stats_text(stats: Mapping[str, Any]) -> str:
             f" {stats['holds']} holds",
             f"Requests: {queue}; median turnaround "
             + (f"{turnaround:g} h" if turnaround is not None else "n/a"),
+            *watched,
         ]
     )

@@ -19,11 +19,32 @@ BATCH = 2048  # output lines written at once
 CACHE_SIZE = 65536  # verdicts of repeated texts kept ("thanks!", cross-posts, copy-paste spam)
 
 
+# Each reason's JSON object, made once per Signal object: the detectors share one Signal between
+# the messages that have it, so most verdicts reuse these. Keyed by identity (an equal Signal
+# may hold 2 where this one holds 2.0); the entry keeps its Signal alive, so its id stays its own.
+_REASON_OBJECTS: dict[int, tuple[Signal, dict[str, Any]]] = {}
+_REASON_OBJECTS_MAX = 1 << 14
+
+
 def _reasons(signals: tuple[Signal, ...]) -> list[dict[str, Any]]:
-    return [
-        {"signal": s.signal, "evidence": s.evidence, "detail": s.detail, "weight": s.weight}
-        for s in signals
-    ]
+    if not signals:
+        return []
+    objects = _REASON_OBJECTS
+    out = []
+    for s in signals:
+        entry = objects.get(id(s))
+        if entry is None:
+            if len(objects) >= _REASON_OBJECTS_MAX:
+                objects.clear()
+            obj = {
+                "signal": s.signal,
+                "evidence": s.evidence,
+                "detail": s.detail,
+                "weight": s.weight,
+            }
+            entry = objects[id(s)] = (s, obj)
+        out.append(entry[1])
+    return out
 
 
 def verdict(ident: object, analysis: Analysis) -> dict[str, Any]:
@@ -70,10 +91,13 @@ def _lines(
     """(ok, output line) for every input line, in order."""
     from groupbot.core.detect import NO_CONVERSATION
 
-    seen: dict[tuple[str, bool, Conversation], Analysis] = {}
+    seen: dict[tuple[str, bool] | tuple[str, bool, Conversation], Analysis] = {}
     for number, line in enumerate(infile, 1):
         try:
-            obj = jsonin.loads(line)
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                obj = jsonin.loads(line)  # a byte-order mark, a lone surrogate, or an error
         except orjson.JSONDecodeError as exc:
             problem = "empty line" if line.isspace() else f"not valid JSON: {exc}"
             yield False, _error(number, problem)
@@ -88,12 +112,14 @@ def _lines(
         channel = obj.get("channel")
         intro = isinstance(channel, str) and channel.lower().lstrip("#") in intro_channels
         ident = obj.get("id")
-        conversation = (
-            conversation_of(obj, ident)
-            if "reply_to" in obj or "thread" in obj or "mentions" in obj
-            else NO_CONVERSATION
+        if "reply_to" in obj or "thread" in obj or "mentions" in obj:
+            conversation = conversation_of(obj, ident)
+        else:
+            conversation = NO_CONVERSATION
+        # Most lines have no conversation: their key skips hashing one (a Python-level hash).
+        key: tuple[str, bool] | tuple[str, bool, Conversation] = (
+            (text, intro) if conversation is NO_CONVERSATION else (text, intro, conversation)
         )
-        key = (text, intro, conversation)
         analysis = seen.get(key)
         if analysis is None:
             analysis = detector.analyze(text, intro_channel=intro, conversation=conversation)

@@ -39,3 +39,6 @@ class Entry:
         self.error = error
         if self.done is not None and not self.done.done():
             self.done.set_exception(error)
+            # Its caller may have raised before waiting (the database went away under it):
+            # retrieved here, so asyncio does not log it as "never retrieved".
+            self.done.add_done_callback(asyncio.Future.exception)

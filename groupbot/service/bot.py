@@ -28,9 +28,11 @@ from groupbot.service.exclusive import Exclusive
 from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
+from groupbot.service.retention import sweep
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
 from groupbot.service.welcomes import Welcomer
+from groupbot.storage.faults import unreachable
 from groupbot.storage.models import Member, PendingWelcome, ProcessedEvent, Request
 from groupbot.storage.repositories import CommunityRepositories, all_pending_requests
 from groupbot.storage.unit import utc
@@ -252,7 +254,8 @@ class Bot(Exclusive):
             await self.transactions.commit()
         except Exception as exc:
             await self.rollback()  # raises while the database is away: the platform retries
-            if not self.keep_failed:
+            # An unreachable database is not the event's fault: its caller retries it later.
+            if not self.keep_failed or unreachable(exc):
                 log.error("event %s not stored: %s", entry.event.event_id, exc)
                 entry.fail(exc)
                 return
@@ -466,10 +469,11 @@ class Bot(Exclusive):
 
     async def _fire(self, timer: Timer, out: list[Action]) -> None:
         """Carry out one due timer at its own time; stale ones (already decided) do nothing."""
+        if timer.kind is TimerKind.RETENTION:  # of every community, not of one
+            await self._retention(timer.due)
+            return
         repo = await self.repository(timer.community)
         match timer.kind:
-            case TimerKind.RETENTION:
-                await self._retention(timer.due)
             case TimerKind.WELCOME_BATCH:
                 if self.welcomer.batch_due(timer.community) == timer.due:  # else greeted already
                     out.extend(await self.welcomer.batch(repo, timer.due))
@@ -479,13 +483,9 @@ class Bot(Exclusive):
                 await self.desk.expire(repo, timer, out)
 
     async def _retention(self, now: datetime) -> None:
-        """Drop message text older than the retention period; schedule the next sweep."""
+        """The daily sweep of old message text; the next one is a day later."""
         self.timers.add(now + RETENTION_EVERY, TimerKind.RETENTION, "")
-        await self.transactions.flush()
-        for community in self.communities.known():
-            repo = await self.repository(community)  # its own retention.message_days
-            days = self.communities.rulebook_of(community).retention.message_days
-            await repo.purge_before(now - timedelta(days=days), now)
+        await sweep(self.transactions, self.repository, self.communities, now)
 
     async def finish(self) -> list[Action]:
         """End of input: deliver everything already due, including pending batched welcomes."""

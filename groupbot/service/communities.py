@@ -104,6 +104,10 @@ class Communities:
         """Every community seen since the caches were last cleared."""
         return list(self._loaded)
 
+    def forget(self, community: str) -> None:
+        """Read one community's settings afresh at its next sight (a change was not stored)."""
+        self._loaded.pop(community, None)
+
     def clear(self) -> None:
         """Forget what was loaded (after a rollback)."""
         self._loaded.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # the web server is imported only by what serves it: replay n
 
 __all__ = [
     "ACTIONS",
+    "BUFFERED",
+    "BUFFER_DROPPED",
     "EVENTS",
     "EVENT_SECONDS",
     "FAILED_EVENTS",
@@ -24,6 +26,7 @@ __all__ = [
     "QUEUE_OLDEST",
     "QUEUE_PENDING",
     "REFUSED",
+    "RETENTION_SWEEPS",
     "PlatformUp",
     "metrics_app",
     "start_metrics_server",
@@ -57,6 +60,22 @@ REFUSED = Counter(
     "Requests refused at the HTTP edge (unsigned, stale, forged, unreadable).",
     ["reason"],
 )
+# Events held in memory while the database is unreachable (platforms that do not redeliver).
+BUFFERED = Gauge(
+    "groupbot_buffered_events",
+    "Events held in memory until the database takes them again.",
+    ["platform"],
+)
+BUFFER_DROPPED = Counter(
+    "groupbot_buffer_dropped_events_total",
+    "Events lost because the in-memory buffer was full (or still held at shutdown).",
+    ["platform"],
+)
+RETENTION_SWEEPS = Counter(
+    "groupbot_retention_sweeps_total",
+    "Daily retention sweeps, run or skipped because another replica held the sweep.",
+    ["result"],
+)
 
 PlatformUp = Callable[[], Awaitable[bool]]
 
@@ -65,8 +84,12 @@ async def _not_connected() -> bool:
     return False
 
 
-def metrics_app(db: AsyncEngine, platform_up: PlatformUp = _not_connected) -> web.Application:
-    """/healthz (the process answers), /readyz (database and platform up) and /metrics."""
+def metrics_app(
+    db: AsyncEngine,
+    platform_up: PlatformUp = _not_connected,
+    more: Mapping[str, PlatformUp] | None = None,
+) -> web.Application:
+    """/healthz (the process answers), /readyz (database, platform, `more` up) and /metrics."""
     from aiohttp import web
 
     async def healthz(_: web.Request) -> web.Response:
@@ -83,6 +106,7 @@ def metrics_app(db: AsyncEngine, platform_up: PlatformUp = _not_connected) -> we
 
     async def readyz(_: web.Request) -> web.Response:
         checks = {"database": await database_up(), "platform": await platform_up()}
+        checks |= {name: await check() for name, check in (more or {}).items()}
         ready = all(checks.values())
         body = {"status": "ok" if ready else "unavailable"} | {
             name: "ok" if up else "down" for name, up in checks.items()
@@ -101,12 +125,17 @@ def metrics_app(db: AsyncEngine, platform_up: PlatformUp = _not_connected) -> we
 
 
 async def start_metrics_server(
-    db: AsyncEngine, host: str, port: int, platform_up: PlatformUp = _not_connected
+    db: AsyncEngine,
+    host: str,
+    port: int,
+    platform_up: PlatformUp = _not_connected,
+    more: Mapping[str, PlatformUp] | None = None,
 ) -> web.AppRunner:
     """Serve /healthz, /readyz and /metrics; the caller cleans the returned runner up."""
     from aiohttp import web
 
-    runner = web.AppRunner(metrics_app(db, platform_up), access_log=None, keepalive_timeout=10)
+    app = metrics_app(db, platform_up, more)
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=10)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

@@ -6,18 +6,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from groupbot.core.actions import DeliveryGivenUp
+from groupbot.core.i18n import say
 from groupbot.core.ports import Platform
 from groupbot.service.bot import Bot
+from groupbot.service.first_run import FirstRun
 from groupbot.service.metrics import OUTBOX_ROWS, QUEUE_OLDEST, QUEUE_PENDING
+from groupbot.service.settings import Settings
 from groupbot.storage.gauges import backlog
-from groupbot.storage.outbox import OutboxWorker
+from groupbot.storage.outbox import OutboxWorker, RetryPolicy
 
-__all__ = ["IdleWait", "Runner"]
+__all__ = ["IdleWait", "Runner", "retry_policy"]
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +38,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def retry_policy(settings: Settings | None = None) -> RetryPolicy:
+    """The outbox's retries as the environment sets them (GROUPBOT_OUTBOX_*)."""
+    settings = settings or Settings()
+    return RetryPolicy(
+        attempts=settings.groupbot_outbox_attempts,
+        base=timedelta(seconds=settings.groupbot_outbox_backoff_seconds),
+    )
+
+
 class Runner:
-    """Fires due timers and delivers owed rows; woken at once by every commit."""
+    """Fires due timers, ends first-run shadow periods, delivers owed rows; woken by commits."""
 
     def __init__(
         self,
@@ -47,10 +60,17 @@ class Runner:
         idle: IdleWait | None = None,
         tick_seconds: float = 1.0,
         coalesce_seconds: float = 0.0,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.bot = bot
         # scope: only the communities this process serves (Discord shards split over processes)
-        self.worker = OutboxWorker(bot.db, platform, scope=scope)
+        self.worker = OutboxWorker(
+            bot.db,
+            platform,
+            scope=scope,
+            retry=retry or retry_policy(),
+            on_give_up=self._given_up,
+        )
         self.clock = clock
         self.idle = idle or _plain
         self.tick_seconds = tick_seconds
@@ -58,6 +78,29 @@ class Runner:
         self._wake = asyncio.Event()
         self._gauged: datetime | None = None
         bot.transactions.on_commit = self._wake.set
+        self.first_run = FirstRun(bot.db, bot.recorder, bot.communities, self._wake.set)
+
+    def _given_up(
+        self, community: str, action: str, row: int, attempts: int, at: datetime
+    ) -> DeliveryGivenUp:
+        """The owners' notice of a message given up, in the community's language."""
+        language = self.bot.communities.rulebook_of(community).community.language
+        text = say(
+            language,
+            "notice.delivery_given_up",
+            action=action,
+            outbox=row,
+            attempts=attempts,
+            community=community,
+        )
+        return DeliveryGivenUp(
+            at=at,
+            community=community,
+            outbox=row,
+            failed_action=action,
+            attempts=attempts,
+            text=text,
+        )
 
     def wake(self) -> None:
         """Deliver now rather than at the next tick."""
@@ -73,6 +116,7 @@ class Runner:
                 if due is not None and due <= now:  # else the engine's turn is not needed
                     await self.bot.advance(now)
                 await self.worker.drain(now)
+                await self.first_run.tick(now)  # shadow periods over by now
                 await self._gauge(now)
             except Exception:  # one bad round must not stop deliveries for good
                 log.exception("delivery round failed; retrying at the next tick")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -14,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.adapters.discord.bot import GroupbotClient
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.service.bot import Bot
+from groupbot.storage.repositories import CommunityRow
+from groupbot.storage.unit import UnitOfWork
 
 RULEBOOK = """
 [community]
@@ -70,9 +74,20 @@ async def core(engine: AsyncEngine, rulebook: Rulebook) -> AsyncIterator[Bot]:
     await bot.close()
 
 
-@pytest.fixture
-async def sim(core: Bot, rulebook: Rulebook) -> AsyncIterator[simcord.Env]:
-    """A running simcord environment with one guild set up for groupbot."""
+async def seen_before(db: AsyncEngine, community: str) -> None:
+    """groupbot served this server before: no first run when it starts."""
+    async with db.begin() as conn:
+        await CommunityRow(UnitOfWork(conn), community).claim(datetime.now(UTC))
+
+
+@asynccontextmanager
+async def simulated(
+    core: Bot, rulebook: Rulebook, *, new_server: bool = False
+) -> AsyncIterator[simcord.Env]:
+    """A running simcord environment with one guild set up for groupbot.
+
+    The guild is one groupbot served before, unless `new_server` (its first run).
+    """
     holder: dict[str, Any] = {}
     env = simcord.Env(make_client(core, rulebook, holder))
     holder["env"] = env
@@ -91,10 +106,19 @@ async def sim(core: Bot, rulebook: Rulebook) -> AsyncIterator[simcord.Env]:
     owner = guild.add_member(env.create_user("olivia"), roles=[admins, helpers])
     holder["world"] = (guild, channels, owner)
     env.holder = holder  # type: ignore[attr-defined]
+    if not new_server:
+        await seen_before(core.db, str(guild.id))
     await env.start()
     yield env
     await env.shutdown()
     env.raise_errors()
+
+
+@pytest.fixture
+async def sim(core: Bot, rulebook: Rulebook) -> AsyncIterator[simcord.Env]:
+    """A running simcord environment with one guild groupbot served before."""
+    async with simulated(core, rulebook) as env:
+        yield env
 
 
 @pytest.fixture

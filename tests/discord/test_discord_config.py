@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from discordworld import World
+from discordworld import World, make_client
 from simcord.backend.errors import SetupError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from test_discord_behaviour import answers, dms, newcomer
 
 from groupbot.adapters.discord.commands import matching_keys
+from groupbot.core.rulebook import Rulebook
+from groupbot.service.bot import Bot
 
 
 async def test_owner_sets_shows_and_resets_a_setting(world: World) -> None:
@@ -69,3 +72,16 @@ async def test_settings_menus_change_channels_welcome_and_shadow(world: World) -
     assert "Welcome: dm" in text and "Shadow mode: on" in text
     history = await world.owner.slash(world.general, "groupbot config history")
     assert answers(history).count(" -> ") == 4
+
+
+async def test_settings_menus_still_answer_after_a_restart(
+    world: World, engine: AsyncEngine, rulebook: Rulebook
+) -> None:
+    shown = await world.owner.slash(world.general, "groupbot settings")
+    assert shown.response is not None
+    fresh = Bot(engine, rulebook, platform="discord")
+    await fresh.start()
+    await world.env.restart_bot(make_client(fresh, rulebook, world.holder))
+    chose = await world.owner.select(shown.response, ["dm"], custom_id="groupbot:settings:welcome")
+    assert "welcome.mode is now" in answers(chose)
+    await fresh.close()

@@ -11,6 +11,7 @@ import discord
 import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
+from discordworld import seen_before
 from fakediscord import Call, FakeDiscord, snowflake, user
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +21,7 @@ from groupbot.adapters.discord.run import point_at, run_discord
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.settings import Settings
+from groupbot.storage.database import create_engine
 from groupbot.storage.models import OutboxMessage
 
 PROMO = "Check out my new course at https://mycourse.example.com and use my code SAVE20!"
@@ -39,9 +41,24 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @contextlib.asynccontextmanager
 async def running(
-    fake: FakeDiscord, database_url: str, rulebook: Rulebook, **options: Any
+    fake: FakeDiscord,
+    database_url: str,
+    rulebook: Rulebook,
+    *,
+    new_servers: bool = False,
+    **options: Any,
 ) -> AsyncIterator[asyncio.Task[None]]:
-    """`groupbot run discord` as a task, pointed at the fake, until the block ends."""
+    """`groupbot run discord` as a task, pointed at the fake, until the block ends.
+
+    The fake's guilds are ones groupbot served before, unless `new_servers` (first runs).
+    """
+    if not new_servers:
+        db = create_engine(database_url)
+        try:
+            for gid in fake.guilds:
+                await seen_before(db, str(gid))
+        finally:
+            await db.dispose()
     settings = Settings(
         discord_token="fake.token.value",
         discord_api_url=fake.api_url,
@@ -190,6 +207,8 @@ async def test_two_processes_split_the_shards_over_one_database(
     base, gateway = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     fake = FakeDiscord(shards=2)
     guilds = [fake.add_guild(shard) for shard in (0, 1)]
+    for guild in guilds:
+        await seen_before(engine, str(guild.id))
     await fake.start()
     point_at(fake.api_url, fake.gateway_url)
     clients: list[GroupbotClient] = []

@@ -9,7 +9,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 from opskit import Cluster, fake_workspace, find_bindir, make_database, migrate, rules_file
-from slackfake import FakeSlack
+from slackfake import TEAM, FakeSlack
+from slackharness import seen_before
+
+from groupbot.storage.database import create_engine
 
 
 @pytest.fixture
@@ -43,9 +46,17 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def database(cluster: Cluster, fake: FakeSlack) -> str:
-    """A migrated database on the cluster (`groupbot db upgrade`, as a deploy runs it)."""
+    """A migrated database on the cluster (`groupbot db upgrade`, as a deploy runs it).
+
+    The workspace is one groupbot served before: the replicas start without a first run.
+    """
     url, _ = await make_database(cluster.url, "groupbot_ops")
     await migrate(url, fake.url)
+    engine = create_engine(url)
+    try:
+        await seen_before(engine, TEAM)
+    finally:
+        await engine.dispose()
     return url
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -26,6 +27,8 @@ from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.service.runtime import open_database
 from groupbot.service.settings import Settings
+from groupbot.storage.repositories import CommunityRow
+from groupbot.storage.unit import UnitOfWork
 
 OWNER = "UOWNER001"
 MEMBER = "UMEMBER01"
@@ -39,6 +42,8 @@ PITCH = (
     "Check out my agency! 50% discount this week at https://brightpixel.example.com "
     "- DM me for prices"
 )
+# Installs that start coaching at once (tests of other things than the first run).
+NO_SHADOW_PERIOD = parse_rulebook("[first_run]\nshadow_days = 0\n")
 
 
 @dataclass
@@ -78,17 +83,25 @@ async def fake() -> AsyncIterator[FakeSlack]:
     assert not slack.failures, f"unexpected Web API calls: {slack.failures}"
 
 
+async def seen_before(db: AsyncEngine, team: str = TEAM) -> None:
+    """groupbot served this workspace before: no first run when the app starts."""
+    async with db.begin() as conn:
+        await CommunityRow(UnitOfWork(conn), team).claim(datetime.now(UTC))
+
+
 @asynccontextmanager
 async def running(
     fake: FakeSlack,
     database_url: str,
     rulebook: Rulebook | None = None,
     *,
+    new_workspace: bool = False,
     warm_up: bool = False,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
     """The app as `groupbot run slack --http` starts it, on 127.0.0.1:0.
 
+    The workspace is one groupbot served before, unless `new_workspace` (its first run).
     The start-up history read is off unless `warm_up`: most tests count every Web API call.
     """
     values: dict[str, Any] = {
@@ -99,16 +112,20 @@ async def running(
     }
     values.update(settings)
     config = Settings(**values)
-    async with (
-        open_database(config.groupbot_database_url) as db,
-        slack_service(
-            config, rulebook or Rulebook(), db, tick_seconds=0.05, warm_up_at_start=warm_up
-        ) as service,
-        serve_http(service, "127.0.0.1", 0) as port,
-        ClientSession() as http,
-    ):
-        base = f"http://127.0.0.1:{port}"
-        yield Harness(fake, Sender(http, base + "/slack/events"), service, db, base, http)
+    async with open_database(config.groupbot_database_url) as db:
+        if not new_workspace:
+            await seen_before(db)
+        async with (
+            slack_service(
+                config, rulebook or Rulebook(), db, tick_seconds=0.05, warm_up_at_start=warm_up
+            ) as service,
+            serve_http(service, "127.0.0.1", 0) as port,
+            ClientSession() as http,
+        ):
+            base = f"http://127.0.0.1:{port}"
+            if not new_workspace:  # start-up's auth.test (is this a new workspace?) is done
+                fake.calls.clear()
+            yield Harness(fake, Sender(http, base + "/slack/events"), service, db, base, http)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from slackfake import FakeSlack, Sender, user
-from slackharness import running
+from slackharness import NO_SHADOW_PERIOD, running
 from sqlalchemy import select
 
 from groupbot.adapters.slack.oauth import BOT_SCOPES
@@ -22,6 +22,7 @@ async def test_oauth_install_then_event_uses_the_stored_token(
 ) -> None:
     fake.add_bot(TOKEN2, TEAM2, "UBOT22222", "BBOT22222")
     fake.users["UNEW22222"] = user("UNEW22222", "Zoe", team_id=TEAM2)
+    fake.users["UADMIN222"] = user("UADMIN222", "Ada", team_id=TEAM2, is_owner=True)
     fake.oauth_codes["code-1"] = {
         "access_token": TOKEN2,
         "token_type": "bot",
@@ -36,6 +37,7 @@ async def test_oauth_install_then_event_uses_the_stored_token(
     async with running(
         fake,
         database_url,
+        NO_SHADOW_PERIOD,
         slack_bot_token=None,
         slack_client_id="111.222",
         slack_client_secret="client-secret",
@@ -88,7 +90,8 @@ async def test_oauth_install_then_event_uses_the_stored_token(
         await send.event(home, team=TEAM2)
         await fake.wait_for(lambda: fake.of("views.publish"), what="home in the new workspace")
         assert len(fake.of("auth.test")) == checks  # authorisations are cached
-        assert len(fake.of("chat.postMessage")) == 1  # one welcome per member
+        assert len(fake.dms("UNEW22222")) == 1  # one welcome per member
+        assert len(fake.dms("UADMIN222")) == 1  # and the installer's first-run guide
 
 
 def _items(text: str, key: str) -> set[str]:

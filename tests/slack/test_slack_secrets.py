@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from slackfake import SECRET, FakeSlack, Sender, user
-from slackharness import running
+from slackharness import NO_SHADOW_PERIOD, running
 
 from groupbot.adapters.slack.oauth import BOT_SCOPES
 from groupbot.service.logs import configure_logging
@@ -42,6 +42,7 @@ async def test_an_install_logs_no_code_token_or_secret(
 ) -> None:
     fake.add_bot(TOKEN2, TEAM2, "UBOT33333", "BBOT33333")
     fake.users["UNEW33333"] = user("UNEW33333", "Zed", team_id=TEAM2)
+    fake.users["UADMIN333"] = user("UADMIN333", "Ada", team_id=TEAM2, is_owner=True)
     fake.oauth_codes[GOOD_CODE] = {
         "access_token": TOKEN2,
         "token_type": "bot",
@@ -57,6 +58,7 @@ async def test_an_install_logs_no_code_token_or_secret(
     async with running(
         fake,
         database_url,
+        NO_SHADOW_PERIOD,
         slack_bot_token=None,
         slack_client_id="111.333",
         slack_client_secret=CLIENT_SECRET,

@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 from slackfake import BOT_TOKEN, FakeSlack, block_action, message_event, user, view_submission
-from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, PITCH
+from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, PITCH, seen_before
 from socketfake import APP_TOKEN, SocketModeFake
 
 from groupbot.adapters.slack.run import run_slack
 from groupbot.core.rulebook import Rulebook
+from groupbot.service.runtime import open_database
 from groupbot.service.settings import Settings
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
@@ -101,9 +102,11 @@ async def released(fake: FakeSlack) -> None:
 
 @pytest.fixture
 async def app(
-    fake: FakeSlack, socket: SocketModeFake, environment: None
+    fake: FakeSlack, socket: SocketModeFake, environment: None, database_url: str
 ) -> AsyncIterator[SocketModeFake]:
     """The app connected over Socket Mode; cancelled (and checked to stop cleanly) afterwards."""
+    async with open_database(database_url) as db:
+        await seen_before(db)  # a workspace groupbot served before: no first run
     socket.offer(fake)
     task = start()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -18,6 +19,7 @@ from groupbot.core.events import Event
 from groupbot.core.ports import DeliveryError
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
+from groupbot.service.buffer import EventBuffer
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 from groupbot.service.runner import IdleWait, Runner
 from groupbot.service.settings_reader import SettingsReader
@@ -25,9 +27,11 @@ from groupbot.service.warmup import Background, Warmup
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
+from .first_run import installation
 from .history import warm_up, warm_up_unread
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
+from .settings import SettingsView
 from .translate import command_event, edit_event, is_owner, join_event, message_event
 from .views import ApproveButton, DenyButton
 
@@ -106,6 +110,7 @@ class GroupbotClient(discord.AutoShardedClient):
             idle=idle,
             tick_seconds=tick_seconds,
         )
+        self.buffer = EventBuffer(core, "discord")  # the gateway never redelivers an event
         self.stop = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
         self.read_history = read_history  # the install-time history warm-up
@@ -116,6 +121,7 @@ class GroupbotClient(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         """Register the persistent buttons and sync the slash commands."""
         self.add_dynamic_items(ApproveButton, DenyButton)
+        self.add_view(SettingsView())
         try:
             if self.dev_guild is not None:
                 guild = discord.Object(self.dev_guild)
@@ -130,11 +136,32 @@ class GroupbotClient(discord.AutoShardedClient):
         """Start delivering once the guilds are known (once per process)."""
         if self._delivering is None:
             self._delivering = asyncio.create_task(self.runner.run(self.stop))
+            await self.first_runs(self.guilds)
             if self.read_history:
                 self.history.spawn(
                     warm_up_unread(self.history, self.history.warmup, self.guilds, self.rulebook)
                 )
         log.info("groupbot ready on shards %s", self.shard_ids or "all")
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a server: its guided first run, then its recent history read."""
+        await self.first_runs([guild])
+        self.history_on_join(guild)  # after the first run: it starts only for unseen servers
+
+    async def first_runs(self, guilds: Sequence[discord.Guild]) -> None:
+        """The first run of every one of these servers the database never saw (see FirstRun)."""
+        first_run = self.runner.first_run
+        try:
+            new = set(await first_run.unseen([str(g.id) for g in guilds]))
+        except Exception:  # the bot serves the servers all the same; the next start tries again
+            log.exception("first runs not started")
+            return
+        for guild in (g for g in guilds if str(g.id) in new and g.owner_id is not None):
+            rulebook = self.core.communities.rulebook_of(str(guild.id))
+            try:
+                await first_run.installed(installation(guild, rulebook, self.platform))
+            except Exception:
+                log.exception("first run in %s not started", guild.id)
 
     async def close(self) -> None:
         """Stop delivering, then disconnect."""
@@ -170,7 +197,7 @@ class GroupbotClient(discord.AutoShardedClient):
         if event is not None:
             await self.handle(event)
 
-    async def on_guild_join(self, guild: discord.Guild) -> None:
+    def history_on_join(self, guild: discord.Guild) -> None:
         """Added to a server: read its recent history, so its regulars are known."""
         if self.read_history:
             warm_up(self.history, guild, self.rulebook)
@@ -186,13 +213,16 @@ class GroupbotClient(discord.AutoShardedClient):
                 log.warning("could not tell %s about the missing intent: %s", guild.id, exc)
 
     async def handle(self, event: Event) -> list[Action] | None:
-        """Hand one event to the core, with metrics; a failure is logged and gives None."""
+        """Hand one event to the core, with metrics; a failure (or an event held until the
+        database is back) gives None."""
         started = time.perf_counter()
         EVENTS.labels("discord", EVENT_NAMES[type(event).__name__]).inc()
         try:
-            actions = await self.core.handle(event)
+            actions = await self.buffer.handle(event)
         except Exception:
             log.exception("event %s in %s failed", event.event_id, event.community)
+            return None
+        if actions is None:
             return None
         EVENT_SECONDS.observe(time.perf_counter() - started)
         for action in actions:

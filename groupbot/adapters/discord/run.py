@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import signal
 
 import discord
 import yarl
@@ -20,6 +22,8 @@ from .bot import GroupbotClient, default_intents
 __all__ = ["Granted", "point_at", "probe_intents", "run_discord"]
 
 log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 10.0  # at shutdown, how long held events may wait for the database
 
 
 class Granted:
@@ -90,15 +94,42 @@ async def run_discord(
             return client.is_ready() and not client.is_closed()
 
         metrics = (
-            await start_metrics_server(db, host, metrics_port, connected)
+            await start_metrics_server(
+                db, host, metrics_port, connected, {"events": client.buffer.ready}
+            )
             if metrics_port is not None
             else None
         )
         try:
             async with client:
-                await client.start(token)
+                await _until_stopped(client, token)
         finally:
+            with contextlib.suppress(Exception):
+                await client.buffer.close(FLUSH_SECONDS)  # what waits for the database
             with contextlib.suppress(Exception):
                 await core.close()
             if metrics is not None:
                 await metrics.cleanup()
+
+
+async def _until_stopped(client: GroupbotClient, token: str) -> None:
+    """Run the client until the gateway closes for good or SIGTERM/SIGINT asks it to stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    running = asyncio.create_task(client.start(token))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.done():
+            log.info("groupbot: stopping on a signal")
+            await client.close()  # no new events; deliveries stop
+        await running
+    finally:
+        stopping.cancel()
+        running.cancel()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)

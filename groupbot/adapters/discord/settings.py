@@ -12,8 +12,6 @@ from .views import runner_of
 
 __all__ = ["SettingsView", "settings_text"]
 
-TIMEOUT = 900.0  # seconds the menus answer; /groupbot settings again brings new ones
-
 
 def settings_text(rulebook: Rulebook) -> str:
     """What is in force now, and where the other settings are."""
@@ -40,7 +38,8 @@ class SettingsView(discord.ui.View):
     """Channel selects for the intro and moderators' channels; welcome mode; shadow mode."""
 
     def __init__(self) -> None:
-        super().__init__(timeout=TIMEOUT)
+        # Persistent (registered at start-up): menus sent before a restart still answer.
+        super().__init__(timeout=None)
 
     @discord.ui.select(
         cls=discord.ui.ChannelSelect,

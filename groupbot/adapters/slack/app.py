@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.adapters.inflight import InFlight
 from groupbot.adapters.slack.clients import Clients
 from groupbot.adapters.slack.directory import Directory
+from groupbot.adapters.slack.first_run import FirstRunSlack
 from groupbot.adapters.slack.guard import (
     RefusalLog,
     check_request,
@@ -151,13 +152,15 @@ async def slack_service(
     secret = _secret(settings.slack_signing_secret) or ""
     history = Background(Warmup(bot))
     installed.append(lambda team: warm_up(history, clients, translator, team))
-    token = _secret(settings.slack_bot_token)
-    if token and warm_up_at_start and not bolt.oauth_flow:
-        history.spawn(warm_up_token_workspace(history, clients, translator, token))
     service = SlackService(
         bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight, history
     )
     try:
+        await _first_run(service, bolt, settings)
+        # After the first run: a new workspace is known as new only until its row exists.
+        token = _secret(settings.slack_bot_token)
+        if token and warm_up_at_start and not bolt.oauth_flow:
+            history.spawn(warm_up_token_workspace(history, clients, translator, token))
         yield service
     finally:
         await history.close()
@@ -175,6 +178,17 @@ async def slack_service(
             await delivering
         await bot.close()
         await clients.close()
+
+
+async def _first_run(service: SlackService, bolt: AsyncApp, settings: Settings) -> None:
+    """The guided first run: after each OAuth install, or now for a single token's workspace."""
+    first_run = FirstRunSlack(
+        service.runner.first_run, service.bot.communities, service.directory, service.clients
+    )
+    if bolt.oauth_flow is not None:
+        first_run.hook(bolt.oauth_flow)
+    elif settings.slack_bot_token is not None:
+        await first_run.at_startup()
 
 
 def _context_of(payload: dict[str, object]) -> dict[str, str | None]:

@@ -42,6 +42,7 @@ __all__ = ["Listeners", "help_text"]
 log = logging.getLogger(__name__)
 
 RECEIVED = "groupbot_received"
+SETTINGS_REFUSED = "Only owners and moderators can see or change settings."
 
 
 def help_text() -> str:
@@ -51,6 +52,7 @@ def help_text() -> str:
     ]
     lines += [
         "/groupbot rules — this workspace's settings (owners)",
+        "/groupbot settings — change the main settings in a form (owners)",
         "/groupbot help — this list",
         "/share — ask the owners before sharing a promotion (a form opens)",
     ]
@@ -179,6 +181,14 @@ class Listeners:
             if name == "share" and len(args) < 3:
                 await ack()
                 await self._open_share(context, command, " ".join(args[1:]))
+                return
+            if name == "settings":  # the App Home's settings modal, straight from the command
+                team, user = _team(context, command), str(command["user_id"])
+                if not await self._may_change_settings(team, user):
+                    await ack(text=SETTINGS_REFUSED)
+                    return
+                await ack()
+                await self._open_settings(context, team, user, command)
                 return
             await ack()
             found = await self.translator.command(
@@ -316,11 +326,20 @@ class Listeners:
     ) -> None:
         """Settings (App Home): the modal, for owners and moderators only."""
         await ack()
-        team, user = _team(context, body), str(body["user"]["id"])
+        await self._open_settings(context, _team(context, body), str(body["user"]["id"]), body)
+
+    async def _may_change_settings(self, team: str, user: str) -> bool:
+        """Owners and moderators only (the core checks every change again)."""
         info = await self.translator.directory.user(team, user)
-        rulebook = self.bot.communities.rulebook_of(team)
-        if not is_owner(rulebook, user, info.roles):
+        return is_owner(self.bot.communities.rulebook_of(team), user, info.roles)
+
+    async def _open_settings(
+        self, context: AsyncBoltContext, team: str, user: str, body: dict[str, Any]
+    ) -> None:
+        """Open the settings modal for an owner or moderator; nothing for anyone else."""
+        if not await self._may_change_settings(team, user):
             return
+        rulebook = self.bot.communities.rulebook_of(team)
         ids: dict[str, list[str]] = {}
         for key, names in (
             ("channels.intro", rulebook.channels.intro),

@@ -79,7 +79,7 @@ def request_buttons(request: int) -> dict[str, Any]:
 
 def _summary(row: RequestRow | None, notice: OwnerNotice) -> Blocks:
     request = int(getattr(notice, "request", 0) or (row.id if row else 0))
-    member = row.member if row else notice.member
+    member = row.member if row else str(getattr(notice, "member", ""))
     channel = row.channel if row else str(getattr(notice, "channel", ""))
     rule = row.rule if row else getattr(notice, "rule", None)
     how = f"held by *{rule}*" if rule else "asked first with /share"

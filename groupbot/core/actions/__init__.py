@@ -11,6 +11,8 @@ from groupbot.core.actions.members import (
     Welcome,
 )
 from groupbot.core.actions.owners import (
+    DeliveryGivenUp,
+    FirstRunGuide,
     OwnerNotice,
     OwnersAlerted,
     OwnersNotified,
@@ -49,8 +51,10 @@ __all__ = [
     "CommandReply",
     "ConfigChanged",
     "ConfigShown",
+    "DeliveryGivenUp",
     "EtiquetteNote",
     "Evidence",
+    "FirstRunGuide",
     "Hold",
     "Introduced",
     "MemberForgotten",
@@ -92,6 +96,8 @@ _ALL: tuple[type[Action], ...] = (
     OwnersReminded,
     OwnersAlerted,
     RequestDecided,
+    DeliveryGivenUp,
+    FirstRunGuide,
     *ANSWERS,
 )
 KINDS: dict[str, type[Action]] = {kind.KIND: kind for kind in _ALL}

@@ -7,7 +7,15 @@ from typing import ClassVar
 
 from groupbot.core.actions.base import Action
 
-__all__ = ["OwnerNotice", "OwnersAlerted", "OwnersNotified", "OwnersReminded", "RequestDecided"]
+__all__ = [
+    "DeliveryGivenUp",
+    "FirstRunGuide",
+    "OwnerNotice",
+    "OwnersAlerted",
+    "OwnersNotified",
+    "OwnersReminded",
+    "RequestDecided",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,4 +76,31 @@ class RequestDecided(Action):
     note: str | None
 
 
-OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryGivenUp(Action):
+    """A message the platform kept refusing was given up: the owners are told where to look."""
+
+    KIND: ClassVar[str] = "delivery_given_up"
+    DELIVERED: ClassVar[bool] = True
+
+    outbox: int  # the outbox row given up (`groupbot outbox retry ID` sends it again)
+    failed_action: str
+    attempts: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FirstRunGuide(Action):
+    """The installer is told, once, how groupbot starts and how to change it (a DM)."""
+
+    KIND: ClassVar[str] = "first_run_guide"
+    DELIVERED: ClassVar[bool] = True
+
+    member: str
+    intro: tuple[str, ...]
+    moderators: str | None
+    shadow_until: str | None  # when the first-run shadow period ends, if there is one
+    text: str
+
+
+OwnerNotice = OwnersNotified | OwnersReminded | OwnersAlerted | RequestDecided | DeliveryGivenUp

@@ -389,11 +389,7 @@ def _evaluation(rules: _Rules) -> Evaluation:
 
 def _single_letters(words: list[str]) -> int:
     """How many words are one character long (s p a c e d letters)."""
-    count = 0
-    for w in words:
-        if len(w) == 1:
-            count += 1
-    return count
+    return list(map(len, words)).count(1)
 
 
 def model_features(ev: Evaluation) -> set[str]:

@@ -125,6 +125,7 @@ CUES: Final = frozenset(
         "pay_terms",
         "link",
         "suggestion",
+        "disguised_letters",
     }
 )
 # The calls to action that, in an introduction with no link, only invite contact.
@@ -156,6 +157,7 @@ HARD_SALES: Final = frozenset(
         "affiliate",
         "shortener",
         "self_link",
+        "disguised_letters",
     }
 )
 # What a merely likely conversation (a question, an answer's words) does not explain away.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 import pycld2
@@ -21,6 +22,12 @@ def language_of(text: str) -> str | None:
         return None
     if not reliable or not details:
         return None
-    code = str(details[0][1]).split("-", 1)[0].lower()
+    return _iso(details[0][1])
+
+
+@lru_cache(maxsize=256)
+def _iso(cld_code: object) -> str | None:
+    """The ISO 639-1 code for one of CLD2's language codes, or None (unknown, or no such code)."""
+    code = str(cld_code).split("-", 1)[0].lower()
     code = _RENAMED.get(code, code)
     return code if len(code) == 2 and code.isalpha() and code != "un" else None

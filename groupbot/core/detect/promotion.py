@@ -40,6 +40,7 @@ DETAILS: Final[dict[str, str]] = {
     "affiliate": "carries an affiliate or tracking code",
     "masked_link": "shows one address but links to another",
     "learned_phrase": "wording common in promotional posts",
+    "disguised_letters": "hides words behind look-alike letters of another alphabet",
 }
 WEIGHTS: Final[dict[str, float]] = {
     "engagement_bait": 4.5,

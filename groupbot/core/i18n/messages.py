@@ -91,6 +91,12 @@ MESSAGES: dict[str, str] = {
         "{name} has had {notes} etiquette notes in {days} days (latest: {rule}). "
         "A personal word from an owner may help; groupbot never bans."
     ),
+    "notice.delivery_given_up": (
+        "groupbot gave up on a message it owed here ({action}, #{outbox}) after {attempts} "
+        "tries: the platform kept refusing it. Whoever runs groupbot can list such messages "
+        "with `groupbot outbox list --failed -c {community}` and send them again with "
+        "`groupbot outbox retry`."
+    ),
     "refusal.owners_only": "Only owners and moderators can {what}.",
     "refusal.what.approve": "approve requests",
     "refusal.what.deny": "deny requests",
@@ -143,4 +149,31 @@ MESSAGES: dict[str, str] = {
     "refusal.usage.withdraw": "Usage: withdraw ID, e.g. withdraw 3",
     "refusal.usage.shadow": "Usage: shadow on|off",
     "refusal.usage.forget": "Usage: forget MEMBER",
+    "first_run.hello": "Hi! groupbot is now set up in {community}. Here's how I'll start:",
+    "first_run.intro": "- Introductions: I watch {channels} for newcomers' introductions.",
+    "first_run.no_intro": (
+        "- Introductions: I found none of the channels I look for ({wanted}). Name yours with "
+        "/groupbot config set channels.intro #your-channel"
+    ),
+    "first_run.moderators": "- Moderators: requests for approval go to {channel}.",
+    "first_run.no_moderators": (
+        "- Moderators: there's no moderators' channel, so I'll send requests for approval "
+        "to the owners by DM."
+    ),
+    "first_run.missing_moderators": (
+        "- Moderators: I couldn't find {channel}, so until it exists I'll send requests for "
+        "approval to the owners by DM."
+    ),
+    "first_run.shadow": (
+        "For the first {days} days (until {until}) I'm in shadow mode: I'll record what I "
+        "would do and say nothing to members, so you can watch me before I coach anyone."
+    ),
+    "first_run.watch": "/groupbot stats counts what I would have done so far.",
+    "first_run.live": "I'm active from now on: I welcome newcomers and coach posts.",
+    "first_run.commands": (
+        "To change anything:\n"
+        "- /groupbot config set KEY VALUE, e.g. /groupbot config set channels.moderators #mods\n"
+        "- /groupbot shadow off to start coaching right away (or shadow on to watch longer)\n"
+        "- /groupbot settings for the main settings in one form"
+    ),
 }

@@ -13,6 +13,7 @@ from .sections import (
     Channels,
     Community,
     Detection,
+    FirstRun,
     History,
     Notes,
     Owners,
@@ -37,6 +38,9 @@ class Rulebook(StrictModel):
     notes: Notes = Field(default_factory=Notes, description="Etiquette notes.")
     approvals: Approvals = Field(default_factory=Approvals, description="The approval queue.")
     retention: Retention = Field(default_factory=Retention, description="Data retention.")
+    first_run: FirstRun = Field(
+        default_factory=FirstRun, description="The first days after an installation."
+    )
     history: History = Field(
         default_factory=History, description="Reading recent history at install."
     )
@@ -52,6 +56,7 @@ class Rulebook(StrictModel):
         "notes",
         "approvals",
         "retention",
+        "first_run",
         "history",
         "rules",
     )

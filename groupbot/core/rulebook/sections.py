@@ -258,6 +258,20 @@ class Retention(StrictModel):
     )
 
 
+class FirstRun(StrictModel):
+    """How groupbot starts in a community it was just installed in."""
+
+    shadow_days: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description=(
+            "Days a newly installed community starts in shadow mode, so its owners can watch "
+            "what the bot would do; 0 = no shadow period."
+        ),
+    )
+
+
 class History(StrictModel):
     """What the bot may read of a community's past when it is installed."""
 

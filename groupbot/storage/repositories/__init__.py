@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from groupbot.core.approvals import Status
 from groupbot.storage.models import AuditEntry, Member, PendingWelcome, Post, Request, table
 from groupbot.storage.repositories.audit import MESSAGE_TEXT_FIELDS, AuditLog
-from groupbot.storage.repositories.communities import CommunityRow
+from groupbot.storage.repositories.communities import CommunityRow, community_keys
 from groupbot.storage.repositories.events import DEDUPE, ProcessedEvents
 from groupbot.storage.repositories.members import Members
 from groupbot.storage.repositories.platform_messages import PlatformMessages
@@ -21,7 +21,12 @@ from groupbot.storage.repositories.requests import (
     all_pending_requests,
     request_row,
 )
-from groupbot.storage.repositories.settings import Change, Settings
+from groupbot.storage.repositories.settings import (
+    SHADOW_UNTIL,
+    Change,
+    Settings,
+    open_shadow_periods,
+)
 from groupbot.storage.repositories.stats import community_stats
 from groupbot.storage.repositories.welcomes import PendingWelcomes
 from groupbot.storage.unit import UnitOfWork
@@ -29,6 +34,7 @@ from groupbot.storage.unit import UnitOfWork
 __all__ = [
     "DEDUPE",
     "MESSAGE_TEXT_FIELDS",
+    "SHADOW_UNTIL",
     "AuditLog",
     "Change",
     "CommunityRepositories",
@@ -42,6 +48,8 @@ __all__ = [
     "Requests",
     "Settings",
     "all_pending_requests",
+    "community_keys",
+    "open_shadow_periods",
     "request_row",
 ]
 

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from groupbot.storage.models import CommunitySetting, SettingChange
 from groupbot.storage.unit import UnitOfWork, utc
 
-__all__ = ["Change", "Settings"]
+__all__ = ["SHADOW_UNTIL", "Change", "Settings", "open_shadow_periods"]
+
+# The history key that records when a first-run shadow period ends (not a rulebook key).
+SHADOW_UNTIL = "first_run.shadow_until"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,11 @@ class Settings:
             )
         )
 
+    async def shadow_period(self) -> datetime | None:
+        """When the first-run shadow period ends, if it is still open (no shadow change since)."""
+        found = await open_shadow_periods(self._c, self.community)
+        return found.get(self.community)
+
     async def history(self, limit: int = 20) -> list[Change]:
         """The most recent changes, newest first."""
         rows = await self._c.execute(
@@ -103,3 +113,33 @@ class Settings:
             Change(id_, key, _load(old), _load(new), member, utc(at))
             for id_, key, old, new, member, at in rows
         ]
+
+
+async def open_shadow_periods(
+    conn: AsyncConnection, community: str | None = None
+) -> dict[str, datetime]:
+    """Each community's open first-run shadow period and its end (one community, or all).
+
+    A period is open while no shadow_mode change was recorded after it: the bot's own end
+    and an owner's choice both close it.
+    """
+    later = aliased(SettingChange)
+    query = select(SettingChange.community, SettingChange.new).where(
+        SettingChange.key == SHADOW_UNTIL,
+        ~select(later.id)
+        .where(
+            and_(
+                later.community == SettingChange.community,
+                later.key == "shadow_mode",
+                later.id > SettingChange.id,
+            )
+        )
+        .exists(),
+    )
+    if community is not None:
+        query = query.where(SettingChange.community == community)
+    out: dict[str, datetime] = {}
+    for key, new in await conn.execute(query):
+        if new is not None:
+            out[key] = utc(datetime.fromisoformat(json.loads(new)))
+    return out

@@ -73,6 +73,7 @@ async def community_stats(c: AsyncConnection, community: str) -> dict[str, Any]:
         "welcomes_sent": int(counts.get("welcome", 0)),
         "notes_sent": int(counts.get("etiquette_note", 0)),
         "holds": int(counts.get("hold", 0)),
+        "shadow_decisions": int(counts.get("shadow_decision", 0)),
         "requests": {str(k): int(v) for k, v in statuses.items()},
         "median_turnaround_hours": round(waits[len(waits) // 2], 2) if waits else None,
     }
