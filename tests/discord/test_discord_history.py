@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import discord
 from discord.gateway import DiscordWebSocket
@@ -18,6 +19,8 @@ from groupbot.adapters.discord.run import point_at
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.storage.models import AuditEntry, HistoryWarmup, Member, Post
+from groupbot.storage.repositories import CommunityRow
+from groupbot.storage.unit import UnitOfWork
 
 CHAT = "the deploy on day {n} went fine, thanks for the help"
 PROMO = "Check out my new course at https://mycourse.example.com and use my code SAVE20!"
@@ -69,6 +72,8 @@ async def test_history_read_at_start_for_a_server_never_read(engine: AsyncEngine
     fake = FakeDiscord()
     guild = fake.add_guild()
     reg = regular(fake, guild)
+    async with engine.begin() as conn:  # served before this feature: no first run, no shadow
+        await CommunityRow(UnitOfWork(conn), str(guild.id)).claim(datetime.now(UTC))
     async with connected(fake, engine) as client:
         await client.history.idle()
         reads = fake.posted("/messages", "GET")
@@ -110,6 +115,8 @@ async def test_a_server_joined_later_is_read_once(engine: AsyncEngine) -> None:
             done = (await conn.execute(select(HistoryWarmup.community, HistoryWarmup.status))).all()
         assert sorted(done) == sorted([(str(g), "done") for g in fake.guilds])
         assert await rows(engine, Post) == 12
+        # The second server had its first run too (the owner's guide), then its history read.
+        assert [c for c in fake.posted("/messages") if "is now set up" in str(c.body)]
         await client.on_ready()  # a reconnect: nothing is read again
         await client.history.idle()
         assert await rows(engine, Post) == 12

@@ -172,6 +172,7 @@ class FakeSlack:
     holds: dict[str, tuple[asyncio.Event, asyncio.Event]] = field(default_factory=dict)
     no_dm: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)  # users Slack no longer shows (user_not_found)
+    history_reads: list[str] = field(default_factory=list)  # channels of answered history calls
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -329,6 +330,7 @@ class FakeSlack:
             return self._fail(f"conversations.history of unknown {cid}", "channel_not_found")
         if not found.get("is_member"):
             return self._fail(f"conversations.history of {cid} the bot is not in", "not_in_channel")
+        self.history_reads.append(cid)
         oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or 1e12)
         within = [m for m in self.history.get(cid, ()) if oldest < float(m["ts"]) < latest]
         within.sort(key=lambda m: float(m["ts"]), reverse=True)  # Slack sends newest first
