@@ -89,6 +89,7 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
 ) -> None:
     fake.add_bot(TOKEN2, TEAM2, "UBOT22222", "BBOT22222")
     fake.users["UREG22222"] = user("UREG22222", "Rae", team_id=TEAM2)
+    fake.users["UADMIN222"] = user("UADMIN222", "Ada", team_id=TEAM2)  # gets the first-run guide
     fake.add_channel("C0TEAM2GN", "general", TEAM2)
     fake.history["C0TEAM2GN"] = [past("UREG22222", 5 - n / 10, CHAT.format(n=n)) for n in range(7)]
     fake.oauth_codes["code-1"] = {
@@ -102,7 +103,7 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
         "is_enterprise_install": False,
         "authed_user": {"id": "UADMIN222"},
     }
-    listed, release = fake.hold("conversations.list")
+    listed, release = fake.hold("conversations.history")  # only the history read asks it
     async with running(
         fake,
         database_url,
@@ -127,11 +128,17 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
         async with h.db.connect() as conn:
             rows = (await conn.execute(select(HistoryWarmup.community, HistoryWarmup.status))).all()
         assert rows == [(TEAM2, "done")]
-        assert await count(h.db, Post) == 7 and fake.of("chat.postMessage") == []
+        assert await count(h.db, Post) == 7
+        guide = fake.dm_channel("UADMIN222")
+        assert [c for c in fake.of("chat.postMessage") if c.params["channel"] != guide] == []
         send = Sender(h.http, h.base + "/slack/events")
         user_joined = {"type": "team_join", "user": fake.users["UREG22222"]}
         assert (await send.event(user_joined, team=TEAM2))[0] == 200  # stored once answered
-        assert await count(h.db, AuditEntry) == 0  # Rae was there before the bot: no welcome
+        async with h.db.connect() as conn:
+            rae = (
+                await conn.execute(select(AuditEntry).where(AuditEntry.member == "UREG22222"))
+            ).all()
+        assert rae == []  # Rae was there before the bot: no welcome, not even a shadow one
 
 
 async def test_a_refused_channel_and_a_removed_author_are_skipped(
