@@ -174,6 +174,23 @@ class Engine:
                 state.held.update(m for f in findings for m, _ in f.also_hold)
         return Verdict(analysis, newly_introduced, findings, escalate)
 
+    def learn(
+        self,
+        state: MemberState,
+        *,
+        channel: str,
+        text: str,
+        at: datetime,
+        conversation: Conversation = NO_CONVERSATION,
+    ) -> Analysis:
+        """Count a post from before the bot was installed: history only, no rule is run."""
+        analysis = self.analyze(text, channel, state, conversation)
+        state.post_count += 1
+        state.add_post(at, analysis.promotional and not self.channel_facts(channel)[1])
+        self._learn_own_domains(state, analysis)
+        state.from_history = True
+        return analysis
+
     def _could_breach(self, state: MemberState, analysis: Analysis, channel: str) -> bool:
         """Cheap pre-check: a post that promotes nothing, links nowhere and cannot complete a
         cross-post blast can break no rule (every rule needs one of the three)."""

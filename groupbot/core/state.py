@@ -40,11 +40,19 @@ class MemberState:
     blast_until: datetime | None = None  # a noted cross-post blast: later copies join it quietly
     blast_request: int | None = None
     promo_in_window: int = 0
+    from_history: bool = False  # seen in the history read at install: there before the bot
 
     @property
     def is_new(self) -> bool:
         """True for members whose join the bot saw (not there before it)."""
         return self.joined_at is not None
+
+    def arrive(self, now: datetime) -> bool:
+        """Record a join; False for a member seen in the history read (there before the bot)."""
+        if self.from_history and self.joined_at is None:
+            return False
+        self.joined_at = now
+        return True
 
     @property
     def introduced(self) -> bool:

@@ -24,6 +24,7 @@ from groupbot.service.commands.community import CommunityCommands
 from groupbot.service.commands.config import ConfigCommands
 from groupbot.service.commands.requests import RequestCommands
 from groupbot.service.communities import Communities, HasRulebook
+from groupbot.service.exclusive import Exclusive
 from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
@@ -41,8 +42,7 @@ __all__ = ["LIVE_BATCH", "Bot", "Sink"]
 log = logging.getLogger(__name__)
 
 LIVE_BATCH = 64  # most events a live bot's group commit puts in one transaction
-# How long close() waits for the event being handled before it gives up on committing.
-CLOSE_WAIT_SECONDS = 30.0
+CLOSE_WAIT_SECONDS = 30.0  # how long close() waits for the event in hand before giving up
 # How long an event waits for the group commit before it commits itself (its committer left).
 COMMIT_WAIT_SECONDS = 1.0
 RETENTION_EVERY = timedelta(days=1)
@@ -50,7 +50,7 @@ SEEN_CACHE = 50_000
 SEEN_WINDOW = timedelta(days=1)
 
 
-class Bot:
+class Bot(Exclusive):
     """Serves every platform: one engine, one database, actions out via a sink and the outbox."""
 
     def __init__(
@@ -400,12 +400,12 @@ class Bot:
         self, repo: CommunityRepositories, ev: MemberJoined, now: datetime
     ) -> list[Action]:
         state = await self.members.get(repo, ev.member, now, ev.name)
-        state.joined_at = now
+        arrived = state.arrive(now)  # not a member the history read found: there before us
         state.name = ev.name or state.name
         if ev.roles is not None:  # the platform's current word, a demotion included
             state.roles = frozenset(r.lower() for r in ev.roles)
         repo.members.save(state)
-        return self.welcomer.joined(repo, ev, state, now)
+        return self.welcomer.joined(repo, ev, state, now) if arrived else []
 
     async def _posted(
         self, repo: CommunityRepositories, ev: MessagePosted | MessageEdited, now: datetime

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +29,7 @@ __all__ = [
     "Community",
     "CommunitySetting",
     "FailedEvent",
+    "HistoryWarmup",
     "Member",
     "OutboxMessage",
     "PendingWelcome",
@@ -110,6 +112,8 @@ class Member(Base):
     roles: Mapped[str] = mapped_column(String(500), default="")
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     own_domains: Mapped[str] = mapped_column(String(1000), default="")
+    # Known from the history read at install: there before the bot, so a later join is no news.
+    from_history: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Post(Base):
@@ -224,6 +228,21 @@ class FailedEvent(Base):
     error: Mapped[str] = mapped_column(Text)
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class HistoryWarmup(Base):
+    """A community's install-time history read: claimed by one replica, resumable, done once."""
+
+    __tablename__ = "history_warmups"
+
+    community: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # running, done
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    cursor: Mapped[str] = mapped_column(Text, default="")  # where a resumed read picks up
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PendingWelcome(Base):

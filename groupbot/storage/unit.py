@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, func, insert
+from sqlalchemy import Table, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -108,6 +108,7 @@ class UnitOfWork:
                 "roles": ",".join(sorted(s.roles)),
                 "post_count": s.post_count,
                 "own_domains": " ".join(sorted(s.own_domains))[:1000],
+                "from_history": s.from_history,
             }
             for (community, _), s in self._members.items()
         ]
@@ -178,4 +179,5 @@ def _member_upsert(dialect: str) -> Any:
     # member again: a known join or introduction is never unset by an upsert.
     for moment in ("joined_at", "introduced_at"):
         updates[moment] = func.coalesce(stmt.excluded[moment], members.c[moment])
+    updates["from_history"] = or_(stmt.excluded["from_history"], members.c["from_history"])
     return stmt.on_conflict_do_update(index_elements=["community", "member"], set_=updates)

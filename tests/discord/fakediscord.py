@@ -87,6 +87,8 @@ class Guild:
     members: dict[int, dict[str, Any]] = field(default_factory=dict)
     owner_role: int = 0
     no_manage_messages: bool = False
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # name -> messages
+    hidden: set[str] = field(default_factory=set)  # channels the bot may not view
 
     def payload(self) -> dict[str, Any]:
         """GUILD_CREATE data."""
@@ -132,7 +134,11 @@ class Guild:
                     "type": 0,
                     "name": name,
                     "position": n,
-                    "permission_overwrites": [],
+                    "permission_overwrites": (
+                        [{"id": str(self.id + 1), "type": 0, "allow": "0", "deny": str(1 << 10)}]
+                        if name in self.hidden
+                        else []
+                    ),
                     "guild_id": str(self.id),
                 }
                 for n, (name, cid) in enumerate(self.channels.items())
@@ -198,6 +204,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.api_url = ""
         self.gateway_url = ""
+        self.query: dict[str, str] = {}  # the query of the REST call being answered
 
     # -- setup -----------------------------------------------------------------------------
 
@@ -420,6 +427,7 @@ class FakeDiscord:
             raw = await request.read()
             body = orjson.loads(raw) if raw and request.content_type == "application/json" else raw
         self.calls.append(Call(request.method, path, body))
+        self.query = dict(request.query)
         self.changed.set()
         parts = path.strip("/").split("/")
         try:
@@ -477,6 +485,8 @@ class FakeDiscord:
                 return json_response(
                     {"id": str(cid), "type": 1, "recipients": [user(uid, f"user{uid}")]}
                 )
+            case "GET", ["channels", cid, "messages"]:
+                return self._history(int(cid))
             case "POST", ["channels", cid, "messages"]:
                 if int(cid) in {self.dm_channels.get(u) for u in self.closed_dms}:
                     return error(403, 50007, "Cannot send messages to this user")
@@ -506,6 +516,47 @@ class FakeDiscord:
             case "POST", ["webhooks", _, _]:
                 return json_response(self._message(str(snowflake()), body))
         return error(404, 0, f"fake Discord has no route {method} /{'/'.join(parts)}")
+
+    def _history(self, cid: int) -> web.Response:
+        """A page of a channel's past: the oldest `limit` after `after`, sent newest first."""
+        guild = next((g for g in self.guilds.values() if cid in g.channels.values()), None)
+        if guild is None:
+            return error(404, 10003, "Unknown Channel")
+        name = next(n for n, c in guild.channels.items() if c == cid)
+        if name in guild.hidden:
+            return error(403, 50001, "Missing Access")
+        after, limit = int(self.query.get("after") or 0), int(self.query.get("limit") or 50)
+        found = sorted(
+            (m for m in guild.history.get(name, ()) if int(m["id"]) > after),
+            key=lambda m: int(m["id"]),
+        )
+        return json_response(list(reversed(found[:limit])))
+
+    def past_message(
+        self, guild: Guild, channel: str, author: dict[str, Any], content: str, at: float
+    ) -> dict[str, Any]:
+        """A message posted before the bot came (at `at`, seconds since the epoch)."""
+        message = {
+            "id": str(snowflake(at)),
+            "channel_id": str(guild.channels[channel]),
+            "guild_id": str(guild.id),
+            "author": author,
+            "content": content,
+            "timestamp": datetime.fromtimestamp(at, UTC).isoformat(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+            "components": [],
+        }
+        guild.history.setdefault(channel, []).append(message)
+        return message
 
     def _message(self, cid: str, body: Any, mid: str | None = None) -> dict[str, Any]:
         body = body if isinstance(body, dict) else {}

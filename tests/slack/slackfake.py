@@ -120,6 +120,9 @@ def view_submission(
     }
 
 
+HISTORY_PAGE = 5  # conversations.history answers at most this many per page: tests page
+
+
 def message_event(uid: str, channel: str, text: str, stamp: str, **extra: Any) -> dict[str, Any]:
     """A member's channel message as the Events API sends it."""
     return {
@@ -161,12 +164,15 @@ class FakeSlack:
     usergroups: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages
     scripted: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(
         default_factory=dict
     )
     # Calls the test answers when it chooses: method -> (arrived, release).
     holds: dict[str, tuple[asyncio.Event, asyncio.Event]] = field(default_factory=dict)
     no_dm: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)  # users Slack no longer shows (user_not_found)
+    history_reads: list[str] = field(default_factory=list)  # channels of answered history calls
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -178,9 +184,15 @@ class FakeSlack:
         self.tokens[token] = {"team_id": team, "user_id": bot_user, "bot_id": bot_id}
         self.users[bot_user] = user(bot_user, "groupbot", is_bot=True, team_id=team)
 
-    def add_channel(self, cid: str, name: str, team: str = TEAM) -> None:
-        """A public channel."""
-        self.channels[cid] = {"id": cid, "name": name, "is_channel": True, "team": team}
+    def add_channel(self, cid: str, name: str, team: str = TEAM, *, member: bool = True) -> None:
+        """A public channel (the bot a member of it unless `member` is false)."""
+        self.channels[cid] = {
+            "id": cid,
+            "name": name,
+            "is_channel": True,
+            "team": team,
+            "is_member": member,
+        }
 
     def hold(self, method: str) -> tuple[asyncio.Event, asyncio.Event]:
         """Keep the next call of `method` waiting: (set when it arrives, set it to answer)."""
@@ -286,6 +298,8 @@ class FakeSlack:
         return self._ok(url="https://fake.slack.com/", team="Fake", user="groupbot", **who)
 
     def _users_info(self, p: dict[str, Any], who: dict[str, Any]) -> web.Response:
+        if str(p.get("user")) in self.gone:
+            return web.json_response({"ok": False, "error": "user_not_found"})
         found = self.users.get(str(p.get("user")))
         if found is None:
             return self._fail(f"users.info for unknown user {p.get('user')}", "user_not_found")
@@ -308,6 +322,26 @@ class FakeSlack:
     def _conversations_list(self, p: dict[str, Any], who: dict[str, Any]) -> web.Response:
         mine = [c for c in self.channels.values() if c.get("team", TEAM) == who["team_id"]]
         return self._ok(channels=mine, response_metadata={"next_cursor": ""})
+
+    def _conversations_history(self, p: dict[str, Any], who: dict[str, Any]) -> web.Response:
+        cid = str(p.get("channel"))
+        found = self.channels.get(cid)
+        if found is None or found.get("team", TEAM) != who["team_id"]:
+            return self._fail(f"conversations.history of unknown {cid}", "channel_not_found")
+        if not found.get("is_member"):
+            return self._fail(f"conversations.history of {cid} the bot is not in", "not_in_channel")
+        self.history_reads.append(cid)
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or 1e12)
+        within = [m for m in self.history.get(cid, ()) if oldest < float(m["ts"]) < latest]
+        within.sort(key=lambda m: float(m["ts"]), reverse=True)  # Slack sends newest first
+        start = int(p.get("cursor") or 0)
+        end = start + min(int(p.get("limit") or 100), HISTORY_PAGE)
+        more = end < len(within)
+        return self._ok(
+            messages=within[start:end],
+            has_more=more,
+            response_metadata={"next_cursor": str(end) if more else ""},
+        )
 
     def _conversations_open(self, p: dict[str, Any], who: dict[str, Any]) -> web.Response:
         uid = str(p.get("users"))

@@ -96,11 +96,13 @@ async def running(
     rulebook: Rulebook | None = None,
     *,
     new_workspace: bool = False,
+    warm_up: bool = False,
     **settings: Any,
 ) -> AsyncIterator[Harness]:
     """The app as `groupbot run slack --http` starts it, on 127.0.0.1:0.
 
     The workspace is one groupbot served before, unless `new_workspace` (its first run).
+    The start-up history read is off unless `warm_up`: most tests count every Web API call.
     """
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
@@ -114,7 +116,9 @@ async def running(
         if not new_workspace:
             await seen_before(db)
         async with (
-            slack_service(config, rulebook or Rulebook(), db, tick_seconds=0.05) as service,
+            slack_service(
+                config, rulebook or Rulebook(), db, tick_seconds=0.05, warm_up_at_start=warm_up
+            ) as service,
             serve_http(service, "127.0.0.1", 0) as port,
             ClientSession() as http,
         ):

@@ -23,10 +23,12 @@ from groupbot.service.buffer import EventBuffer
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 from groupbot.service.runner import IdleWait, Runner
 from groupbot.service.settings_reader import SettingsReader
+from groupbot.service.warmup import Background, Warmup
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
 from .first_run import installation
+from .history import warm_up, warm_up_unread
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
 from .settings import SettingsView
@@ -75,6 +77,7 @@ class GroupbotClient(discord.AutoShardedClient):
         guild_ready_timeout: float = 2.0,
         tick_seconds: float = 1.0,
         note_seconds: float = 120.0,
+        read_history: bool = True,
     ) -> None:
         shards: dict[str, Any] = {"shard_ids": shard_ids} if shard_ids is not None else {}
         super().__init__(
@@ -110,6 +113,8 @@ class GroupbotClient(discord.AutoShardedClient):
         self.buffer = EventBuffer(core, "discord")  # the gateway never redelivers an event
         self.stop = asyncio.Event()
         self._delivering: asyncio.Task[None] | None = None
+        self.read_history = read_history  # the install-time history warm-up
+        self.history = Background(Warmup(core))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -132,11 +137,16 @@ class GroupbotClient(discord.AutoShardedClient):
         if self._delivering is None:
             self._delivering = asyncio.create_task(self.runner.run(self.stop))
             await self.first_runs(self.guilds)
+            if self.read_history:
+                self.history.spawn(
+                    warm_up_unread(self.history, self.history.warmup, self.guilds, self.rulebook)
+                )
         log.info("groupbot ready on shards %s", self.shard_ids or "all")
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        """Added to a server: its guided first run."""
+        """Added to a server: its guided first run, then its recent history read."""
         await self.first_runs([guild])
+        self.history_on_join(guild)  # after the first run: it starts only for unseen servers
 
     async def first_runs(self, guilds: Sequence[discord.Guild]) -> None:
         """The first run of every one of these servers the database never saw (see FirstRun)."""
@@ -157,6 +167,7 @@ class GroupbotClient(discord.AutoShardedClient):
         """Stop delivering, then disconnect."""
         self.stop.set()
         self.runner.wake()
+        await self.history.close()
         if self._delivering is not None:
             await asyncio.gather(self._delivering, return_exceptions=True)
         await super().close()
@@ -185,6 +196,11 @@ class GroupbotClient(discord.AutoShardedClient):
         event = join_event(member, self.rulebook)
         if event is not None:
             await self.handle(event)
+
+    def history_on_join(self, guild: discord.Guild) -> None:
+        """Added to a server: read its recent history, so its regulars are known."""
+        if self.read_history:
+            warm_up(self.history, guild, self.rulebook)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Tell the owners once if the bot cannot read messages."""

@@ -28,9 +28,10 @@ from groupbot.adapters.slack.guard import (
     payload_refusal,
     server_logger,
 )
+from groupbot.adapters.slack.history import warm_up, warm_up_token_workspace
 from groupbot.adapters.slack.home import Home
 from groupbot.adapters.slack.listeners import Listeners
-from groupbot.adapters.slack.oauth import build_oauth
+from groupbot.adapters.slack.oauth import Installed, build_oauth
 from groupbot.adapters.slack.platform import SlackPlatform
 from groupbot.adapters.slack.translate import Translator
 from groupbot.core.rulebook import Rulebook
@@ -40,6 +41,7 @@ from groupbot.service.logs import log_context
 from groupbot.service.runner import Runner
 from groupbot.service.settings import Settings
 from groupbot.service.settings_reader import SettingsReader
+from groupbot.service.warmup import Background, Warmup
 
 __all__ = ["EVENTS_PATH", "SlackService", "serve_http", "slack_service", "web_app"]
 
@@ -74,16 +76,23 @@ class SlackService:
     home: Home
     signing_secret: str
     in_flight: InFlight  # acknowledged events not yet handed to the engine
+    history: Background  # install-time history warm-ups
 
 
 def _bolt(
-    settings: Settings, db: AsyncEngine, clients: Clients, mode: Literal["http", "socket"]
+    settings: Settings,
+    db: AsyncEngine,
+    clients: Clients,
+    mode: Literal["http", "socket"],
+    on_installed: Installed | None = None,
 ) -> AsyncApp:
     """The Bolt app, answering Slack only once an event is stored (a 500 makes Slack retry)."""
     secret = _secret(settings.slack_signing_secret) or ""
     if mode == "http" and settings.slack_client_id:
         client_secret = _secret(settings.slack_client_secret) or ""
-        oauth = build_oauth(db, settings.slack_client_id, client_secret, clients.make())
+        oauth = build_oauth(
+            db, settings.slack_client_id, client_secret, clients.make(), on_installed
+        )
         clients.use_installations(oauth.installations)
         app = AsyncApp(
             signing_secret=secret,
@@ -110,14 +119,25 @@ async def slack_service(
     *,
     mode: Literal["http", "socket"] = "http",
     tick_seconds: float = 1.0,
+    warm_up_at_start: bool = True,
 ) -> AsyncIterator[SlackService]:
-    """Start the engine and its delivery loop with a Bolt app in front; stop them on exit."""
+    """Start the engine and its delivery loop with a Bolt app in front; stop them on exit.
+
+    A single-workspace app reads the workspace's history at start-up if it never did
+    (`warm_up_at_start`); an installed one, when the install succeeds.
+    """
     clients = Clients(
         settings.slack_api_url,
         token=_secret(settings.slack_bot_token),
         admin_token=_secret(settings.slack_admin_user_token),
     )
-    bolt = _bolt(settings, db, clients, mode)
+    installed: list[Installed] = []  # what a new install starts, hooked in below
+
+    def on_installed(team: str) -> None:
+        for hook in installed:
+            hook(team)
+
+    bolt = _bolt(settings, db, clients, mode, on_installed)
     directory = Directory(clients, rulebook)
     bot = await start_live_bot(db, rulebook, "slack")
     own_settings = SettingsReader(db, bot.communities)
@@ -130,13 +150,20 @@ async def slack_service(
     stop = asyncio.Event()
     delivering = asyncio.create_task(runner.run(stop), name="groupbot-slack-outbox")
     secret = _secret(settings.slack_signing_secret) or ""
+    history = Background(Warmup(bot))
+    installed.append(lambda team: warm_up(history, clients, translator, team))
     service = SlackService(
-        bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight
+        bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight, history
     )
     try:
         await _first_run(service, bolt, settings)
+        # After the first run: a new workspace is known as new only until its row exists.
+        token = _secret(settings.slack_bot_token)
+        if token and warm_up_at_start and not bolt.oauth_flow:
+            history.spawn(warm_up_token_workspace(history, clients, translator, token))
         yield service
     finally:
+        await history.close()
         # Events Slack was told we have: let them reach the engine before it closes.
         try:
             async with asyncio.timeout(DRAIN_SECONDS):

@@ -14,6 +14,7 @@ from .sections import (
     Community,
     Detection,
     FirstRun,
+    History,
     Notes,
     Owners,
     Retention,
@@ -40,6 +41,9 @@ class Rulebook(StrictModel):
     first_run: FirstRun = Field(
         default_factory=FirstRun, description="The first days after an installation."
     )
+    history: History = Field(
+        default_factory=History, description="Reading recent history at install."
+    )
     rules: Rules = Field(default_factory=Rules, description="The etiquette rules.")
 
     SECTIONS: ClassVar[tuple[str, ...]] = (
@@ -53,6 +57,7 @@ class Rulebook(StrictModel):
         "approvals",
         "retention",
         "first_run",
+        "history",
         "rules",
     )
 

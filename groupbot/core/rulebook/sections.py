@@ -270,3 +270,24 @@ class FirstRun(StrictModel):
             "what the bot would do; 0 = no shadow period."
         ),
     )
+
+
+class History(StrictModel):
+    """What the bot may read of a community's past when it is installed."""
+
+    enabled: bool = Field(
+        default=True,
+        description=(
+            "Read recent history once at install, so regulars are known on day one; "
+            "nothing is sent for it."
+        ),
+    )
+    days: int = Field(
+        default=30, ge=0, le=365, description="How many days back the install read goes."
+    )
+    max_per_channel: int = Field(
+        default=2000, ge=0, le=100_000, description="Most past messages read in one channel."
+    )
+    max_channels: int = Field(
+        default=200, ge=0, le=10_000, description="Most channels whose history is read."
+    )

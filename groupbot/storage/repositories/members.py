@@ -43,6 +43,7 @@ class Members:
             roles=frozenset(r for r in m["roles"].split(",") if r),
             post_count=m["post_count"],
             own_domains=set(m["own_domains"].split()),
+            from_history=bool(m["from_history"]),
         )
         posts = await self._c.execute(
             select(Post.at, Post.promotional)

@@ -1,0 +1,198 @@
+"""The install-time history warm-up: regulars known on day one, nothing sent for it."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from groupbot.core.context import ConversationTracker
+from groupbot.core.events import MessagePosted
+from groupbot.core.history import HistoryBounds, PastMessage, bounds
+from groupbot.core.rulebook import Rulebook
+from groupbot.service.bot import Bot
+from groupbot.storage.repositories.warmups import HistoryWarmups
+from groupbot.storage.unit import utc
+
+__all__ = ["LEASE", "Background", "HistoryReader", "Outcome", "Warmup"]
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)  # a replica that stops renewing loses the read after this
+BATCH = 200  # past messages stored per transaction (and per progress mark)
+
+# Reads a community's past within the bounds, resuming after the stored cursor ("" = start).
+HistoryReader = Callable[[HistoryBounds, str], AsyncIterator[PastMessage]]
+
+
+class Outcome(enum.StrEnum):
+    """How one warm-up call ended."""
+
+    DONE = "done"  # read to the end by this call
+    SKIPPED = "skipped"  # done before, or turned off
+    HELD = "held"  # another replica holds the read's lease: it resumes once the lease runs out
+    LOST = "lost"  # another replica took the read over (this one's lease ran out)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def replica_id() -> str:
+    """This process, as a claim names it."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Warmup:
+    """Reads a community's recent history once, across replicas, into its members' history."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        replica: str | None = None,
+        lease: timedelta = LEASE,
+        batch: int = BATCH,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.bot = bot
+        self.replica = replica or replica_id()
+        self.lease = lease
+        self.batch = max(1, batch)
+        self.clock = clock
+
+    async def run(self, community: str, read: HistoryReader) -> Outcome:
+        """Claim the community's read, feed what `read` yields to the bot, mark it done."""
+        now = self.clock()
+        async with self.bot.db.begin() as conn:
+            claim = await HistoryWarmups(conn, community).claim(self.replica, now, self.lease)
+        if claim is None:
+            return Outcome.HELD if await self.held_until(community) else Outcome.SKIPPED
+        cursor, started = claim
+        rulebook = await self._settings(community, now)
+        if not rulebook.history.enabled:
+            return Outcome.SKIPPED if await self._finish(community) else Outcome.LOST
+        tracker = ConversationTracker()
+        batch: list[MessagePosted] = []
+        last = cursor
+        async for past in read(bounds(rulebook, started), cursor):
+            batch.append(past.post)
+            last = past.cursor
+            if len(batch) >= self.batch:
+                if not await self._store(community, batch, last, tracker):
+                    return Outcome.LOST
+                batch = []
+        if batch and not await self._store(community, batch, last, tracker):
+            return Outcome.LOST
+        if not await self._finish(community):
+            return Outcome.LOST
+        log.info("history warm-up of %s done", community)
+        return Outcome.DONE
+
+    async def _store(
+        self, community: str, posts: list[MessagePosted], cursor: str, tracker: ConversationTracker
+    ) -> bool:
+        """Count a batch in its members' history, with the progress, in one transaction."""
+        now, bot = self.clock(), self.bot
+        async with bot.alone(now):
+            repo = await bot.repository(community)
+            claims = HistoryWarmups(repo.uow.connection, community)
+            if not await claims.advance(self.replica, cursor, len(posts), now, self.lease):
+                return False  # another replica took the read over: write nothing
+            for post in posts:
+                at = utc(post.at)
+                state = await bot.members.get(repo, post.member, at, post.name)
+                state.name = state.name or post.name
+                conversation = tracker.place(post)
+                analysis = bot.engine.learn(
+                    state, channel=post.channel, text=post.text, at=at, conversation=conversation
+                )
+                repo.members.save(state)
+                promo = analysis.promotional and not bot.engine.channel_facts(post.channel)[1]
+                repo.posts.add(post.member, post.message, post.channel, at, promo)
+        # Past posts come out of time order: these members are read back from the database.
+        bot.members.all_known = False
+        for post in posts:
+            bot.members.forget(community, post.member)
+        return True
+
+    async def _settings(self, community: str, now: datetime) -> Rulebook:
+        async with self.bot.alone(now):
+            await self.bot.repository(community)
+            return self.bot.communities.rulebook_of(community)
+
+    async def _finish(self, community: str) -> bool:
+        async with self.bot.db.begin() as conn:
+            return await HistoryWarmups(conn, community).finish(self.replica, self.clock())
+
+    async def held_until(self, community: str) -> datetime | None:
+        """Until when another replica holds the community's unfinished read, if one does."""
+        async with self.bot.db.connect() as conn:
+            return await HistoryWarmups(conn, community).held_until(self.clock())
+
+    async def needed(self, community: str) -> bool:
+        """Whether the community's read was never finished (a start-up check)."""
+        async with self.bot.db.connect() as conn:
+            status = await HistoryWarmups(conn, community).status()
+        return status is None or status[0] != "done"
+
+
+class Background:
+    """Warm-ups beside the live bot: one task per community, started without waiting for it."""
+
+    def __init__(
+        self, warmup: Warmup, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        self.warmup = warmup
+        self.pause = pause  # waits out another replica's lease (a crashed one's, say)
+        self._tasks: dict[str, asyncio.Task[Outcome | None]] = {}
+        self._helpers: set[asyncio.Task[None]] = set()  # finding what to warm up (start-up)
+
+    def start(self, community: str, read: HistoryReader) -> asyncio.Task[Outcome | None]:
+        """Warm the community up in the background (a second call while one runs joins it)."""
+        task = self._tasks.get(community)
+        if task is None or task.done():
+            task = asyncio.create_task(
+                self._run(community, read), name=f"groupbot-history-{community}"
+            )
+            self._tasks[community] = task
+        return task
+
+    def spawn(self, finding: Coroutine[Any, Any, None]) -> None:
+        """Run work that finds communities to warm up (and starts them) in the background."""
+        task = asyncio.create_task(finding, name="groupbot-history-start")
+        self._helpers.add(task)
+        task.add_done_callback(self._helpers.discard)
+
+    async def _run(self, community: str, read: HistoryReader) -> Outcome | None:
+        try:
+            while (outcome := await self.warmup.run(community, read)) is Outcome.HELD:
+                until = await self.warmup.held_until(community)
+                if until is not None:  # that replica may be gone: try again when its lease ends
+                    await self.pause((until - self.warmup.clock()).total_seconds() + 1.0)
+            return outcome
+        except Exception:  # the claim stays: the next start (or replica) resumes it
+            log.warning("history warm-up of %s stopped; it resumes later", community, exc_info=True)
+            return None
+
+    def _running(self) -> list[asyncio.Task[Any]]:
+        return [t for t in (*self._helpers, *self._tasks.values()) if not t.done()]
+
+    async def idle(self) -> None:
+        """Wait for every warm-up started so far, and those the start-up work starts."""
+        while running := self._running():
+            await asyncio.gather(*running)
+
+    async def close(self) -> None:
+        """Stop the warm-ups still running (their progress is stored)."""
+        running = self._running()
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        self._tasks.clear()

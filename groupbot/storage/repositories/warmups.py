@@ -1,0 +1,104 @@
+"""One community's install-time history read: a claim row leased to one replica at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from groupbot.storage.models import HistoryWarmup, table
+from groupbot.storage.unit import utc
+
+__all__ = ["DONE", "RUNNING", "HistoryWarmups"]
+
+RUNNING = "running"
+DONE = "done"
+
+
+class HistoryWarmups:
+    """The claim row of one community's history read."""
+
+    def __init__(self, connection: AsyncConnection, community: str) -> None:
+        self._c = connection
+        self.community = community
+
+    async def claim(self, me: str, now: datetime, lease: timedelta) -> tuple[str, datetime] | None:
+        """Take the read (new, or its lease run out): (cursor, started at), None if done or held.
+
+        A resumed read keeps its first start: what came later reached the bot as live events.
+        """
+        insert = postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert
+        await self._c.execute(
+            insert(table(HistoryWarmup))
+            .values(
+                community=self.community,
+                status=RUNNING,
+                claimed_by=None,
+                lease_until=None,
+                cursor="",
+                messages=0,
+                started_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        w = HistoryWarmup
+        row = (
+            await self._c.execute(
+                update(w)
+                .where(
+                    w.community == self.community,
+                    w.status == RUNNING,
+                    or_(w.claimed_by.is_(None), w.claimed_by == me, w.lease_until < now),
+                )
+                .values(claimed_by=me, lease_until=now + lease)
+                .returning(w.cursor, w.started_at)
+            )
+        ).first()
+        return None if row is None else (str(row[0]), utc(row[1]))
+
+    async def advance(
+        self, me: str, cursor: str, messages: int, now: datetime, lease: timedelta
+    ) -> bool:
+        """Record progress and renew the lease; False if another replica took the read over."""
+        w = HistoryWarmup
+        result = await self._c.execute(
+            update(w)
+            .where(w.community == self.community, w.status == RUNNING, w.claimed_by == me)
+            .values(cursor=cursor, messages=w.messages + messages, lease_until=now + lease)
+            .returning(w.community)
+        )
+        return result.first() is not None
+
+    async def finish(self, me: str, now: datetime) -> bool:
+        """Mark the read done (never again for this community); False if no longer ours."""
+        w = HistoryWarmup
+        result = await self._c.execute(
+            update(w)
+            .where(w.community == self.community, w.status == RUNNING, w.claimed_by == me)
+            .values(status=DONE, finished_at=now, claimed_by=None, lease_until=None)
+            .returning(w.community)
+        )
+        return result.first() is not None
+
+    async def held_until(self, now: datetime) -> datetime | None:
+        """Until when another replica's lease holds the unfinished read (None: free or done)."""
+        w = HistoryWarmup
+        until = await self._c.scalar(
+            select(w.lease_until).where(
+                w.community == self.community, w.status == RUNNING, w.lease_until >= now
+            )
+        )
+        return None if until is None else utc(until)
+
+    async def status(self) -> tuple[str, int] | None:
+        """(status, messages read) of the community's read, or None if never started."""
+        row = (
+            await self._c.execute(
+                select(HistoryWarmup.status, HistoryWarmup.messages).where(
+                    HistoryWarmup.community == self.community
+                )
+            )
+        ).first()
+        return None if row is None else (str(row[0]), int(row[1]))

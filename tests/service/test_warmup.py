@@ -1,0 +1,247 @@
+"""The install-time history warm-up: regulars known on day one, nothing sent, run once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.core.actions import Action, EtiquetteNote, Welcome
+from groupbot.core.events import MemberJoined, MessagePosted
+from groupbot.core.history import HistoryBounds, PastMessage
+from groupbot.core.rulebook import Rulebook
+from groupbot.service.bot import Bot
+from groupbot.service.live import start_live_bot
+from groupbot.service.warmup import Background, HistoryReader, Outcome, Warmup
+from groupbot.storage.database import create_engine
+from groupbot.storage.models import AuditEntry, HistoryWarmup, OutboxMessage, Post
+from groupbot.storage.repositories.warmups import HistoryWarmups
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PITCH = "Check out my new course at bensells{n}.example.com, 50% off this week only! DM me"
+CHAT = "I think the release on {n} went fine, thanks for the help everyone"
+
+
+def past(member: str, n: int, text: str, channel: str = "general") -> MessagePosted:
+    """A message of `member` posted n hours before the install."""
+    at = NOW - timedelta(days=20) + timedelta(hours=n)
+    return MessagePosted("c1", member, at, f"h:{member}:{n}", channel, f"{member}.{n}", text)
+
+
+def reader(
+    posts: Sequence[MessagePosted],
+    *,
+    fail_after: int | None = None,
+    gate: asyncio.Event | None = None,
+) -> HistoryReader:
+    """A history read over `posts`, resumable by index; it may fail after some or wait a gate."""
+    seen: list[HistoryBounds] = []
+
+    async def read(bounds: HistoryBounds, cursor: str) -> AsyncIterator[PastMessage]:
+        seen.append(bounds)
+        if gate is not None:
+            await gate.wait()
+        start = int(cursor or 0)
+        for n, post in enumerate(posts[start:], start + 1):
+            if fail_after is not None and n > fail_after:
+                raise ConnectionError("the platform went away")
+            yield PastMessage(post, str(n))
+
+    read.seen = seen  # type: ignore[attr-defined]
+    return read
+
+
+@pytest.fixture
+async def bot(engine: AsyncEngine) -> AsyncIterator[Bot]:
+    """A live bot whose every action is recorded."""
+    live = await start_live_bot(engine, Rulebook(), "slack")
+    live.sink = ACTIONS.append
+    ACTIONS.clear()
+    yield live
+    await live.close()
+
+
+ACTIONS: list[Action] = []
+
+
+async def count(engine: AsyncEngine, model: type[object]) -> int:
+    """Rows of one table, committed."""
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
+
+
+def regulars() -> list[MessagePosted]:
+    """Ann chats; Ben mostly sells; Cy asks and answers, across two channels."""
+    posts = [past("UANN", n, CHAT.format(n=n)) for n in range(12)]
+    posts += [past("UBEN", 20 + n, PITCH.format(n=n)) for n in range(5)]
+    posts += [past("UBEN", 30 + n, CHAT.format(n=n), "random") for n in range(6)]
+    posts += [past("UCY", 40 + n, "Has anyone tried the new build?", "random") for n in range(3)]
+    return posts
+
+
+async def live(bot: Bot, member: str, text: str, minutes: int = 1) -> list[Action]:
+    """A live post `minutes` after the install."""
+    at = NOW + timedelta(minutes=minutes)
+    ev = MessagePosted("c1", member, at, f"E{member}{minutes}", "general", f"L{minutes}", text)
+    return await bot.handle(ev)
+
+
+async def test_a_regular_from_history_is_judged_on_history_not_the_cold_start(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    assert await Warmup(bot, clock=lambda: NOW).run("c1", reader(regulars())) is Outcome.DONE
+    # Ann's twelve posts are known: one link in thirteen posts is within her budget.
+    out = await live(bot, "UANN", PITCH.format(n=99))
+    assert not [a for a in out if isinstance(a, EtiquetteNote)]
+    repo = await bot.repository("c1")
+    state = await bot.members.get(repo, "UANN", NOW)
+    assert state.window_counts() == (1, 13) and not state.is_new
+    # Ben's history is mostly pitches: on day one his next one is past the 90/10 budget.
+    notes = [
+        a for a in await live(bot, "UBEN", PITCH.format(n=98), 2) if isinstance(a, EtiquetteNote)
+    ]
+    assert [n.rule for n in notes] == ["self_promo_ratio"]
+
+
+async def test_without_history_the_same_pitch_is_not_judged(bot: Bot) -> None:
+    out = await live(bot, "UBEN", PITCH.format(n=98))
+    assert not [a for a in out if isinstance(a, EtiquetteNote)]  # two posts say nothing
+
+
+async def test_nothing_is_sent_during_warm_up(bot: Bot, engine: AsyncEngine) -> None:
+    posts = [*regulars(), past("UDAN", 60, "join my server https://discord.gg/abcdef")]
+    assert await Warmup(bot, clock=lambda: NOW).run("c1", reader(posts)) is Outcome.DONE
+    await bot.commit()
+    assert ACTIONS == []
+    assert await count(engine, OutboxMessage) == 0
+    assert await count(engine, AuditEntry) == 0
+    assert await count(engine, Post) == len(posts)
+
+
+async def test_a_history_member_joining_later_is_not_welcomed(bot: Bot) -> None:
+    await Warmup(bot, clock=lambda: NOW).run("c1", reader(regulars()))
+    at = NOW + timedelta(minutes=5)
+    assert await bot.handle(MemberJoined("c1", "UANN", at, "j1", "Ann")) == []
+    greeted = await bot.handle(MemberJoined("c1", "UNEW", at, "j2", "Nia"))
+    assert [(a.member, type(a)) for a in greeted] == [("UNEW", Welcome)]
+    repo = await bot.repository("c1")
+    assert not (await bot.members.get(repo, "UANN", at)).is_new
+
+
+async def test_a_finished_warm_up_never_runs_again(bot: Bot, engine: AsyncEngine) -> None:
+    warmup = Warmup(bot, clock=lambda: NOW)
+    assert await warmup.needed("c1")
+    assert await warmup.run("c1", reader(regulars())) is Outcome.DONE
+    assert not await warmup.needed("c1")
+    again = reader(regulars())
+    assert await Warmup(bot, clock=lambda: NOW).run("c1", again) is Outcome.SKIPPED
+    assert again.seen == []  # type: ignore[attr-defined]
+    assert await count(engine, Post) == len(regulars())
+
+
+async def test_history_can_be_turned_off(engine: AsyncEngine) -> None:
+    bot = await start_live_bot(
+        engine, Rulebook.model_validate({"history": {"enabled": False}}), "slack"
+    )
+    try:
+        read = reader(regulars())
+        assert await Warmup(bot, clock=lambda: NOW).run("c1", read) is Outcome.SKIPPED
+        assert read.seen == []  # type: ignore[attr-defined]
+        assert await count(engine, Post) == 0
+    finally:
+        await bot.close()
+
+
+async def test_bounds_follow_the_rulebook(bot: Bot) -> None:
+    read = reader([])
+    await Warmup(bot, clock=lambda: NOW).run("c1", read)
+    (bounds,) = read.seen  # type: ignore[attr-defined]
+    assert bounds == HistoryBounds(NOW - timedelta(days=30), NOW, 200, 2000)
+
+
+async def test_two_concurrent_warm_ups_of_one_community_run_once(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    engines = [create_engine(database_url), create_engine(database_url)]
+    bots = [await start_live_bot(e, Rulebook(), "slack") for e in engines]
+    try:
+        gate = asyncio.Event()
+        reads = [reader(regulars(), gate=gate), reader(regulars(), gate=gate)]
+        runs = [
+            asyncio.create_task(Warmup(b, replica=f"r{n}", clock=lambda: NOW).run("c1", r))
+            for n, (b, r) in enumerate(zip(bots, reads, strict=True))
+        ]
+        # The claimer waits at the gate, so the first to finish is the one that gave up.
+        done, _ = await asyncio.wait(runs, return_when=asyncio.FIRST_COMPLETED)
+        assert [t.result() for t in done] == [Outcome.HELD]
+        gate.set()
+        outcomes = sorted(await asyncio.gather(*runs))
+        assert sorted(outcomes) == sorted([Outcome.DONE, Outcome.HELD])
+        assert sum(len(r.seen) for r in reads) == 1  # type: ignore[attr-defined]
+        assert await count(engine, Post) == len(regulars())
+    finally:
+        for b in bots:
+            await b.close()
+        for e in engines:
+            await e.dispose()
+
+
+async def test_an_interrupted_warm_up_resumes_where_it_stopped(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    posts = regulars()
+    first = Warmup(bot, replica="r1", batch=5, clock=lambda: NOW)
+    with pytest.raises(ConnectionError):
+        await first.run("c1", reader(posts, fail_after=12))
+    assert await count(engine, Post) == 10  # two whole batches, their progress with them
+    # Another replica waits for the lease; once it runs out, it picks the read up.
+    soon = Warmup(bot, replica="r2", batch=5, clock=lambda: NOW + timedelta(minutes=5))
+    assert await soon.run("c1", reader(posts)) is Outcome.HELD
+    later = Warmup(bot, replica="r2", batch=5, clock=lambda: NOW + timedelta(minutes=11))
+    assert await later.run("c1", reader(posts)) is Outcome.DONE
+    assert await count(engine, Post) == len(posts)
+    async with engine.connect() as conn:
+        assert await HistoryWarmups(conn, "c1").status() == ("done", len(posts))
+        row = (await conn.execute(select(HistoryWarmup.finished_at))).scalar_one()
+        assert row is not None
+    # The first replica, back, finds its claim gone and writes nothing.
+    assert await first.run("c1", reader(posts)) is Outcome.SKIPPED
+    assert await count(engine, Post) == len(posts)
+
+
+async def test_in_the_background_a_crashed_replicas_read_is_taken_over_when_its_lease_ends(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    posts = regulars()
+    crashed = Warmup(bot, replica="r1", batch=5, clock=lambda: NOW)
+    with pytest.raises(ConnectionError):
+        await crashed.run("c1", reader(posts, fail_after=7))
+    now = [NOW + timedelta(minutes=1)]
+    waited: list[float] = []
+
+    async def pause(seconds: float) -> None:  # the wait, without the waiting
+        waited.append(seconds)
+        now[0] += timedelta(seconds=seconds)
+
+    history = Background(Warmup(bot, replica="r2", clock=lambda: now[0]), pause)
+    task = history.start("c1", reader(posts))
+    assert history.start("c1", reader(posts)) is task  # one read per community at a time
+    await history.idle()
+    assert task.result() is Outcome.DONE
+    assert waited == [9 * 60 + 1.0]  # what was left of the lease, and a second
+    assert await count(engine, Post) == len(posts)
+
+
+async def test_a_failing_read_in_the_background_is_logged_and_kept_for_later(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    history = Background(Warmup(bot, clock=lambda: NOW))
+    task = history.start("c1", reader(regulars(), fail_after=0))
+    await history.idle()
+    assert task.result() is None
+    async with engine.connect() as conn:
+        assert await HistoryWarmups(conn, "c1").status() == ("running", 0)

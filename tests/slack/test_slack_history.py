@@ -1,0 +1,158 @@
+"""The install-time history read on Slack: the real app against the fake Web API."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from slackfake import FakeSlack, Sender, message_event, user
+from slackharness import GENERAL, INTROS, MEMBER, NEWBIE, PITCH, RANDOM, running
+from sqlalchemy import func, select
+
+from groupbot.adapters.slack.oauth import BOT_SCOPES
+from groupbot.storage.models import AuditEntry, HistoryWarmup, Member, Post
+
+TEAM2 = "T0TEAM222"
+TOKEN2 = "xoxb-team-2"
+CHAT = "the deploy on day {n} went fine, thanks for the help"
+
+
+def past(uid: str, days_ago: float, text: str, **extra: Any) -> dict[str, Any]:
+    """A message as conversations.history returns it, `days_ago` days back."""
+    return {
+        "type": "message",
+        "user": uid,
+        "text": text,
+        "ts": f"{time.time() - days_ago * 86400:.6f}",
+        **extra,
+    }
+
+
+def history(fake: FakeSlack) -> None:
+    """Marco chatted in #general for two weeks; a bot, a join and an old post are not posts."""
+    fake.history[GENERAL] = [past(MEMBER, 20 - n, CHAT.format(n=n)) for n in range(12)]
+    fake.history[GENERAL] += [
+        past("UOTHERBOT", 3, "build passed", bot_id="BOTHER", subtype="bot_message"),
+        past(NEWBIE, 2, "<@UNEWBIE01> has joined the channel", subtype="channel_join"),
+        past(MEMBER, 45, "older than the thirty days read"),
+    ]
+    fake.add_channel(RANDOM, "random", member=False)  # not in it: never read
+    fake.history[RANDOM] = [past(MEMBER, 1, "not readable")]
+
+
+async def count(db: Any, model: Any) -> int:
+    """Committed rows of a table."""
+    async with db.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_token_mode_reads_history_at_start_and_sends_nothing(
+    fake: FakeSlack, database_url: str
+) -> None:
+    history(fake)
+    fake.script(
+        "conversations.history", 429, {"ok": False, "error": "ratelimited"}, **{"Retry-After": "0"}
+    )
+    async with running(fake, database_url, warm_up=True) as h:
+        await h.service.history.idle()
+        # The start-up's calls may be cleared with the harness's: the fake counts reads itself.
+        reads = list(fake.history_reads)
+        assert RANDOM not in reads  # the bot is not in it
+        assert reads.count(GENERAL) == 3  # 12 messages in pages of 5
+        assert fake.scripted["conversations.history"] == []  # the 429 was met, then retried
+        assert await count(h.db, Post) == 12
+        async with h.db.connect() as conn:
+            members = (await conn.execute(select(Member.member, Member.post_count))).all()
+            status = (await conn.execute(select(HistoryWarmup.status))).scalars().all()
+        assert members == [(MEMBER, 12)] and status == ["done"]
+        assert fake.of("chat.postMessage") == [] and await count(h.db, AuditEntry) == 0
+
+        # Marco is a regular on day one: his link is within his budget, his join is no news.
+        await h.send.event(message_event(MEMBER, GENERAL, PITCH, f"{time.time():.6f}"))
+        await h.send.event({"type": "member_joined_channel", "user": MEMBER, "channel": GENERAL})
+        await h.send.event({"type": "member_joined_channel", "user": NEWBIE, "channel": GENERAL})
+        await fake.wait_for(lambda: fake.dms(NEWBIE), what="the newcomer's welcome")
+        assert fake.dms(MEMBER) == []
+        async with h.db.connect() as conn:
+            done = (await conn.execute(select(AuditEntry.action, AuditEntry.member))).all()
+        assert done == [("welcome", NEWBIE)]  # no note for Marco's link, no welcome for him
+        assert await count(h.db, Post) == 13
+    # A restart does not read the workspace again.
+    async with running(fake, database_url, warm_up=True) as h:
+        await h.service.history.idle()
+        assert fake.history_reads == reads
+
+
+async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
+    fake: FakeSlack, database_url: str
+) -> None:
+    fake.add_bot(TOKEN2, TEAM2, "UBOT22222", "BBOT22222")
+    fake.users["UREG22222"] = user("UREG22222", "Rae", team_id=TEAM2)
+    fake.users["UADMIN222"] = user("UADMIN222", "Ada", team_id=TEAM2)  # gets the first-run guide
+    fake.add_channel("C0TEAM2GN", "general", TEAM2)
+    fake.history["C0TEAM2GN"] = [past("UREG22222", 5 - n / 10, CHAT.format(n=n)) for n in range(7)]
+    fake.oauth_codes["code-1"] = {
+        "access_token": TOKEN2,
+        "token_type": "bot",
+        "scope": ",".join(BOT_SCOPES),
+        "bot_user_id": "UBOT22222",
+        "app_id": "A0APP",
+        "team": {"id": TEAM2, "name": "Second"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "authed_user": {"id": "UADMIN222"},
+    }
+    listed, release = fake.hold("conversations.history")  # only the history read asks it
+    async with running(
+        fake,
+        database_url,
+        slack_bot_token=None,
+        slack_client_id="111.222",
+        slack_client_secret="client-secret",
+    ) as h:
+        async with h.http.get(h.base + "/slack/install") as response:
+            page, cookie = await response.text(), response.headers["Set-Cookie"]
+        state = re.search(r"state=([0-9a-f-]{36})", page)
+        assert state is not None
+        async with h.http.get(
+            h.base + "/slack/oauth_redirect",
+            params={"code": "code-1", "state": state.group(1)},
+            headers={"Cookie": cookie.split(";", 1)[0]},
+        ) as response:
+            assert response.status == 200  # answered while the history read waits on Slack
+        await listed.wait()
+        release.set()
+        await h.service.history.idle()
+        assert {c.token for c in fake.of("conversations.history")} == {TOKEN2}
+        async with h.db.connect() as conn:
+            rows = (await conn.execute(select(HistoryWarmup.community, HistoryWarmup.status))).all()
+        assert rows == [(TEAM2, "done")]
+        assert await count(h.db, Post) == 7
+        guide = fake.dm_channel("UADMIN222")
+        assert [c for c in fake.of("chat.postMessage") if c.params["channel"] != guide] == []
+        send = Sender(h.http, h.base + "/slack/events")
+        user_joined = {"type": "team_join", "user": fake.users["UREG22222"]}
+        assert (await send.event(user_joined, team=TEAM2))[0] == 200  # stored once answered
+        async with h.db.connect() as conn:
+            rae = (
+                await conn.execute(select(AuditEntry).where(AuditEntry.member == "UREG22222"))
+            ).all()
+        assert rae == []  # Rae was there before the bot: no welcome, not even a shadow one
+
+
+async def test_a_refused_channel_and_a_removed_author_are_skipped(
+    fake: FakeSlack, database_url: str
+) -> None:
+    fake.history[GENERAL] = [past(MEMBER, 3, CHAT.format(n=n)) for n in range(3)]
+    fake.history[INTROS] = [past(MEMBER, 2, "hi all, I'm Marco"), past(NEWBIE, 1, "hello!")]
+    fake.history[INTROS].append(past("UGONE0001", 1.5, "a post by someone since removed"))
+    fake.gone.add("UGONE0001")
+    fake.script("conversations.history", 200, {"ok": False, "error": "not_in_channel"})
+    async with running(fake, database_url, warm_up=True) as h:
+        await h.service.history.idle()
+        assert GENERAL not in fake.history_reads  # refused once: skipped
+        assert await count(h.db, Post) == 2
+        async with h.db.connect() as conn:
+            status = (await conn.execute(select(HistoryWarmup.status))).scalars().all()
+        assert status == ["done"]
