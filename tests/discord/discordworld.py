@@ -82,11 +82,12 @@ async def seen_before(db: AsyncEngine, community: str) -> None:
 
 @asynccontextmanager
 async def simulated(
-    core: Bot, rulebook: Rulebook, *, new_server: bool = False
+    core: Bot, rulebook: Rulebook, *, new_server: bool = False, added_by: str | None = None
 ) -> AsyncIterator[simcord.Env]:
     """A running simcord environment with one guild set up for groupbot.
 
-    The guild is one groupbot served before, unless `new_server` (its first run).
+    The guild is one groupbot served before, unless `new_server` (its first run). `added_by`
+    names a manager whom the audit log shows adding the bot.
     """
     holder: dict[str, Any] = {}
     env = simcord.Env(make_client(core, rulebook, holder))
@@ -104,6 +105,15 @@ async def simulated(
     )
     admins = guild.create_role("Admins", permissions=discord.Permissions(manage_guild=True))
     owner = guild.add_member(env.create_user("olivia"), roles=[admins, helpers])
+    if added_by is not None:
+        adder = guild.add_member(env.create_user(added_by), roles=[admins])
+        env.backend.record_audit_log(
+            guild.id,
+            discord.AuditLogAction.bot_add.value,
+            target_id=env.backend.bot_user.id,
+            user_id=adder.id,
+        )
+        holder["added_by"] = adder
     holder["world"] = (guild, channels, owner)
     env.holder = holder  # type: ignore[attr-defined]
     if not new_server:

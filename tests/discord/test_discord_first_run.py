@@ -56,6 +56,18 @@ async def test_a_server_never_seen_is_guided_at_start_up_once(
         await fresh.close()
 
 
+async def test_the_manager_who_added_the_bot_is_guided_not_the_owner(
+    core: Bot, rulebook: Rulebook
+) -> None:
+    async with simulated(core, rulebook, new_server=True, added_by="mia") as env:
+        guild, _, _ = env.holder["world"]  # type: ignore[attr-defined]
+        await env.settle()
+        mia = env.holder["added_by"]  # type: ignore[attr-defined]
+        [guide] = [m.content for m in mia.user.dm_channel.history()]
+        assert "groupbot is now set up in Makers" in guide
+        assert guides(env, guild) == []  # the owner did not add it: they are not told
+
+
 async def test_joining_a_new_server_tells_its_owner(
     fake: FakeDiscord, database_url: str, rulebook: Rulebook
 ) -> None:

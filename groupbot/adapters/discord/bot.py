@@ -27,7 +27,7 @@ from groupbot.service.warmup import Background, Warmup
 from groupbot.storage.outbox import shard_scope
 
 from .commands import register_commands
-from .first_run import installation
+from .first_run import installation, installer
 from .history import warm_up, warm_up_unread
 from .interactions import OpenInteractions
 from .platform import DiscordPlatform
@@ -156,10 +156,12 @@ class GroupbotClient(discord.AutoShardedClient):
         except Exception:  # the bot serves the servers all the same; the next start tries again
             log.exception("first runs not started")
             return
-        for guild in (g for g in guilds if str(g.id) in new and g.owner_id is not None):
+        for guild in (g for g in guilds if str(g.id) in new):
             rulebook = self.core.communities.rulebook_of(str(guild.id))
             try:
-                await first_run.installed(installation(guild, rulebook, self.platform))
+                if (told := await installer(guild)) is None:
+                    continue
+                await first_run.installed(installation(guild, rulebook, self.platform, told))
             except Exception:
                 log.exception("first run in %s not started", guild.id)
 
