@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # Who the settings history names for the changes groupbot makes by itself.
 BOT_AUTHOR = "groupbot"
 RETRY = timedelta(minutes=1)  # a period that could not be ended is tried again this much later
+# How often the open periods are read again: a replica that started one may be gone since.
+REREAD = timedelta(minutes=10)
 
 
 def guide_text(
@@ -83,7 +85,7 @@ class FirstRun:
         self.wake = wake  # something is owed: the outbox should look now
         self._ends: list[tuple[datetime, str]] = []  # a heap: when each known period ends
         self._queued: set[str] = set()  # the communities in it
-        self._loaded = False  # the periods already open are read at the first tick
+        self._read_at: datetime | None = None  # when the open periods were last read
 
     @asynccontextmanager
     async def _unit(self, community: str) -> AsyncIterator[CommunityRepositories]:
@@ -115,9 +117,14 @@ class FirstRun:
             if not await repo.row.claim(install.at):
                 return []
             await self.communities.ensure(repo, install.at)
-            return await self._start(repo, install)
+            out, until = await self._start(repo, install)
+        if until is not None:  # only once committed: a tick before then would find no period
+            self._expect(until, install.community)
+        return out
 
-    async def _start(self, repo: CommunityRepositories, install: Installed) -> list[Action]:
+    async def _start(
+        self, repo: CommunityRepositories, install: Installed
+    ) -> tuple[list[Action], datetime | None]:
         """Shadow mode on for `first_run.shadow_days` (by the bot, in the history), and the DM."""
         c, now = repo.community, install.at
         if install.name:
@@ -130,7 +137,6 @@ class FirstRun:
             await self._switch(repo, True, now)
             # Recorded after the switch: a later shadow_mode row (owner or bot) closes it.
             await repo.settings.record(SHADOW_UNTIL, None, until.isoformat(), BOT_AUTHOR, now)
-            self._expect(until, c)
         name = rulebook.community.name or self.communities.display_name(c)
         guide = FirstRunGuide(
             at=now,
@@ -143,7 +149,7 @@ class FirstRun:
         )
         out: list[Action] = []
         self.recorder.emit(repo, guide, out)
-        return out
+        return out, until
 
     async def _switch(self, repo: CommunityRepositories, on: bool | None, now: datetime) -> None:
         """Shadow mode on, or back to the defaults (None), as the bot: in force and in history."""
@@ -161,12 +167,12 @@ class FirstRun:
             heapq.heappush(self._ends, (until, community))
 
     async def tick(self, now: datetime) -> None:
-        """End every shadow period due by now (those of every replica, read once at start)."""
-        if not self._loaded:
+        """End every shadow period due by now, those other replicas started included."""
+        if self._read_at is None or now - self._read_at >= REREAD:
             async with self.db.connect() as conn:
                 for community, until in (await open_shadow_periods(conn)).items():
                     self._expect(until, community)
-            self._loaded = True
+            self._read_at = now
         while self._ends and self._ends[0][0] <= now:
             community = self._ends[0][1]
             try:

@@ -183,6 +183,22 @@ async def test_the_end_survives_a_restart_and_replicas_end_it_once(database_url:
             await e.dispose()
 
 
+async def test_a_period_another_replica_started_later_is_ended_here(database_url: str) -> None:
+    engines = [create_engine(database_url), create_engine(database_url)]
+    bots = [await start_live_bot(e, Rulebook(), "slack") for e in engines]
+    try:
+        here, there = first_run_of(bots[0]), first_run_of(bots[1])
+        await here.tick(T0)  # this replica has read the open periods: none yet
+        await there.installed(install())  # the other one installs, then goes away
+        await here.tick(T0 + WEEK + timedelta(hours=1))  # read again, and due
+        assert await history(engines[0]) == [(BOT_AUTHOR, "true"), (BOT_AUTHOR, None)]
+    finally:
+        for b in bots:
+            await b.close()
+        for e in engines:
+            await e.dispose()
+
+
 async def test_a_runner_ends_the_period_and_delivers_the_guide(engine: AsyncEngine) -> None:
     bot = await start_live_bot(engine, Rulebook(), "slack")
     platform = MemoryPlatform()
