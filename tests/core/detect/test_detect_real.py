@@ -116,6 +116,11 @@ RUSSIAN_CHAT = [
     "cогласен, лучше взять побольше памяти",
     "на б550 и ам4 с ддр4 всё работает",
     "как удалитьWindowsUpdate без переустановки?",
+    # Latin words with Russian endings are slang; Latin i and j stand in for Ukrainian і and
+    # Serbian ј on keyboards without them.
+    "наши DevOpsы и QAшники опять всё уронили",
+    "Звiсно, дякую! Бiльше так не буду",
+    "Моjа сестра и моjе село",
 ]
 
 
