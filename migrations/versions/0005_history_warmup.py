@@ -5,7 +5,7 @@ Revises: 0004_community_settings
 Create Date: 2026-12-03
 
 The install-time history read of each community (one claim row, leased, resumable), and the
-members it made known.
+members it made known. Communities that exist already count as read.
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("community", name=op.f("pk_history_warmups")),
+    )
+    # Communities served before this revision were counted live as their posts came: their
+    # history is known already, and reading it again would count each post twice.
+    op.execute(
+        "INSERT INTO history_warmups (community, status, cursor, messages, started_at,"
+        " finished_at) SELECT key, 'done', '', 0, created_at, created_at FROM communities"
     )
     # A plain ADD COLUMN (SQLite has one): no table copy, and offline SQL can be rendered.
     op.add_column(

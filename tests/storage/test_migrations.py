@@ -8,12 +8,13 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import DateTime, bindparam, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.storage.database import create_engine
@@ -64,6 +65,24 @@ async def test_upgrade_downgrade_upgrade_round_trip(empty_database_url: str) -> 
         assert await table_names(engine) == MODEL_TABLES | {"alembic_version"}
         async with engine.connect() as conn:
             assert await conn.run_sync(check_drift) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_communities_served_before_the_history_read_count_as_read(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
+    try:
+        await upgrade(engine, "0004_community_settings")
+        async with engine.begin() as conn:
+            insert = text("INSERT INTO communities (key, created_at) VALUES ('T1', :at)")
+            at = bindparam("at", datetime(2026, 1, 5, 10, tzinfo=UTC), DateTime(timezone=True))
+            await conn.execute(insert.bindparams(at))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT community, status FROM history_warmups"))).all()
+        assert [tuple(r) for r in rows] == [("T1", "done")]  # its posts were counted live
     finally:
         await engine.dispose()
 
