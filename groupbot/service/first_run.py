@@ -107,14 +107,23 @@ class FirstRun:
             known = set(await community_keys(conn, communities))
         return [c for c in communities if c not in known]
 
-    async def installed(self, install: Installed) -> list[Action]:
+    async def reserve(self, community: str, at: datetime) -> bool:
+        """Claim a community's first run before slow lookups; True for the one caller that did.
+
+        The community's row is what says "seen": an event handled while the platform is asked
+        who installed the bot would otherwise create it first, and the first run never happen.
+        """
+        async with self._unit(community) as repo:
+            return await repo.row.claim(at)
+
+    async def installed(self, install: Installed, *, reserved: bool = False) -> list[Action]:
         """The first run of a community the database never saw; nothing for one it did.
 
         Once holds across replicas and restarts: only the transaction that creates the
-        community's row starts it.
+        community's row starts it (or, `reserved`, the caller whose `reserve` created it).
         """
         async with self._unit(install.community) as repo:
-            if not await repo.row.claim(install.at):
+            if not reserved and not await repo.row.claim(install.at):
                 return []
             await self.communities.ensure(repo, install.at)
             out, until = await self._start(repo, install)

@@ -183,6 +183,16 @@ async def test_the_end_survives_a_restart_and_replicas_end_it_once(database_url:
             await e.dispose()
 
 
+async def test_an_event_during_the_installers_lookup_does_not_cancel_the_first_run(
+    bot: Bot, first: FirstRun, engine: AsyncEngine
+) -> None:
+    assert await first.reserve("c1", T0)
+    await bot.handle(MemberJoined("c1", "U1", T0, "j1", "Una"))  # while the platform is asked
+    assert not await first.reserve("c1", T0)  # another replica's reserve: not theirs
+    await first.installed(install(), reserved=True)
+    assert await guides(engine) == 1 and bot.communities.shadow("c1")
+
+
 async def test_a_period_another_replica_started_later_is_ended_here(database_url: str) -> None:
     engines = [create_engine(database_url), create_engine(database_url)]
     bots = [await start_live_bot(e, Rulebook(), "slack") for e in engines]

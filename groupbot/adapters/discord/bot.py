@@ -159,9 +159,15 @@ class GroupbotClient(discord.AutoShardedClient):
         for guild in (g for g in guilds if str(g.id) in new):
             rulebook = self.core.communities.rulebook_of(str(guild.id))
             try:
-                if (told := await installer(guild)) is None:
+                # Claimed before the audit log is asked: the server's events go on meanwhile.
+                if not await first_run.reserve(str(guild.id), discord.utils.utcnow()):
                     continue
-                await first_run.installed(installation(guild, rulebook, self.platform, told))
+                told = await installer(guild)
+                if told is None:
+                    log.warning("first run in %s: nobody to tell", guild.id)
+                    continue
+                install = installation(guild, rulebook, self.platform, told)
+                await first_run.installed(install, reserved=True)
             except Exception:
                 log.exception("first run in %s not started", guild.id)
 
