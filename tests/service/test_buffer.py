@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from groupbot.core.actions import Action
 from groupbot.core.events import CommandIssued, Event, MemberJoined
@@ -67,6 +69,9 @@ class _Pg(Exception):
         (OperationalError("SELECT 1", {}, Exception("server closed the connection")), True),
         (DBAPIError("SELECT 1", {}, _Pg("starting up")), True),
         (DBAPIError("SELECT 1", {}, Exception("x"), connection_invalidated=True), True),
+        (OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")), True),
+        (OperationalError("SELECT", {}, sqlite3.OperationalError("no such column: x")), False),
+        (PoolTimeout("QueuePool limit of size 5 overflow 10 reached"), True),
         (DataError("INSERT", {}, Exception("invalid byte sequence")), False),
         (ValueError("NUL in text"), False),
     ],
