@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     groupbot_database_url: str = Field(default="sqlite:///groupbot.db")
     groupbot_rulebook: str | None = None
     groupbot_outbox_attempts: int = Field(
-        default=8,
+        default=10,
         ge=1,
         description=(
             "Tries an owed message gets before it is given up (status `failed`, an ERROR log "
@@ -32,8 +32,9 @@ class Settings(BaseSettings):
         default=2.0,
         gt=0,
         description=(
-            "First retry delay of the outbox: each retry waits a random time below this doubled "
-            "per attempt (capped at 10 minutes); a 429's `Retry-After` is always waited out."
+            "First retry delay of the outbox: each retry waits between half and all of this "
+            "doubled per attempt (capped at 10 minutes); a 429's `Retry-After` is always "
+            "waited out."
         ),
     )
     slack_bot_token: SecretStr | None = None

@@ -54,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 10
 BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=10)
 # How long a claimed row is this worker's alone; a worker killed mid-round leaves its rows
@@ -101,16 +101,18 @@ class RetryPolicy:
             raise ValueError("outbox backoff must be more than 0 seconds")
 
     def delay(self, attempts: int, retry_after: float | None) -> timedelta:
-        """The wait before try `attempts + 1`: full jitter below an exponential ceiling."""
+        """The wait before try `attempts + 1`: between half and all of an exponential ceiling."""
         return _backoff(attempts, retry_after, self)
 
 
 def _backoff(attempts: int, retry_after: float | None, policy: RetryPolicy) -> timedelta:
-    # Full jitter (uniform below the doubling ceiling) spreads the replicas' retries apart;
-    # a 429's Retry-After is the platform's own word, so jitter may lengthen it, never shorten.
+    # Equal jitter (uniform in the upper half below the doubling ceiling) spreads the replicas'
+    # retries apart while the waits still add up: a give-up comes after a bounded time, not
+    # after a few near-zero waits. A 429's Retry-After is the platform's own word, so jitter
+    # may lengthen it, never shorten it.
     doubled = policy.base.total_seconds() * 2.0 ** min(max(0, attempts - 1), 64)
     ceiling = min(policy.cap.total_seconds(), doubled)
-    jittered = timedelta(seconds=ceiling * policy.rng.random())
+    jittered = timedelta(seconds=ceiling * (0.5 + 0.5 * policy.rng.random()))
     if retry_after is None:
         return jittered
     return max(timedelta(seconds=max(0.0, retry_after)), jittered)

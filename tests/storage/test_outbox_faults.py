@@ -85,8 +85,8 @@ def test_backoff_is_jittered_below_a_doubling_ceiling_and_capped() -> None:
     for attempts in range(1, 16):
         ceiling = min(600.0, 2.0 * 2 ** (attempts - 1))
         draws = [_backoff(attempts, None, policy).total_seconds() for _ in range(200)]
-        assert all(0 <= d <= ceiling for d in draws), attempts
-        assert max(draws) > 0.8 * ceiling and min(draws) < 0.2 * ceiling  # spread, not fixed
+        assert all(ceiling / 2 <= d <= ceiling for d in draws), attempts
+        assert max(draws) > 0.9 * ceiling and min(draws) < 0.6 * ceiling  # spread, not fixed
     assert _backoff(10_000, None, policy) <= timedelta(minutes=10)  # no overflow, still capped
 
 
@@ -121,7 +121,7 @@ def test_the_environment_sets_the_policy_and_empty_means_unset(
     monkeypatch.setenv("GROUPBOT_OUTBOX_ATTEMPTS", "")
     monkeypatch.setenv("GROUPBOT_OUTBOX_BACKOFF_SECONDS", "")
     policy = retry_policy()
-    assert (policy.attempts, policy.base) == (8, timedelta(seconds=2))
+    assert (policy.attempts, policy.base) == (10, timedelta(seconds=2))
     monkeypatch.setenv("GROUPBOT_OUTBOX_ATTEMPTS", "0")
     with pytest.raises(ValueError, match=r"^GROUPBOT_OUTBOX_ATTEMPTS: .*1 \(got '0'\)$"):
         Settings()
