@@ -147,6 +147,9 @@ class OutboxWorker:
         self.retry = retry or RetryPolicy()
         self.on_give_up = on_give_up  # None: no owner notice (replay, backtest, tests)
         self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Communities the platform rate-limited, until when: their rows claimed in a later
+        # round (past the batch, or owed since) wait too instead of earning more 429s.
+        self._limited: dict[str, datetime] = {}
 
     async def drain(self, now: datetime | None = None) -> int:
         """Deliver every due row; return how many were delivered."""
@@ -174,6 +177,7 @@ class OutboxWorker:
                 again = await self._failed(row, exc, failed_at)
                 if exc.retry_after is not None:
                     # Rate limited: the platform would refuse the rest of this community too.
+                    self._limited[row.community] = again
                     await self._hold_back(rows[index + 1 :], again)
                     break
                 continue
@@ -297,6 +301,11 @@ class OutboxWorker:
         for row in rows:
             by_community.setdefault(row.community, []).append(row)
         renewing = asyncio.create_task(self._renew()) if rows else None
+        for community, until in list(self._limited.items()):
+            if until <= now:
+                del self._limited[community]
+            elif (held := by_community.pop(community, None)) is not None:
+                await self._hold_back(held, until)
         try:
             sent = await asyncio.gather(
                 *(self._deliver_in_order(group, now) for group in by_community.values())

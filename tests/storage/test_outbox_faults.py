@@ -189,6 +189,20 @@ async def test_a_429_holds_back_its_community_in_order_while_others_proceed(
     assert await rows(engine) == []
 
 
+async def test_a_429_also_holds_back_the_communitys_rows_of_later_rounds(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    await owe(database_url, join("ann", 1), join("ben", 2), join("cat", 3))
+    platform = Refusing()
+    platform.limited["ann"] = 60.0
+    worker = OutboxWorker(engine, platform, batch=1, retry=RetryPolicy(rng=random.Random(6)))
+    assert await worker.drain(LATER) == 0  # one row a round: ben and cat come in later ones
+    assert platform.tried == ["ann"]
+    assert [row.attempts for row in await rows(engine)] == [1, 0, 0]
+    assert await worker.drain(LATER + timedelta(seconds=61)) == 3
+    assert [d.target for d in platform.deliveries] == ["ann", "ben", "cat"]
+
+
 async def test_a_5xx_does_not_hold_back_the_rest_of_the_community(
     database_url: str, engine: AsyncEngine
 ) -> None:
