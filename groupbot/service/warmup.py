@@ -105,7 +105,9 @@ class Warmup:
             claims = HistoryWarmups(repo.uow.connection, community)
             if not await claims.advance(self.replica, cursor, len(posts), now, self.lease):
                 return False  # another replica took the read over: write nothing
-            for post in posts:
+            # Posted after the bot arrived but before the read began: counted live already.
+            live = await repo.posts.known([post.message for post in posts])
+            for post in (p for p in posts if p.message not in live):
                 at = utc(post.at)
                 state = await bot.members.get(repo, post.member, at, post.name)
                 state.name = state.name or post.name

@@ -143,6 +143,16 @@ async def test_a_finished_warm_up_never_runs_again(bot: Bot, engine: AsyncEngine
     assert await count(engine, Post) == len(regulars())
 
 
+async def test_a_post_counted_live_before_the_read_is_not_counted_again(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    posts = regulars()
+    first = posts[0]
+    await bot.handle(first)  # it arrived live while the read was being set up
+    assert await Warmup(bot, clock=lambda: NOW).run("c1", reader(posts)) is Outcome.DONE
+    assert await count(engine, Post) == len(posts)  # once each
+
+
 async def test_history_can_be_turned_off(engine: AsyncEngine) -> None:
     bot = await start_live_bot(
         engine, Rulebook.model_validate({"history": {"enabled": False}}), "slack"
