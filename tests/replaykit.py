@@ -7,8 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.local.replay import run_replay
+from groupbot.storage.repositories import CommunityRow
+from groupbot.storage.unit import UnitOfWork
 
 PITCH_TEXT = "Check out my new course at bensells.com, 50% off this week only!"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -108,3 +112,9 @@ def kinds(actions: list[dict[str, Any]]) -> list[str]:
 def only(actions: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     """The actions of one kind."""
     return [a for a in actions if a["action"] == kind]
+
+
+async def seen_before(db: AsyncEngine, community: str) -> None:
+    """groupbot served this workspace or server before: no first run when it starts."""
+    async with db.begin() as conn:
+        await CommunityRow(UnitOfWork(conn), community).claim(datetime.now(UTC))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -16,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from groupbot.adapters.discord.bot import GroupbotClient
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.service.bot import Bot
-from groupbot.storage.repositories import CommunityRow
-from groupbot.storage.unit import UnitOfWork
+from tests.replaykit import seen_before
 
 RULEBOOK = """
 [community]
@@ -72,12 +70,6 @@ async def core(engine: AsyncEngine, rulebook: Rulebook) -> AsyncIterator[Bot]:
     await bot.start()
     yield bot
     await bot.close()
-
-
-async def seen_before(db: AsyncEngine, community: str) -> None:
-    """groupbot served this server before: no first run when it starts."""
-    async with db.begin() as conn:
-        await CommunityRow(UnitOfWork(conn), community).claim(datetime.now(UTC))
 
 
 @asynccontextmanager

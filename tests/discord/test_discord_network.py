@@ -11,7 +11,6 @@ import discord
 import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
-from discordworld import seen_before
 from fakediscord import Call, FakeDiscord, snowflake, user
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +22,7 @@ from groupbot.service.bot import Bot
 from groupbot.service.settings import Settings
 from groupbot.storage.database import create_engine
 from groupbot.storage.models import OutboxMessage
+from tests.replaykit import seen_before
 
 PROMO = "Check out my new course at https://mycourse.example.com and use my code SAVE20!"
 MESSAGE_CONTENT = 1 << 15

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from opskit import Cluster, fake_workspace, find_bindir, make_database, migrate, rules_file
 from slackfake import TEAM, FakeSlack
-from slackharness import seen_before
 
 from groupbot.storage.database import create_engine
+from tests.replaykit import seen_before
 
 
 @pytest.fixture

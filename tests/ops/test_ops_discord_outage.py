@@ -16,9 +16,9 @@ import aiohttp
 import asyncpg
 import pytest
 from opskit import ROOT, WELCOME_MARK, Cluster, free_port, make_database, until, upgrade
-from slackharness import seen_before
 
 from groupbot.storage.database import create_engine
+from tests.replaykit import seen_before
 
 sys.path.insert(0, str(ROOT / "tests" / "discord"))
 from fakediscord import FakeDiscord, snowflake, user

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,8 +26,7 @@ from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.service.runtime import open_database
 from groupbot.service.settings import Settings
-from groupbot.storage.repositories import CommunityRow
-from groupbot.storage.unit import UnitOfWork
+from tests.replaykit import seen_before
 
 OWNER = "UOWNER001"
 MEMBER = "UMEMBER01"
@@ -83,12 +81,6 @@ async def fake() -> AsyncIterator[FakeSlack]:
     assert not slack.failures, f"unexpected Web API calls: {slack.failures}"
 
 
-async def seen_before(db: AsyncEngine, team: str = TEAM) -> None:
-    """groupbot served this workspace before: no first run when the app starts."""
-    async with db.begin() as conn:
-        await CommunityRow(UnitOfWork(conn), team).claim(datetime.now(UTC))
-
-
 @asynccontextmanager
 async def running(
     fake: FakeSlack,
@@ -114,7 +106,7 @@ async def running(
     config = Settings(**values)
     async with open_database(config.groupbot_database_url) as db:
         if not new_workspace:
-            await seen_before(db)
+            await seen_before(db, TEAM)
         async with (
             slack_service(
                 config, rulebook or Rulebook(), db, tick_seconds=0.05, warm_up_at_start=warm_up

@@ -17,14 +17,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from slackfake import BOT_TOKEN, FakeSlack, block_action, message_event, user, view_submission
-from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, PITCH, seen_before
+from slackfake import BOT_TOKEN, TEAM, FakeSlack, block_action, message_event, user, view_submission
+from slackharness import GENERAL, MEMBER, NEWBIE, OWNER, PITCH
 from socketfake import APP_TOKEN, SocketModeFake
 
 from groupbot.adapters.slack.run import run_slack
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.runtime import open_database
 from groupbot.service.settings import Settings
+from tests.replaykit import seen_before
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 STOP_LIMIT = 5.0  # seconds a stop may take before the test calls it a hang
@@ -106,7 +107,7 @@ async def app(
 ) -> AsyncIterator[SocketModeFake]:
     """The app connected over Socket Mode; cancelled (and checked to stop cleanly) afterwards."""
     async with open_database(database_url) as db:
-        await seen_before(db)  # a workspace groupbot served before: no first run
+        await seen_before(db, TEAM)  # a workspace groupbot served before: no first run
     socket.offer(fake)
     task = start()
     try:
