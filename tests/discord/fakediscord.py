@@ -162,6 +162,31 @@ class Guild:
         }
 
 
+def message_payload(
+    guild: Guild, channel: str, author: dict[str, Any], content: str, at: datetime
+) -> dict[str, Any]:
+    """A plain text message of `author` in a channel of the guild, as Discord sends it."""
+    return {
+        "id": str(snowflake(at.timestamp())),
+        "channel_id": str(guild.channels[channel]),
+        "guild_id": str(guild.id),
+        "author": author,
+        "content": content,
+        "timestamp": at.isoformat(),
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": 0,
+        "components": [],
+    }
+
+
 def member_payload(u: dict[str, Any], roles: list[int]) -> dict[str, Any]:
     """A guild member object."""
     return {
@@ -257,27 +282,12 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """A member posts: MESSAGE_CREATE with a fresh snowflake."""
         roles = guild.members.get(int(author["id"]), {}).get("roles", [])
-        message = {
-            "id": str(snowflake()),
-            "channel_id": str(guild.channels[channel]),
-            "guild_id": str(guild.id),
-            "author": author,
-            "member": {k: v for k, v in member_payload(author, []).items() if k != "user"}
-            | {"roles": roles},
-            "content": content,
-            "timestamp": datetime.now(UTC).isoformat(),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": 0,
-            "components": [],
-        } | extra
+        member = {k: v for k, v in member_payload(author, []).items() if k != "user"}
+        message = (
+            message_payload(guild, channel, author, content, datetime.now(UTC))
+            | {"member": member | {"roles": roles}}
+            | extra
+        )
         await self.dispatch(guild.id, "MESSAGE_CREATE", message)
         return message
 
@@ -536,25 +546,7 @@ class FakeDiscord:
         self, guild: Guild, channel: str, author: dict[str, Any], content: str, at: float
     ) -> dict[str, Any]:
         """A message posted before the bot came (at `at`, seconds since the epoch)."""
-        message = {
-            "id": str(snowflake(at)),
-            "channel_id": str(guild.channels[channel]),
-            "guild_id": str(guild.id),
-            "author": author,
-            "content": content,
-            "timestamp": datetime.fromtimestamp(at, UTC).isoformat(),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": 0,
-            "components": [],
-        }
+        message = message_payload(guild, channel, author, content, datetime.fromtimestamp(at, UTC))
         guild.history.setdefault(channel, []).append(message)
         return message
 
