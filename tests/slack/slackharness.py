@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from slackfake import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.adapters.slack.app import SlackService, serve_http, slack_service
+from groupbot.adapters.slack.oauth import BOT_SCOPES
 from groupbot.core.rulebook import Rulebook, parse_rulebook
 from groupbot.service.runtime import open_database
 from groupbot.service.settings import Settings
@@ -54,6 +56,38 @@ class Harness:
     db: AsyncEngine
     base: str
     http: ClientSession
+
+
+def offer_install(
+    fake: FakeSlack, code: str, token: str, team: str, name: str, bot_user: str, installer: str
+) -> None:
+    """Slack's answer to oauth.v2.access for `code`: the app installed in `team` by `installer`."""
+    fake.oauth_codes[code] = {
+        "access_token": token,
+        "token_type": "bot",
+        "scope": ",".join(BOT_SCOPES),
+        "bot_user_id": bot_user,
+        "app_id": "A0APP",
+        "team": {"id": team, "name": name},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "authed_user": {"id": installer},
+    }
+
+
+async def install(h: Harness, code: str) -> tuple[int, str]:
+    """The "Add to Slack" round trip (install page, then Slack's redirect): status and page."""
+    async with h.http.get(h.base + "/slack/install") as response:
+        page = await response.text()
+        carried = response.headers["Set-Cookie"].split(";", 1)[0]
+    state = re.search(r"state=([0-9a-f-]{36})", page)
+    assert state is not None
+    async with h.http.get(
+        h.base + "/slack/oauth_redirect",
+        params={"code": code, "state": state.group(1)},
+        headers={"Cookie": carried},
+    ) as response:
+        return response.status, await response.text()
 
 
 @pytest.fixture

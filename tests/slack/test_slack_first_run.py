@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from slackfake import TEAM, FakeSlack, Sender, user
-from slackharness import INTROS, MEMBER, NEWBIE, OWNER, Harness, running
+from slackharness import INTROS, MEMBER, NEWBIE, OWNER, Harness, install, running
+from slackharness import offer_install as grant
 from sqlalchemy import func, select
 
-from groupbot.adapters.slack.oauth import BOT_SCOPES
 from groupbot.adapters.slack.settings_view import SETTINGS_VIEW
 from groupbot.core.rulebook import parse_rulebook
 from groupbot.storage.models import AuditEntry
@@ -26,34 +24,9 @@ async def audited(h: Harness, action: str) -> int:
         return int(found or 0)
 
 
-async def install(h: Harness, fake: FakeSlack, code: str) -> None:
-    """The "Add to Slack" round trip: install page, then Slack's redirect with the code."""
-    async with h.http.get(h.base + "/slack/install") as response:
-        page = await response.text()
-        carried = response.headers["Set-Cookie"].split(";", 1)[0]
-    state = re.search(r"state=([0-9a-f-]{36})", page)
-    assert state is not None
-    async with h.http.get(
-        h.base + "/slack/oauth_redirect",
-        params={"code": code, "state": state.group(1)},
-        headers={"Cookie": carried},
-    ) as response:
-        assert response.status == 200, await response.text()
-
-
 def offer_install(fake: FakeSlack, code: str) -> None:
     """Slack's answer to oauth.v2.access for a second workspace, installed by INSTALLER."""
-    fake.oauth_codes[code] = {
-        "access_token": TOKEN2,
-        "token_type": "bot",
-        "scope": ",".join(BOT_SCOPES),
-        "bot_user_id": "UBOT44444",
-        "app_id": "A0APP",
-        "team": {"id": TEAM2, "name": "Fourth"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "authed_user": {"id": INSTALLER},
-    }
+    grant(fake, code, TOKEN2, TEAM2, "Fourth", "UBOT44444", INSTALLER)
 
 
 async def test_an_oauth_install_tells_the_installer_once_and_starts_in_shadow(
@@ -69,7 +42,8 @@ async def test_an_oauth_install_tells_the_installer_once_and_starts_in_shadow(
     rules = parse_rulebook('[channels]\nmoderators = "mods"\n')
     oauth = {"slack_bot_token": None, "slack_client_id": "1.4", "slack_client_secret": "cs"}
     async with running(fake, database_url, rules, **oauth) as h:
-        await install(h, fake, "code-a")
+        status, page = await install(h, "code-a")
+        assert status == 200, page
         [guide] = await fake.wait_for(lambda: fake.dms(INSTALLER), what="the first-run guide")
         assert guide.token == TOKEN2
         text = guide.params["text"]
@@ -77,7 +51,8 @@ async def test_an_oauth_install_tells_the_installer_once_and_starts_in_shadow(
         assert "I watch #intros" in text and "requests for approval go to #mods" in text
         assert "shadow mode" in text and "/groupbot shadow off" in text
         assert "/groupbot config set" in text and "/groupbot settings" in text
-        await install(h, fake, "code-b")
+        status, page = await install(h, "code-b")
+        assert status == 200, page
         assert h.service.bot.communities.shadow(TEAM2)
         send = Sender(h.http, h.base + "/slack/events")
         status, _ = await send.event(

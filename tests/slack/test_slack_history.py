@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 from slackfake import FakeSlack, Sender, message_event, user
-from slackharness import GENERAL, INTROS, MEMBER, NEWBIE, PITCH, RANDOM, running
+from slackharness import (
+    GENERAL,
+    INTROS,
+    MEMBER,
+    NEWBIE,
+    PITCH,
+    RANDOM,
+    install,
+    offer_install,
+    running,
+)
 from sqlalchemy import func, select
 
-from groupbot.adapters.slack.oauth import BOT_SCOPES
 from groupbot.storage.models import AuditEntry, HistoryWarmup, Member, Post
 
 TEAM2 = "T0TEAM222"
@@ -92,17 +100,7 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
     fake.users["UADMIN222"] = user("UADMIN222", "Ada", team_id=TEAM2)  # gets the first-run guide
     fake.add_channel("C0TEAM2GN", "general", TEAM2)
     fake.history["C0TEAM2GN"] = [past("UREG22222", 5 - n / 10, CHAT.format(n=n)) for n in range(7)]
-    fake.oauth_codes["code-1"] = {
-        "access_token": TOKEN2,
-        "token_type": "bot",
-        "scope": ",".join(BOT_SCOPES),
-        "bot_user_id": "UBOT22222",
-        "app_id": "A0APP",
-        "team": {"id": TEAM2, "name": "Second"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "authed_user": {"id": "UADMIN222"},
-    }
+    offer_install(fake, "code-1", TOKEN2, TEAM2, "Second", "UBOT22222", "UADMIN222")
     listed, release = fake.hold("conversations.history")  # only the history read asks it
     async with running(
         fake,
@@ -111,16 +109,8 @@ async def test_an_install_starts_the_read_without_keeping_the_page_waiting(
         slack_client_id="111.222",
         slack_client_secret="client-secret",
     ) as h:
-        async with h.http.get(h.base + "/slack/install") as response:
-            page, cookie = await response.text(), response.headers["Set-Cookie"]
-        state = re.search(r"state=([0-9a-f-]{36})", page)
-        assert state is not None
-        async with h.http.get(
-            h.base + "/slack/oauth_redirect",
-            params={"code": "code-1", "state": state.group(1)},
-            headers={"Cookie": cookie.split(";", 1)[0]},
-        ) as response:
-            assert response.status == 200  # answered while the history read waits on Slack
+        status, _ = await install(h, "code-1")
+        assert status == 200  # answered while the history read waits on Slack
         await listed.wait()
         release.set()
         await h.service.history.idle()

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from slackfake import FakeSlack, Sender, user
-from slackharness import NO_SHADOW_PERIOD, running
+from slackharness import NO_SHADOW_PERIOD, offer_install, running
 from sqlalchemy import select
 
 from groupbot.adapters.slack.oauth import BOT_SCOPES
@@ -23,17 +23,7 @@ async def test_oauth_install_then_event_uses_the_stored_token(
     fake.add_bot(TOKEN2, TEAM2, "UBOT22222", "BBOT22222")
     fake.users["UNEW22222"] = user("UNEW22222", "Zoe", team_id=TEAM2)
     fake.users["UADMIN222"] = user("UADMIN222", "Ada", team_id=TEAM2, is_owner=True)
-    fake.oauth_codes["code-1"] = {
-        "access_token": TOKEN2,
-        "token_type": "bot",
-        "scope": ",".join(BOT_SCOPES),
-        "bot_user_id": "UBOT22222",
-        "app_id": "A0APP",
-        "team": {"id": TEAM2, "name": "Second"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "authed_user": {"id": "UADMIN222"},
-    }
+    offer_install(fake, "code-1", TOKEN2, TEAM2, "Second", "UBOT22222", "UADMIN222")
     async with running(
         fake,
         database_url,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from collections.abc import Iterator
 
 import pytest
 from slackfake import SECRET, FakeSlack, Sender, user
-from slackharness import NO_SHADOW_PERIOD, running
+from slackharness import NO_SHADOW_PERIOD, install, offer_install, running
 
-from groupbot.adapters.slack.oauth import BOT_SCOPES
 from groupbot.service.logs import configure_logging
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
@@ -43,17 +41,7 @@ async def test_an_install_logs_no_code_token_or_secret(
     fake.add_bot(TOKEN2, TEAM2, "UBOT33333", "BBOT33333")
     fake.users["UNEW33333"] = user("UNEW33333", "Zed", team_id=TEAM2)
     fake.users["UADMIN333"] = user("UADMIN333", "Ada", team_id=TEAM2, is_owner=True)
-    fake.oauth_codes[GOOD_CODE] = {
-        "access_token": TOKEN2,
-        "token_type": "bot",
-        "scope": ",".join(BOT_SCOPES),
-        "bot_user_id": "UBOT33333",
-        "app_id": "A0APP",
-        "team": {"id": TEAM2, "name": "Third"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "authed_user": {"id": "UADMIN333"},
-    }
+    offer_install(fake, GOOD_CODE, TOKEN2, TEAM2, "Third", "UBOT33333", "UADMIN333")
     fake.scripted["oauth.v2.access"] = [(200, {"ok": False, "error": "invalid_code"}, {})]
     async with running(
         fake,
@@ -64,17 +52,8 @@ async def test_an_install_logs_no_code_token_or_secret(
         slack_client_secret=CLIENT_SECRET,
     ) as h:
         for code in (BAD_CODE, GOOD_CODE):  # the first one fails, and Bolt logs the code
-            async with h.http.get(h.base + "/slack/install") as response:
-                page = await response.text()
-                carried = response.headers["Set-Cookie"].split(";", 1)[0]
-            state = re.search(r"state=([0-9a-f-]{36})", page)
-            assert state is not None
-            async with h.http.get(
-                h.base + "/slack/oauth_redirect",
-                params={"code": code, "state": state.group(1)},
-                headers={"Cookie": carried},
-            ) as response:
-                assert response.status == (401 if code == BAD_CODE else 200)
+            status, _ = await install(h, code)
+            assert status == (401 if code == BAD_CODE else 200)
         send = Sender(h.http, h.base + "/slack/events")
         await send.event({"type": "team_join", "user": fake.users["UNEW33333"]}, team=TEAM2)
         await fake.wait_for(
