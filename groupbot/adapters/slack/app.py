@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -31,7 +31,7 @@ from groupbot.adapters.slack.guard import (
 from groupbot.adapters.slack.history import warm_up, warm_up_token_workspace
 from groupbot.adapters.slack.home import Home
 from groupbot.adapters.slack.listeners import Listeners
-from groupbot.adapters.slack.oauth import Installed, build_oauth
+from groupbot.adapters.slack.oauth import build_oauth
 from groupbot.adapters.slack.platform import SlackPlatform
 from groupbot.adapters.slack.translate import Translator
 from groupbot.core.rulebook import Rulebook
@@ -84,15 +84,12 @@ def _bolt(
     db: AsyncEngine,
     clients: Clients,
     mode: Literal["http", "socket"],
-    on_installed: Installed | None = None,
 ) -> AsyncApp:
     """The Bolt app, answering Slack only once an event is stored (a 500 makes Slack retry)."""
     secret = _secret(settings.slack_signing_secret) or ""
     if mode == "http" and settings.slack_client_id:
         client_secret = _secret(settings.slack_client_secret) or ""
-        oauth = build_oauth(
-            db, settings.slack_client_id, client_secret, clients.make(), on_installed
-        )
+        oauth = build_oauth(db, settings.slack_client_id, client_secret, clients.make())
         clients.use_installations(oauth.installations)
         app = AsyncApp(
             signing_secret=secret,
@@ -131,13 +128,7 @@ async def slack_service(
         token=_secret(settings.slack_bot_token),
         admin_token=_secret(settings.slack_admin_user_token),
     )
-    installed: list[Installed] = []  # what a new install starts, hooked in below
-
-    def on_installed(team: str) -> None:
-        for hook in installed:
-            hook(team)
-
-    bolt = _bolt(settings, db, clients, mode, on_installed)
+    bolt = _bolt(settings, db, clients, mode)
     directory = Directory(clients, rulebook)
     bot = await start_live_bot(db, rulebook, "slack")
     own_settings = SettingsReader(db, bot.communities)
@@ -151,12 +142,15 @@ async def slack_service(
     delivering = asyncio.create_task(runner.run(stop), name="groupbot-slack-outbox")
     secret = _secret(settings.slack_signing_secret) or ""
     history = Background(Warmup(bot))
-    installed.append(lambda team: warm_up(history, clients, translator, team))
     service = SlackService(
         bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight, history
     )
     try:
-        await _first_run(service, bolt, settings)
+        # An install's history is read after its first run: the first run takes a workspace
+        # for new only while its row does not exist, and the read creates it.
+        await _first_run(
+            service, bolt, settings, lambda team: warm_up(history, clients, translator, team)
+        )
         # After the first run: a new workspace is known as new only until its row exists.
         token = _secret(settings.slack_bot_token)
         if token and warm_up_at_start and not bolt.oauth_flow:
@@ -180,13 +174,15 @@ async def slack_service(
         await clients.close()
 
 
-async def _first_run(service: SlackService, bolt: AsyncApp, settings: Settings) -> None:
-    """The guided first run: after each OAuth install, or now for a single token's workspace."""
+async def _first_run(
+    service: SlackService, bolt: AsyncApp, settings: Settings, then: Callable[[str], None]
+) -> None:
+    """The guided first run after each OAuth install (then `then`), or now for a single token."""
     first_run = FirstRunSlack(
         service.runner.first_run, service.bot.communities, service.directory, service.clients
     )
     if bolt.oauth_flow is not None:
-        first_run.hook(bolt.oauth_flow)
+        first_run.hook(bolt.oauth_flow, then)
     elif settings.slack_bot_token is not None:
         await first_run.at_startup()
 

@@ -90,14 +90,15 @@ class FirstRunSlack:
         except SLACK_TROUBLE as exc:
             log.warning("first run at start-up not started: %s", exc)
 
-    def hook(self, flow: AsyncOAuthFlow) -> None:
-        """Run the first run after every successful "Add to Slack", then answer as before."""
+    def hook(self, flow: AsyncOAuthFlow, then: Callable[[str], None]) -> None:
+        """After each "Add to Slack": the first run, `then` (which must not wait), the answer."""
         answer: Callable[[AsyncSuccessArgs], Awaitable[BoltResponse]] = flow.success_handler
 
         async def success(args: AsyncSuccessArgs) -> BoltResponse:
             found = args.installation
             if found.team_id:
                 await self.installed(found.team_id, found.user_id, found.team_name or "")
+                then(found.team_id)
             return await answer(args)
 
         flow.success_handler = success
