@@ -1,4 +1,4 @@
-"""The install-time history read: its bounds, its messages and where a resumed read picks up."""
+"""The history read (at install, or of a channel joined): bounds, messages, where it picks up."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class Progress:
 
 @dataclass(frozen=True, slots=True)
 class PastMessage:
-    """A message posted before the bot was installed, and the progress once it is read."""
+    """A message posted before the bot was there, and the progress once it is read."""
 
-    post: MessagePosted
+    post: MessagePosted | None  # None: progress only (a channel read to its end)
     cursor: str

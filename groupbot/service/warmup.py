@@ -1,4 +1,4 @@
-"""The install-time history warm-up: regulars known on day one, nothing sent for it."""
+"""The history warm-up (at install, and of each channel joined later): nothing sent for it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from groupbot.core.context import ConversationTracker
 from groupbot.core.events import MessagePosted
-from groupbot.core.history import HistoryBounds, PastMessage, bounds
+from groupbot.core.history import HistoryBounds, PastMessage, Progress, bounds
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.storage.repositories.warmups import HistoryWarmups
@@ -50,7 +50,11 @@ def replica_id() -> str:
 
 
 class Warmup:
-    """Reads a community's recent history once, across replicas, into its members' history."""
+    """Reads recent history once, across replicas, into members' history.
+
+    A community's own read (`channel` "") reads the channels the bot is in at install; a
+    channel's read, the channel the bot joined later, unless the community's read had it.
+    """
 
     def __init__(
         self,
@@ -67,42 +71,62 @@ class Warmup:
         self.batch = max(1, batch)
         self.clock = clock
 
-    async def run(self, community: str, read: HistoryReader) -> Outcome:
-        """Claim the community's read, feed what `read` yields to the bot, mark it done."""
+    async def run(self, community: str, read: HistoryReader, channel: str = "") -> Outcome:
+        """Claim the read, feed what `read` yields to the bot, mark it done."""
         now = self.clock()
         async with self.bot.db.begin() as conn:
-            claim = await HistoryWarmups(conn, community).claim(self.replica, now, self.lease)
+            claims = HistoryWarmups(conn, community, channel)
+            claim = await claims.claim(self.replica, now, self.lease)
         if claim is None:
-            return Outcome.HELD if await self.held_until(community) else Outcome.SKIPPED
+            held = await self.held_until(community, channel)
+            return Outcome.HELD if held else Outcome.SKIPPED
         cursor, started = claim
         rulebook = await self._settings(community, now)
-        if not rulebook.history.enabled:
-            return Outcome.SKIPPED if await self._finish(community) else Outcome.LOST
+        if not await self._wanted(rulebook, community, channel):
+            done = await self._finish(community, channel, cursor)
+            return Outcome.SKIPPED if done else Outcome.LOST
         tracker = ConversationTracker()
         batch: list[MessagePosted] = []
         last = cursor
         async for past in read(bounds(rulebook, started), cursor):
-            batch.append(past.post)
             last = past.cursor
+            if past.post is None:  # progress only: stored with the next batch, or at the end
+                continue
+            batch.append(past.post)
             if len(batch) >= self.batch:
-                if not await self._store(community, batch, last, tracker):
+                if not await self._store(community, channel, batch, last, tracker):
                     return Outcome.LOST
                 batch = []
-        if batch and not await self._store(community, batch, last, tracker):
+        if batch and not await self._store(community, channel, batch, last, tracker):
             return Outcome.LOST
-        if not await self._finish(community):
+        if not await self._finish(community, channel, last):
             return Outcome.LOST
-        log.info("history warm-up of %s done", community)
+        log.info("history warm-up of %s done", f"{community} {channel}".strip())
         return Outcome.DONE
 
+    async def _wanted(self, rulebook: Rulebook, community: str, channel: str) -> bool:
+        """History on, and a channel not read to its end by the community's own read already."""
+        if not rulebook.history.enabled:
+            return False
+        if not channel:
+            return True
+        async with self.bot.db.connect() as conn:
+            cursor = await HistoryWarmups(conn, community).cursor()
+        return channel not in Progress.decode(cursor).done
+
     async def _store(
-        self, community: str, posts: list[MessagePosted], cursor: str, tracker: ConversationTracker
+        self,
+        community: str,
+        channel: str,
+        posts: list[MessagePosted],
+        cursor: str,
+        tracker: ConversationTracker,
     ) -> bool:
         """Count a batch in its members' history, with the progress, in one transaction."""
         now, bot = self.clock(), self.bot
         async with bot.alone(now):
             repo = await bot.repository(community)
-            claims = HistoryWarmups(repo.uow.connection, community)
+            claims = HistoryWarmups(repo.uow.connection, community, channel)
             if not await claims.advance(self.replica, cursor, len(posts), now, self.lease):
                 return False  # another replica took the read over: write nothing
             # Posted after the bot arrived but before the read began: counted live already.
@@ -129,14 +153,15 @@ class Warmup:
             await self.bot.repository(community)
             return self.bot.communities.rulebook_of(community)
 
-    async def _finish(self, community: str) -> bool:
+    async def _finish(self, community: str, channel: str, cursor: str) -> bool:
         async with self.bot.db.begin() as conn:
-            return await HistoryWarmups(conn, community).finish(self.replica, self.clock())
+            claims = HistoryWarmups(conn, community, channel)
+            return await claims.finish(self.replica, self.clock(), cursor)
 
-    async def held_until(self, community: str) -> datetime | None:
-        """Until when another replica holds the community's unfinished read, if one does."""
+    async def held_until(self, community: str, channel: str = "") -> datetime | None:
+        """Until when another replica holds this unfinished read, if one does."""
         async with self.bot.db.connect() as conn:
-            return await HistoryWarmups(conn, community).held_until(self.clock())
+            return await HistoryWarmups(conn, community, channel).held_until(self.clock())
 
     async def needed(self, community: str) -> bool:
         """Whether the community's read was never finished (a start-up check)."""
@@ -144,26 +169,38 @@ class Warmup:
             status = await HistoryWarmups(conn, community).status()
         return status is None or status[0] != "done"
 
+    async def unfinished_channels(self, community: str) -> list[str]:
+        """The channels whose read began and never finished (a start-up resumes them)."""
+        async with self.bot.db.connect() as conn:
+            return await HistoryWarmups(conn, community).unfinished_channels()
+
 
 class Background:
-    """Warm-ups beside the live bot: one task per community, started without waiting for it."""
+    """Warm-ups beside the live bot: one task per read, started without waiting for it."""
 
     def __init__(
         self, warmup: Warmup, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
     ) -> None:
         self.warmup = warmup
         self.pause = pause  # waits out another replica's lease (a crashed one's, say)
-        self._tasks: dict[str, asyncio.Task[Outcome | None]] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[Outcome | None]] = {}
         self._helpers: set[asyncio.Task[None]] = set()  # finding what to warm up (start-up)
 
-    def start(self, community: str, read: HistoryReader) -> asyncio.Task[Outcome | None]:
-        """Warm the community up in the background (a second call while one runs joins it)."""
-        task = self._tasks.get(community)
+    def start(
+        self, community: str, read: HistoryReader, channel: str = ""
+    ) -> asyncio.Task[Outcome | None]:
+        """Run a read in the background (a second call while it runs joins it).
+
+        A channel's read starts once the community's own read here has ended: it may read it.
+        """
+        task = self._tasks.get((community, channel))
         if task is None or task.done():
+            first = self._tasks.get((community, "")) if channel else None
             task = asyncio.create_task(
-                self._run(community, read), name=f"groupbot-history-{community}"
+                self._run(community, read, channel, first),
+                name=f"groupbot-history-{community}{'-' if channel else ''}{channel}",
             )
-            self._tasks[community] = task
+            self._tasks[(community, channel)] = task
         return task
 
     def spawn(self, finding: Coroutine[Any, Any, None]) -> None:
@@ -172,15 +209,24 @@ class Background:
         self._helpers.add(task)
         task.add_done_callback(self._helpers.discard)
 
-    async def _run(self, community: str, read: HistoryReader) -> Outcome | None:
+    async def _run(
+        self,
+        community: str,
+        read: HistoryReader,
+        channel: str,
+        first: asyncio.Task[Outcome | None] | None,
+    ) -> Outcome | None:
+        if first is not None:
+            await asyncio.wait([first])
         try:
-            while (outcome := await self.warmup.run(community, read)) is Outcome.HELD:
-                until = await self.warmup.held_until(community)
+            while (outcome := await self.warmup.run(community, read, channel)) is Outcome.HELD:
+                until = await self.warmup.held_until(community, channel)
                 if until is not None:  # that replica may be gone: try again when its lease ends
                     await self.pause((until - self.warmup.clock()).total_seconds() + 1.0)
             return outcome
         except Exception:  # the claim stays: the next start (or replica) resumes it
-            log.warning("history warm-up of %s stopped; it resumes later", community, exc_info=True)
+            where = f"{community} {channel}".strip()
+            log.warning("history warm-up of %s stopped; it resumes later", where, exc_info=True)
             return None
 
     def _running(self) -> list[asyncio.Task[Any]]:

@@ -231,11 +231,13 @@ class FailedEvent(Base):
 
 
 class HistoryWarmup(Base):
-    """A community's install-time history read: claimed by one replica, resumable, done once."""
+    """A community's (or one channel's) history read: leased to one replica, resumable, once."""
 
     __tablename__ = "history_warmups"
 
     community: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    # "" for the read at install; a channel's id for the read when the bot joins that channel.
+    channel: Mapped[str] = mapped_column(String(KEY), primary_key=True, server_default="")
     status: Mapped[str] = mapped_column(String(16))  # running, done
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

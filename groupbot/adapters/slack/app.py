@@ -28,7 +28,7 @@ from groupbot.adapters.slack.guard import (
     payload_refusal,
     server_logger,
 )
-from groupbot.adapters.slack.history import warm_up, warm_up_token_workspace
+from groupbot.adapters.slack.history import warm_up, warm_up_joined, warm_up_token_workspace
 from groupbot.adapters.slack.home import Home
 from groupbot.adapters.slack.listeners import Listeners
 from groupbot.adapters.slack.oauth import build_oauth
@@ -76,7 +76,7 @@ class SlackService:
     home: Home
     signing_secret: str
     in_flight: InFlight  # acknowledged events not yet handed to the engine
-    history: Background  # install-time history warm-ups
+    history: Background  # history warm-ups: at install, and of each channel the bot joins
 
 
 def _bolt(
@@ -121,7 +121,8 @@ async def slack_service(
     """Start the engine and its delivery loop with a Bolt app in front; stop them on exit.
 
     A single-workspace app reads the workspace's history at start-up if it never did
-    (`warm_up_at_start`); an installed one, when the install succeeds.
+    (`warm_up_at_start`); an installed one, when the install succeeds. Either reads a public
+    channel's history when the bot is added to it later.
     """
     clients = Clients(
         settings.slack_api_url,
@@ -136,12 +137,18 @@ async def slack_service(
     home = Home(db, rulebook, directory, clients, bot.communities.rulebook_of)
     runner = Runner(bot, platform, tick_seconds=tick_seconds, coalesce_seconds=0.02)
     translator = Translator(directory, rulebook, own_settings)
-    listeners = Listeners(bot, rulebook, translator, home)
+    history = Background(Warmup(bot))
+    listeners = Listeners(
+        bot,
+        rulebook,
+        translator,
+        home,
+        lambda team, event, me: warm_up_joined(history, clients, translator, team, event, me),
+    )
     listeners.register(bolt)
     stop = asyncio.Event()
     delivering = asyncio.create_task(runner.run(stop), name="groupbot-slack-outbox")
     secret = _secret(settings.slack_signing_secret) or ""
-    history = Background(Warmup(bot))
     service = SlackService(
         bot, bolt, clients, directory, platform, runner, home, secret, listeners.in_flight, history
     )

@@ -1,4 +1,4 @@
-"""A workspace's recent history, read at install through the history scopes the app has."""
+"""A workspace's recent history, read at install (and a channel's, when the bot joins it)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,15 @@ from groupbot.core.events import MessagePosted
 from groupbot.core.history import HistoryBounds, PastMessage, Progress
 from groupbot.service.warmup import Background
 
-__all__ = ["PAGE", "SlackHistory", "history_client", "warm_up", "warm_up_token_workspace"]
+__all__ = [
+    "PAGE",
+    "SlackHistory",
+    "history_client",
+    "warm_up",
+    "warm_up_channel",
+    "warm_up_joined",
+    "warm_up_token_workspace",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +57,22 @@ def _slack_ts(at: float) -> str:
 
 
 class SlackHistory:
-    """Reads the public channels the bot is in, oldest message first, channel by channel."""
+    """Reads the public channels the bot is in (or `only` one), oldest message first."""
 
     def __init__(
-        self, clients: Clients, translator: Translator, team: str, bot_user: str | None = None
+        self,
+        clients: Clients,
+        translator: Translator,
+        team: str,
+        bot_user: str | None = None,
+        only: str = "",
     ) -> None:
         self.clients = clients
         self.client: AsyncWebClient | None = None
         self.translator = translator
         self.team = team
         self.bot_user = bot_user
+        self.only = only  # a channel the bot just joined; "" for every channel it is in
 
     async def _client(self) -> AsyncWebClient:
         if self.client is None:
@@ -102,10 +116,11 @@ class SlackHistory:
         return found[:most]
 
     async def read(self, bounds: HistoryBounds, cursor: str) -> AsyncIterator[PastMessage]:
-        """Every readable past message, resuming after `cursor`."""
+        """Every readable past message, resuming after `cursor`; a mark after each channel."""
         progress = Progress.decode(cursor)
         latest = _slack_ts(bounds.until.timestamp())
-        for channel in await self.channels(bounds.max_channels):
+        most = bounds.max_channels
+        for channel in [self.only][:most] if self.only else await self.channels(most):
             if channel in progress.done:
                 continue
             oldest = progress.resume_after(channel) or _slack_ts(bounds.since.timestamp())
@@ -122,6 +137,7 @@ class SlackHistory:
                     progress = progress.at(channel, post.message)
                     yield PastMessage(post, progress.encode())
             progress = progress.finished(channel)
+            yield PastMessage(None, progress.encode())
 
     async def _post(self, channel: str, raw: dict[str, Any]) -> MessagePosted | None:
         """A member's message as the engine reads it; bots and system messages are None."""
@@ -155,6 +171,40 @@ async def warm_up_token_workspace(
     except Exception:  # Slack unreachable at start-up: the next start tries again
         log.warning("history warm-up not started: auth.test failed", exc_info=True)
         return
-    team = auth.get("team_id")
-    if isinstance(team, str) and team:
-        warm_up(history, clients, translator, team, str(auth.get("user_id") or ""))
+    team, bot_user = auth.get("team_id"), str(auth.get("user_id") or "")
+    if not isinstance(team, str) or not team:
+        return
+    warm_up(history, clients, translator, team, bot_user)
+    for channel in await history.warmup.unfinished_channels(team):  # joined, read in part
+        warm_up_channel(history, clients, translator, team, channel, bot_user)
+
+
+def warm_up_joined(
+    history: Background,
+    clients: Clients,
+    translator: Translator,
+    team: str,
+    event: dict[str, Any],
+    bot_user: str | None,
+) -> None:
+    """The bot was added to a channel: read that channel's past in the background, if public."""
+    channel = event.get("channel")
+    if not isinstance(channel, str) or not channel:
+        return
+    if event.get("channel_type") != "C":  # "G": private; the history read is of public ones
+        log.info("history of %s not read: not a public channel", channel)
+        return
+    warm_up_channel(history, clients, translator, team, channel, bot_user)
+
+
+def warm_up_channel(
+    history: Background,
+    clients: Clients,
+    translator: Translator,
+    team: str,
+    channel: str,
+    bot_user: str | None,
+) -> None:
+    """Start reading one channel's history in the background (once, unless read at install)."""
+    reader = SlackHistory(clients, translator, team, bot_user or None, channel)
+    history.start(team, reader.read, channel)

@@ -37,9 +37,12 @@ from groupbot.service.bot import Bot
 from groupbot.service.commands import COMMANDS
 from groupbot.service.metrics import ACTIONS, EVENT_SECONDS, EVENTS
 
-__all__ = ["Listeners", "help_text"]
+__all__ = ["BotJoined", "Listeners", "help_text"]
 
 log = logging.getLogger(__name__)
+
+# The bot itself was added to a channel: (team, the member_joined_channel event, bot user id).
+BotJoined = Callable[[str, dict[str, Any], str | None], None]
 
 RECEIVED = "groupbot_received"
 SETTINGS_REFUSED = "Only owners and moderators can see or change settings."
@@ -67,11 +70,19 @@ def _team(context: AsyncBoltContext, body: dict[str, Any]) -> str:
 class Listeners:
     """Every Bolt listener groupbot registers, sharing one engine."""
 
-    def __init__(self, bot: Bot, rulebook: Rulebook, translator: Translator, home: Home) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        rulebook: Rulebook,
+        translator: Translator,
+        home: Home,
+        bot_joined: BotJoined | None = None,
+    ) -> None:
         self.bot = bot
         self.rulebook = rulebook
         self.translator = translator
         self.home = home
+        self.bot_joined = bot_joined  # reads the channel's past (no event for the engine)
         # Events acknowledged to Slack but not yet handed to the engine: shutdown waits for them.
         self.in_flight = InFlight()
 
@@ -140,9 +151,12 @@ class Listeners:
     async def on_channel_join(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        """Someone joined a channel the bot is in."""
+        """Someone joined a channel the bot is in (or the bot joined one)."""
         async with self.in_flight:
             team = _team(context, body)
+            me = context.bot_user_id
+            if self.bot_joined is not None and me and event.get("user") == me:
+                self.bot_joined(team, event, me)
             found = await self.translator.channel_join(
                 team, event, context.bot_user_id, body.get("event_time")
             )

@@ -1,10 +1,10 @@
-"""One community's install-time history read: a claim row leased to one replica at a time."""
+"""One history read (a community's at install, or one channel's): a row leased to one replica."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,11 +18,15 @@ DONE = "done"
 
 
 class HistoryWarmups:
-    """The claim row of one community's history read."""
+    """The claim row of one history read: the community's own (channel ""), or one channel's."""
 
-    def __init__(self, connection: AsyncConnection, community: str) -> None:
+    def __init__(self, connection: AsyncConnection, community: str, channel: str = "") -> None:
         self._c = connection
         self.community = community
+        self.channel = channel
+
+    def _mine(self) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        return HistoryWarmup.community == self.community, HistoryWarmup.channel == self.channel
 
     async def claim(self, me: str, now: datetime, lease: timedelta) -> tuple[str, datetime] | None:
         """Take the read (new, or its lease run out): (cursor, started at), None if done or held.
@@ -34,6 +38,7 @@ class HistoryWarmups:
             insert(table(HistoryWarmup))
             .values(
                 community=self.community,
+                channel=self.channel,
                 status=RUNNING,
                 claimed_by=None,
                 lease_until=None,
@@ -48,7 +53,7 @@ class HistoryWarmups:
             await self._c.execute(
                 update(w)
                 .where(
-                    w.community == self.community,
+                    *self._mine(),
                     w.status == RUNNING,
                     or_(w.claimed_by.is_(None), w.claimed_by == me, w.lease_until < now),
                 )
@@ -65,19 +70,19 @@ class HistoryWarmups:
         w = HistoryWarmup
         result = await self._c.execute(
             update(w)
-            .where(w.community == self.community, w.status == RUNNING, w.claimed_by == me)
+            .where(*self._mine(), w.status == RUNNING, w.claimed_by == me)
             .values(cursor=cursor, messages=w.messages + messages, lease_until=now + lease)
             .returning(w.community)
         )
         return result.first() is not None
 
-    async def finish(self, me: str, now: datetime) -> bool:
-        """Mark the read done (never again for this community); False if no longer ours."""
+    async def finish(self, me: str, now: datetime, cursor: str) -> bool:
+        """Mark the read done (never again), where it ended; False if no longer ours."""
         w = HistoryWarmup
         result = await self._c.execute(
             update(w)
-            .where(w.community == self.community, w.status == RUNNING, w.claimed_by == me)
-            .values(status=DONE, finished_at=now, claimed_by=None, lease_until=None)
+            .where(*self._mine(), w.status == RUNNING, w.claimed_by == me)
+            .values(status=DONE, cursor=cursor, finished_at=now, claimed_by=None, lease_until=None)
             .returning(w.community)
         )
         return result.first() is not None
@@ -86,19 +91,26 @@ class HistoryWarmups:
         """Until when another replica's lease holds the unfinished read (None: free or done)."""
         w = HistoryWarmup
         until = await self._c.scalar(
-            select(w.lease_until).where(
-                w.community == self.community, w.status == RUNNING, w.lease_until >= now
-            )
+            select(w.lease_until).where(*self._mine(), w.status == RUNNING, w.lease_until >= now)
         )
         return None if until is None else utc(until)
 
     async def status(self) -> tuple[str, int] | None:
-        """(status, messages read) of the community's read, or None if never started."""
-        row = (
-            await self._c.execute(
-                select(HistoryWarmup.status, HistoryWarmup.messages).where(
-                    HistoryWarmup.community == self.community
-                )
-            )
-        ).first()
+        """(status, messages read) of the read, or None if never started."""
+        w = HistoryWarmup
+        row = (await self._c.execute(select(w.status, w.messages).where(*self._mine()))).first()
         return None if row is None else (str(row[0]), int(row[1]))
+
+    async def cursor(self) -> str:
+        """How far the read got, as last stored ("" if never started)."""
+        return str(await self._c.scalar(select(HistoryWarmup.cursor).where(*self._mine())) or "")
+
+    async def unfinished_channels(self) -> list[str]:
+        """The community's channel reads begun and not finished (a start-up resumes them)."""
+        w = HistoryWarmup
+        rows = await self._c.scalars(
+            select(w.channel)
+            .where(w.community == self.community, w.channel != "", w.status == RUNNING)
+            .order_by(w.channel)
+        )
+        return list(rows)
