@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +58,11 @@ class Progress:
     def finished(self, channel: str) -> Progress:
         """Progress once `channel` has been read to its end."""
         return Progress((*self.done, channel))
+
+    def with_done(self, channels: Iterable[str]) -> Progress:
+        """Progress with these channels counted as read (by reads of their own)."""
+        more = tuple(c for c in channels if c not in self.done)
+        return Progress((*self.done, *more), self.channel, self.after)
 
     def at(self, channel: str, after: str) -> Progress:
         """Progress once the message `after` of `channel` has been read."""

@@ -17,7 +17,7 @@ from groupbot.core.events import MessagePosted
 from groupbot.core.history import HistoryBounds, PastMessage, Progress, bounds
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
-from groupbot.storage.repositories.warmups import HistoryWarmups
+from groupbot.storage.repositories.warmups import DONE, RUNNING, HistoryWarmups
 from groupbot.storage.unit import utc
 
 __all__ = ["LEASE", "Background", "HistoryReader", "Outcome", "Warmup"]
@@ -81,6 +81,8 @@ class Warmup:
             held = await self.held_until(community, channel)
             return Outcome.HELD if held else Outcome.SKIPPED
         cursor, started = claim
+        if not channel:  # channels read when the bot joined them are not read again
+            cursor = await self._skipping_channels_read(community, cursor)
         rulebook = await self._settings(community, now)
         if not await self._wanted(rulebook, community, channel):
             done = await self._finish(community, channel, cursor)
@@ -113,6 +115,12 @@ class Warmup:
         async with self.bot.db.connect() as conn:
             cursor = await HistoryWarmups(conn, community).cursor()
         return channel not in Progress.decode(cursor).done
+
+    async def _skipping_channels_read(self, community: str, cursor: str) -> str:
+        """The community read's cursor, with the channels read on their own counted as read."""
+        async with self.bot.db.connect() as conn:
+            read = await HistoryWarmups(conn, community).channel_reads(DONE)
+        return Progress.decode(cursor).with_done(read).encode() if read else cursor
 
     async def _store(
         self,
@@ -172,7 +180,7 @@ class Warmup:
     async def unfinished_channels(self, community: str) -> list[str]:
         """The channels whose read began and never finished (a start-up resumes them)."""
         async with self.bot.db.connect() as conn:
-            return await HistoryWarmups(conn, community).unfinished_channels()
+            return await HistoryWarmups(conn, community).channel_reads(RUNNING)
 
 
 class Background:

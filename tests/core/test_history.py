@@ -43,3 +43,8 @@ def test_progress_round_trips_and_resumes_inside_a_channel() -> None:
 @pytest.mark.parametrize("cursor", ["", "not json", "[1, 2]", '{"done": 5}', "null"])
 def test_an_unreadable_cursor_starts_from_the_beginning(cursor: str) -> None:
     assert Progress.decode(cursor) == Progress()
+
+
+def test_channels_read_on_their_own_count_as_done_once_and_keep_the_place() -> None:
+    p = Progress().at("C1", "10").finished("C1").at("C2", "42")
+    assert p.with_done(["C3", "C1"]) == Progress(("C1", "C3"), "C2", "42")

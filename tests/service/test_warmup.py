@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.actions import Action, EtiquetteNote, Welcome
 from groupbot.core.events import MemberJoined, MessagePosted
-from groupbot.core.history import HistoryBounds, PastMessage
+from groupbot.core.history import HistoryBounds, PastMessage, Progress
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.live import start_live_bot
@@ -255,3 +255,110 @@ async def test_a_failing_read_in_the_background_is_logged_and_kept_for_later(
     assert task.result() is None
     async with engine.connect() as conn:
         assert await HistoryWarmups(conn, "c1").status() == ("running", 0)
+
+
+# -- a channel's own read (the bot joined it after the install) -------------------------------
+
+
+def by_channel(
+    posts: Sequence[MessagePosted],
+    *,
+    gate: asyncio.Event | None = None,
+    arrived: asyncio.Event | None = None,
+) -> HistoryReader:
+    """A read channel by channel as the platforms do, each channel marked once read to its end.
+
+    With a gate it sets `arrived` once begun, then waits for the gate.
+    """
+    cursors: list[str] = []
+
+    async def read(bounds: HistoryBounds, cursor: str) -> AsyncIterator[PastMessage]:
+        cursors.append(cursor)
+        if gate is not None:
+            if arrived is not None:
+                arrived.set()
+            await gate.wait()
+        progress = Progress.decode(cursor)
+        for channel in dict.fromkeys(p.channel for p in posts):
+            if channel in progress.done:
+                continue
+            for post in (p for p in posts if p.channel == channel):
+                progress = progress.at(channel, post.message)
+                yield PastMessage(post, progress.encode())
+            progress = progress.finished(channel)
+            yield PastMessage(None, progress.encode())
+
+    read.cursors = cursors  # type: ignore[attr-defined]
+    return read
+
+
+def in_random() -> list[MessagePosted]:
+    """The posts of #random only."""
+    return [p for p in regulars() if p.channel == "random"]
+
+
+async def test_a_channel_joined_later_is_read_once_on_a_row_of_its_own(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    warmup = Warmup(bot, clock=lambda: NOW)
+    assert await warmup.run("c1", by_channel([])) is Outcome.DONE  # the install: in no channel
+    assert await warmup.run("c1", by_channel(in_random()), "random") is Outcome.DONE
+    again = by_channel(in_random())
+    assert await warmup.run("c1", again, "random") is Outcome.SKIPPED
+    assert again.cursors == []  # type: ignore[attr-defined]
+    assert await count(engine, Post) == len(in_random()) and ACTIONS == []
+    async with engine.connect() as conn:
+        assert await HistoryWarmups(conn, "c1").status() == ("done", 0)
+        assert await HistoryWarmups(conn, "c1", "random").status() == ("done", len(in_random()))
+
+
+async def test_a_channel_the_install_read_finished_is_not_read_when_joined(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    warmup = Warmup(bot, clock=lambda: NOW)
+    assert await warmup.run("c1", by_channel(regulars())) is Outcome.DONE
+    for channel in ("general", "random"):  # "random" ends the read: known by its mark
+        joined = by_channel([p for p in regulars() if p.channel == channel])
+        assert await warmup.run("c1", joined, channel) is Outcome.SKIPPED
+        assert joined.cursors == []  # type: ignore[attr-defined]
+    assert await count(engine, Post) == len(regulars())
+
+
+async def test_the_install_read_skips_channels_read_on_their_own(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    warmup = Warmup(bot, clock=lambda: NOW)
+    assert await warmup.run("c1", by_channel(in_random()), "random") is Outcome.DONE
+    whole = by_channel(regulars())  # the install read, first run after the join's (a restart)
+    assert await warmup.run("c1", whole) is Outcome.DONE
+    (cursor,) = whole.cursors  # type: ignore[attr-defined]
+    assert Progress.decode(cursor).done == ("random",)
+    assert await count(engine, Post) == len(regulars())
+
+
+async def test_in_the_background_a_channel_read_waits_for_the_install_read_here(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    history = Background(Warmup(bot, clock=lambda: NOW))
+    gate, arrived = asyncio.Event(), asyncio.Event()
+    install = history.start("c1", by_channel(regulars(), gate=gate, arrived=arrived))
+    joined = by_channel(in_random())
+    channel = history.start("c1", joined, "random")
+    assert history.start("c1", by_channel(in_random()), "random") is channel
+    await arrived.wait()  # the install read has begun (and listed #random): the join waits
+    gate.set()
+    await history.idle()
+    assert (install.result(), channel.result()) == (Outcome.DONE, Outcome.SKIPPED)
+    assert joined.cursors == []  # type: ignore[attr-defined]
+    assert await count(engine, Post) == len(regulars())
+
+
+async def test_channel_reads_cut_short_are_listed_for_the_next_start(
+    bot: Bot, engine: AsyncEngine
+) -> None:
+    warmup = Warmup(bot, clock=lambda: NOW)
+    with pytest.raises(ConnectionError):
+        await warmup.run("c1", reader(in_random(), fail_after=1), "random")
+    assert await warmup.run("c1", by_channel([]), "general") is Outcome.DONE
+    assert await warmup.unfinished_channels("c1") == ["random"]
+    assert await warmup.needed("c1")  # the install's own read never ran

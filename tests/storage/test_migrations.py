@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -83,6 +84,47 @@ async def test_communities_served_before_the_history_read_count_as_read(
         async with engine.connect() as conn:
             rows = (await conn.execute(text("SELECT community, status FROM history_warmups"))).all()
         assert [tuple(r) for r in rows] == [("T1", "done")]  # its posts were counted live
+    finally:
+        await engine.dispose()
+
+
+async def test_reads_before_channel_reads_are_the_communities_own_and_come_back(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
+    at = bindparam("at", datetime(2026, 1, 5, 10, tzinfo=UTC), DateTime(timezone=True))
+    columns = "status, cursor, messages, started_at"
+
+    def key(sync: Any) -> list[str]:
+        return list(inspect(sync).get_pk_constraint("history_warmups")["constrained_columns"])
+
+    try:
+        await upgrade(engine, "0005_history_warmup")
+        async with engine.begin() as conn:
+            values = "'done', '', 3, :at"
+            sql = f"INSERT INTO history_warmups (community, {columns}) VALUES ('T1', {values})"
+            await conn.execute(text(sql).bindparams(at))
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            sql = (
+                f"INSERT INTO history_warmups (community, channel, {columns})"
+                " VALUES ('T1', 'C1', 'running', '', 0, :at)"
+            )
+            await conn.execute(text(sql).bindparams(at))
+            rows = (
+                await conn.execute(
+                    text("SELECT community, channel, status FROM history_warmups ORDER BY channel")
+                )
+            ).all()
+            assert await conn.run_sync(key) == ["community", "channel"]
+        assert [tuple(r) for r in rows] == [("T1", "", "done"), ("T1", "C1", "running")]
+        await downgrade(engine, "0005_history_warmup")
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(text("SELECT community, messages FROM history_warmups"))
+            ).all()
+            assert await conn.run_sync(key) == ["community"]
+        assert [tuple(r) for r in rows] == [("T1", 3)]  # the channel's read is forgotten
     finally:
         await engine.dispose()
 

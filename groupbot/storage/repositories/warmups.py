@@ -105,12 +105,12 @@ class HistoryWarmups:
         """How far the read got, as last stored ("" if never started)."""
         return str(await self._c.scalar(select(HistoryWarmup.cursor).where(*self._mine())) or "")
 
-    async def unfinished_channels(self) -> list[str]:
-        """The community's channel reads begun and not finished (a start-up resumes them)."""
+    async def channel_reads(self, status: str) -> list[str]:
+        """The channels of the community whose own read has this status (running, done)."""
         w = HistoryWarmup
         rows = await self._c.scalars(
             select(w.channel)
-            .where(w.community == self.community, w.channel != "", w.status == RUNNING)
+            .where(w.community == self.community, w.channel != "", w.status == status)
             .order_by(w.channel)
         )
         return list(rows)
