@@ -15,14 +15,14 @@ def _classify_fast(argv: list[str]) -> int | None:
 
     path = argv[0] if argv else "-"
     if path == "-":
-        return run_classify(sys.stdin.buffer, sys.stdout.buffer)
+        return run_classify(sys.stdin.buffer, sys.stdout.buffer, jobs=0)
     try:
         stream = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         sys.stderr.write(f"groupbot: cannot read {path}: {exc.strerror}\n")
         return 2
     with stream:
-        return run_classify(stream, sys.stdout.buffer)
+        return run_classify(stream, sys.stdout.buffer, jobs=0)
 
 
 def main() -> None:

@@ -51,6 +51,15 @@ app.add_typer(config_app, name="config")
 def classify(
     file: Annotated[str, typer.Argument(help="JSON Lines file; '-' or absent for stdin.")] = "-",
     rules: RulesOption = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Worker processes for a large input; 0: one per CPU, 1: none.",
+        ),
+    ] = 0,
 ) -> None:
     """Classify messages (JSON Lines in, one verdict per line out)."""
     from groupbot.local.classify import INTRO_CHANNELS, run_classify
@@ -67,7 +76,7 @@ def classify(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     with stream, quiet_when_reader_gone():  # 141, not click's 1 (classify's "bad line")
-        code = run_classify(stream, sys.stdout.buffer, config, intro)
+        code = run_classify(stream, sys.stdout.buffer, config, intro, jobs=jobs)
     raise typer.Exit(code)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
+import io
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
 import orjson
 
@@ -12,10 +14,18 @@ from groupbot.local import jsonin
 if TYPE_CHECKING:  # the detectors are imported when the first line needs them
     from groupbot.core.detect import Analysis, Conversation, Detector, DetectorConfig, Signal
 
-__all__ = ["INTRO_CHANNELS", "conversation_of", "run_classify"]
+__all__ = [
+    "INTRO_CHANNELS",
+    "Seen",
+    "blocks",
+    "classify_block",
+    "classify_lines",
+    "conversation_of",
+    "run_classify",
+]
 
 INTRO_CHANNELS = frozenset({"introductions", "intros", "introduce-yourself", "say-hello"})
-BATCH = 2048  # output lines written at once
+BLOCK = 1 << 17  # bytes of input read, classified and written at once
 CACHE_SIZE = 65536  # verdicts of repeated texts kept ("thanks!", cross-posts, copy-paste spam)
 
 
@@ -85,14 +95,24 @@ def _error(number: int, message: str) -> bytes:
     return orjson.dumps({"id": number, "error": message})
 
 
-def _lines(
-    infile: BinaryIO, detector: Detector, intro_channels: frozenset[str], cache: bool
+# Analyses of texts seen before, by text, intro channel and (when there is one) conversation.
+Seen: TypeAlias = "dict[tuple[str, bool] | tuple[str, bool, Conversation], Analysis]"
+
+
+def classify_lines(
+    infile: Iterable[bytes],
+    detector: Detector,
+    intro_channels: frozenset[str],
+    seen: Seen | None,
+    first: int = 1,
 ) -> Iterator[tuple[bool, bytes]]:
-    """(ok, output line) for every input line, in order."""
+    """(ok, output line) for every input line, in order; `first` is the first line's number.
+
+    `seen` keeps the analyses of repeated texts between calls; None analyses every line afresh.
+    """
     from groupbot.core.detect import NO_CONVERSATION
 
-    seen: dict[tuple[str, bool] | tuple[str, bool, Conversation], Analysis] = {}
-    for number, line in enumerate(infile, 1):
+    for number, line in enumerate(infile, first):
         try:
             try:
                 obj = orjson.loads(line)
@@ -120,10 +140,10 @@ def _lines(
         key: tuple[str, bool] | tuple[str, bool, Conversation] = (
             (text, intro) if conversation is NO_CONVERSATION else (text, intro, conversation)
         )
-        analysis = seen.get(key)
+        analysis = seen.get(key) if seen is not None else None
         if analysis is None:
             analysis = detector.analyze(text, intro_channel=intro, conversation=conversation)
-            if cache:
+            if seen is not None:
                 if len(seen) >= CACHE_SIZE:
                     seen.clear()
                 seen[key] = analysis
@@ -133,6 +153,29 @@ def _lines(
             yield False, _error(number, f"'id' cannot be written back: {exc}")
 
 
+def classify_block(
+    block: bytes, first: int, detector: Detector, intro_channels: frozenset[str], seen: Seen | None
+) -> tuple[int, bytes]:
+    """The exit status and output lines of one block of whole input lines."""
+    status = 0
+    out: list[bytes] = []
+    for ok, line in classify_lines(io.BytesIO(block), detector, intro_channels, seen, first):
+        status |= not ok
+        out.append(line)
+    out.append(b"")  # the last line's newline
+    return status, b"\n".join(out)
+
+
+def blocks(infile: BinaryIO, size: int = BLOCK) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, block of whole lines) over infile, about `size` bytes each."""
+    number = 1
+    while block := infile.read(size):
+        if not block.endswith(b"\n"):
+            block += infile.readline()
+        yield number, block
+        number += block.count(b"\n") + (not block.endswith(b"\n"))
+
+
 def run_classify(
     infile: BinaryIO,
     outfile: BinaryIO,
@@ -140,23 +183,35 @@ def run_classify(
     intro_channels: frozenset[str] = INTRO_CHANNELS,
     *,
     cache: bool = True,
+    jobs: int = 1,
 ) -> int:
     """Classify every line of infile into outfile; exit status 1 if any line was malformed.
 
-    With cache off, repeated texts are analysed again (to measure the detectors themselves).
+    An input of more than one block is spread over `jobs` worker processes (0: one for each
+    CPU this process may use); the output is the same, in the same order. With cache off,
+    repeated texts are analysed again (to measure the detectors themselves).
     """
     from groupbot.core.detect import Detector
 
     detector = Detector(config, cache=False)  # the loop keeps its own cache of repeated texts
+    seen: Seen | None = {} if cache else None
+    reader = blocks(infile)
+    head = list(itertools.islice(reader, 2))
     status = 0
-    out: list[bytes] = []
-    for ok, line in _lines(infile, detector, intro_channels, cache):
-        status |= not ok
-        out.append(line)
-        if len(out) >= BATCH:
-            outfile.write(b"\n".join(out) + b"\n")
-            out.clear()
-    if out:
-        outfile.write(b"\n".join(out) + b"\n")
+    if len(head) > 1 and jobs != 1:
+        from groupbot.local import classify_pool
+
+        workers = jobs or classify_pool.usable_cpus()
+        if workers > 1:
+            job = classify_pool.Job(config, intro_channels, cache)
+            status = classify_pool.classify_in_pool(
+                itertools.chain(head, reader), outfile, job, workers
+            )
+            outfile.flush()
+            return status
+    for first, block in itertools.chain(head, reader):
+        done, out = classify_block(block, first, detector, intro_channels, seen)
+        status |= done
+        outfile.write(out)
     outfile.flush()
     return status
