@@ -12,17 +12,21 @@ def _classify_fast(argv: list[str]) -> int | None:
     if len(argv) > 1 or any(a.startswith("-") and a != "-" for a in argv):
         return None  # options (--rules, --help) are the full CLI's job
     from groupbot.local.classify import run_classify
+    from groupbot.local.classify_pool import WorkerLost
 
     path = argv[0] if argv else "-"
-    if path == "-":
-        return run_classify(sys.stdin.buffer, sys.stdout.buffer, jobs=0)
     try:
-        stream = open(path, "rb")  # noqa: SIM115
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         sys.stderr.write(f"groupbot: cannot read {path}: {exc.strerror}\n")
         return 2
     with stream:
-        return run_classify(stream, sys.stdout.buffer, jobs=0)
+        try:
+            return run_classify(stream, sys.stdout.buffer, jobs=0)
+        except WorkerLost as exc:
+            sys.stdout.flush()
+            sys.stderr.write(f"groupbot: {exc}\n")
+            return 2
 
 
 def main() -> None:

@@ -63,6 +63,7 @@ def classify(
 ) -> None:
     """Classify messages (JSON Lines in, one verdict per line out)."""
     from groupbot.local.classify import INTRO_CHANNELS, run_classify
+    from groupbot.local.classify_pool import WorkerLost
 
     config, intro = None, INTRO_CHANNELS
     if rules is not None:
@@ -76,7 +77,11 @@ def classify(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     with stream, quiet_when_reader_gone():  # 141, not click's 1 (classify's "bad line")
-        code = run_classify(stream, sys.stdout.buffer, config, intro, jobs=jobs)
+        try:
+            code = run_classify(stream, sys.stdout.buffer, config, intro, jobs=jobs)
+        except WorkerLost as exc:
+            sys.stdout.flush()
+            fail(str(exc))
     raise typer.Exit(code)
 
 

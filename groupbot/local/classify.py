@@ -203,6 +203,7 @@ def run_classify(
 
         workers = jobs or classify_pool.usable_cpus()
         if workers > 1:
+            detector.prepare()  # once, here: the forked workers start with it done
             job = classify_pool.Job(config, intro_channels, cache)
             status = classify_pool.classify_in_pool(
                 itertools.chain(head, reader), outfile, job, workers

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from groupbot.local.classify import Seen, classify_block
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # concurrent.futures and multiprocessing: imported for a large input only
+    from concurrent.futures import Future
+
     from groupbot.core.detect import Detector, DetectorConfig
 
-__all__ = ["Job", "classify_in_pool", "usable_cpus"]
+__all__ = ["Job", "WorkerLost", "classify_in_pool", "usable_cpus"]
 
 AHEAD = 2  # blocks waiting per worker: enough to keep it busy, few enough to keep memory flat
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before its block was done (killed, or out of memory)."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,11 @@ def usable_cpus() -> int:
 
 def _start(job: Job) -> None:
     """Set up one worker: its own detector and its own cache of repeated texts."""
+    import signal
+
     from groupbot.core.detect import Detector
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     global _worker
     _worker = (Detector(job.config, cache=False), job.intro_channels, {} if job.cache else None)
 
@@ -58,6 +65,10 @@ def classify_in_pool(
     blocks: Iterable[tuple[int, bytes]], outfile: BinaryIO, job: Job, workers: int
 ) -> int:
     """Classify every block on `workers` processes, writing each block's verdicts in turn."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # Forked workers start at once with the parent's loaded model; elsewhere they import it.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -77,6 +88,11 @@ def classify_in_pool(
                 done, out = pending.popleft().result()
                 status |= done
                 outfile.write(out)
+        except BrokenProcessPool as exc:
+            raise WorkerLost(
+                "a classify worker process stopped before its lines were done "
+                "(killed, or out of memory?); the output is incomplete; --jobs 1 runs without"
+            ) from exc
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
