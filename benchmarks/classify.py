@@ -1,14 +1,15 @@
 """Throughput of `groupbot classify` as a whole process over 100,000 JSON lines, start-up included.
 
 Usage: .venv/bin/python benchmarks/classify.py [--lines N] [--keep FILE] [--no-cache]
-                                             [--tubespam] [--peer]
+                                             [--jobs N] [--tubespam] [--peer]
 
 About 28% of the generated texts are distinct, so `classify`'s cache of repeated texts matters;
 --no-cache runs run_classify with that cache (and the Detector's own) off, so every line is
-analysed afresh. --tubespam feeds real YouTube comments instead (data/tubespam, train and val,
-as written there), each line made distinct by a counter after its first use (and a comment the
-data set holds twice by its line number): longer texts with HTML entities and non-ASCII
-characters, and nothing for the cache.
+analysed afresh. classify spreads a large input over one worker process per CPU; --jobs 1
+times it in one process. --tubespam feeds real YouTube comments instead (data/tubespam, train
+and val, as written there), each line made distinct by a counter after its first use (and a
+comment the data set holds twice by its line number): longer texts with HTML entities and
+non-ASCII characters, and nothing for the cache.
 
 --peer also times, on the same input in the same run, the TF-IDF + LinearSVC peer as a whole
 process (scikit-learn: import, train on TubeSpam's train split, predict each line, write one
@@ -98,26 +99,19 @@ def tubespam(path: Path, count: int) -> None:
             fh.write(json.dumps({"id": i, "text": line}, ensure_ascii=False) + "\n")
 
 
-NO_CACHE = (
+RUN_CLASSIFY = (
     "import sys; from groupbot.local.classify import run_classify; "
-    "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer, cache=False))"
+    "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer, cache={cache}, jobs={jobs}))"
 )
 
 
-def command(path: Path, cache: bool = True) -> list[str]:
-    """The CLI when it exists, else the run_classify entry point; without caches if asked."""
+def command(path: Path, cache: bool = True, jobs: int = 0) -> list[str]:
+    """The CLI as users run it; run_classify itself without caches or with a set job count."""
     python = ROOT / ".venv" / "bin" / "python"
-    if not cache:
-        return [str(python if python.exists() else sys.executable), "-c", NO_CACHE, str(path)]
     cli = ROOT / ".venv" / "bin" / "groupbot"
-    if cli.exists():
-        probe = subprocess.run([str(cli), "classify", "--help"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return [str(cli), "classify", str(path)]
-    code = (
-        "import sys; from groupbot.local.classify import run_classify; "
-        "sys.exit(run_classify(open(sys.argv[1], 'rb'), sys.stdout.buffer))"
-    )
+    if cache and not jobs and cli.exists():
+        return [str(cli), "classify", str(path)]
+    code = RUN_CLASSIFY.format(cache=cache, jobs=jobs)
     return [str(python if python.exists() else sys.executable), "-c", code, str(path)]
 
 
@@ -159,6 +153,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="also save the generated input here")
     parser.add_argument("--no-cache", action="store_true", help="analyse every line afresh")
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="worker processes (0: one per CPU, 1: none)"
+    )
     parser.add_argument("--tubespam", action="store_true", help="distinct real comments")
     parser.add_argument("--peer", action="store_true", help="time the TF-IDF + LinearSVC peer too")
     args = parser.parse_args()
@@ -167,7 +164,7 @@ def main() -> None:
         (tubespam if args.tubespam else generate)(path, args.lines)
         if args.keep:
             shutil.copy(path, args.keep)
-        cmd = command(path, cache=not args.no_cache)
+        cmd = command(path, cache=not args.no_cache, jobs=args.jobs)
         cmds = [cmd]
         if args.peer:
             train = ROOT / "data" / "tubespam" / "tubespam_train.csv"
@@ -179,6 +176,7 @@ def main() -> None:
             f"{args.lines} messages in {best:.3f} s (best of 3, start-up included): "
             f"{args.lines / best:,.0f} messages/s"
             f"{' (no cache)' if args.no_cache else ''}"
+            f"{f' ({args.jobs} job(s))' if args.jobs else ''}"
             f"{' (TubeSpam, every line distinct)' if args.tubespam else ''}"
         )
         if took:
