@@ -1,7 +1,7 @@
 """Throughput of `groupbot classify` as a whole process over 100,000 JSON lines, start-up included.
 
 Usage: .venv/bin/python benchmarks/classify.py [--lines N] [--keep FILE] [--no-cache]
-                                             [--jobs N] [--tubespam] [--peer]
+                                             [--jobs N] [--tubespam | --chat] [--peer]
 
 About 28% of the generated texts are distinct, so `classify`'s cache of repeated texts matters;
 --no-cache runs run_classify with that cache (and the Detector's own) off, so every line is
@@ -9,7 +9,8 @@ analysed afresh. classify spreads a large input over one worker process per CPU;
 times it in one process. --tubespam feeds real YouTube comments instead (data/tubespam, train
 and val, as written there), each line made distinct by a counter after its first use (and a
 comment the data set holds twice by its line number): longer texts with HTML entities and
-non-ASCII characters, and nothing for the cache.
+non-ASCII characters, and nothing for the cache. --chat feeds real support chat the same way
+(data/ubuntu_irc): short lines, many addressed to someone.
 
 --peer also times, on the same input in the same run, the TF-IDF + LinearSVC peer as a whole
 process (scikit-learn: import, train on TubeSpam's train split, predict each line, write one
@@ -88,6 +89,18 @@ def tubespam(path: Path, count: int) -> None:
     for split in ("train", "val"):
         with (ROOT / "data" / "tubespam" / f"tubespam_{split}.csv").open(encoding="utf-8") as fh:
             texts.extend(row["text"] for row in csv.DictReader(fh))
+    distinct(path, count, texts)
+
+
+def chat(path: Path, count: int) -> None:
+    """Write count distinct lines of real support chat (data/ubuntu_irc) as JSON Lines."""
+    with (ROOT / "data" / "ubuntu_irc" / "ubuntu_train_sample.jsonl").open(encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    distinct(path, count, texts)
+
+
+def distinct(path: Path, count: int, texts: list[str]) -> None:
+    """Write count lines of texts, each made distinct by a counter after its first use."""
     seen: set[str] = set()
     with path.open("w", encoding="utf-8") as fh:
         for i, text in zip(range(count), itertools.cycle(texts), strict=False):
@@ -156,12 +169,14 @@ def main() -> None:
     parser.add_argument(
         "--jobs", type=int, default=0, help="worker processes (0: one per CPU, 1: none)"
     )
-    parser.add_argument("--tubespam", action="store_true", help="distinct real comments")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--tubespam", action="store_true", help="distinct real comments")
+    data.add_argument("--chat", action="store_true", help="distinct real support chat lines")
     parser.add_argument("--peer", action="store_true", help="time the TF-IDF + LinearSVC peer too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "messages.jsonl"
-        (tubespam if args.tubespam else generate)(path, args.lines)
+        (tubespam if args.tubespam else chat if args.chat else generate)(path, args.lines)
         if args.keep:
             shutil.copy(path, args.keep)
         cmd = command(path, cache=not args.no_cache, jobs=args.jobs)
@@ -178,6 +193,7 @@ def main() -> None:
             f"{' (no cache)' if args.no_cache else ''}"
             f"{f' ({args.jobs} job(s))' if args.jobs else ''}"
             f"{' (TubeSpam, every line distinct)' if args.tubespam else ''}"
+            f"{' (support chat, every line distinct)' if args.chat else ''}"
         )
         if took:
             print(
