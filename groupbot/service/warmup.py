@@ -49,6 +49,10 @@ def replica_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class _CommunityReadRunning(Exception):
+    """A channel's claim met the community's own read running: the claim is rolled back."""
+
+
 class Warmup:
     """Reads recent history once, across replicas, into members' history.
 
@@ -74,15 +78,14 @@ class Warmup:
     async def run(self, community: str, read: HistoryReader, channel: str = "") -> Outcome:
         """Claim the read, feed what `read` yields to the bot, mark it done."""
         now = self.clock()
-        async with self.bot.db.begin() as conn:
-            claims = HistoryWarmups(conn, community, channel)
-            claim = await claims.claim(self.replica, now, self.lease)
+        try:
+            claim = await self._claim(community, channel, now)
+        except _CommunityReadRunning:
+            return Outcome.HELD  # it may read this channel: wait for it to end
         if claim is None:
             held = await self.held_until(community, channel)
             return Outcome.HELD if held else Outcome.SKIPPED
         cursor, started = claim
-        if not channel:  # channels read when the bot joined them are not read again
-            cursor = await self._skipping_channels_read(community, cursor)
         rulebook = await self._settings(community, now)
         if not await self._wanted(rulebook, community, channel):
             done = await self._finish(community, channel, cursor)
@@ -116,11 +119,30 @@ class Warmup:
             cursor = await HistoryWarmups(conn, community).cursor()
         return channel not in Progress.decode(cursor).done
 
-    async def _skipping_channels_read(self, community: str, cursor: str) -> str:
-        """The community read's cursor, with the channels read on their own counted as read."""
-        async with self.bot.db.connect() as conn:
-            read = await HistoryWarmups(conn, community).channel_reads(DONE)
-        return Progress.decode(cursor).with_done(read).encode() if read else cursor
+    async def _claim(
+        self, community: str, channel: str, now: datetime
+    ) -> tuple[str, datetime] | None:
+        """Take the read: (cursor, started at), or None when it is done or held elsewhere.
+
+        The community's read and its channels' reads are claimed one at a time, each seeing
+        the others' claims: a channel's read waits while the community's read runs (it may read
+        the channel), and the community's read skips every channel with a read of its own, so
+        no channel is read twice at once, on any replica.
+        """
+        async with self.bot.db.begin() as conn:
+            claims = HistoryWarmups(conn, community, channel)
+            await claims.serialise()
+            claim = await claims.claim(self.replica, now, self.lease)  # a write, then the reads
+            community_read = HistoryWarmups(conn, community)
+            if claim is None:
+                return None
+            if channel:
+                if await community_read.held_until(now) is not None:
+                    raise _CommunityReadRunning  # rolls the claim back
+                return claim
+            own = await community_read.channel_reads(RUNNING, DONE)
+        cursor, started = claim
+        return (Progress.decode(cursor).with_done(own).encode() if own else cursor), started
 
     async def _store(
         self,
@@ -167,9 +189,16 @@ class Warmup:
             return await claims.finish(self.replica, self.clock(), cursor)
 
     async def held_until(self, community: str, channel: str = "") -> datetime | None:
-        """Until when another replica holds this unfinished read, if one does."""
+        """Until when another replica holds this unfinished read, if one does.
+
+        A channel's read is also held while the community's own read runs.
+        """
+        now = self.clock()
         async with self.bot.db.connect() as conn:
-            return await HistoryWarmups(conn, community, channel).held_until(self.clock())
+            until = await HistoryWarmups(conn, community, channel).held_until(now)
+            if until is None and channel:
+                until = await HistoryWarmups(conn, community).held_until(now)
+        return until
 
     async def needed(self, community: str) -> bool:
         """Whether the community's read was never finished (a start-up check)."""

@@ -16,7 +16,7 @@ from groupbot.core.history import HistoryBounds, PastMessage, Progress
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.bot import Bot
 from groupbot.service.live import start_live_bot
-from groupbot.service.warmup import Background, HistoryReader, Outcome, Warmup
+from groupbot.service.warmup import LEASE, Background, HistoryReader, Outcome, Warmup
 from groupbot.storage.database import create_engine
 from groupbot.storage.models import AuditEntry, HistoryWarmup, OutboxMessage, Post
 from groupbot.storage.repositories.warmups import HistoryWarmups
@@ -362,3 +362,63 @@ async def test_channel_reads_cut_short_are_listed_for_the_next_start(
     assert await warmup.run("c1", by_channel([]), "general") is Outcome.DONE
     assert await warmup.unfinished_channels("c1") == ["random"]
     assert await warmup.needed("c1")  # the install's own read never ran
+
+
+async def two_replicas(database_url: str) -> tuple[list[AsyncEngine], list[Bot]]:
+    """Two bots on one database, as two replicas are."""
+    engines = [create_engine(database_url), create_engine(database_url)]
+    return engines, [await start_live_bot(e, Rulebook(), "slack") for e in engines]
+
+
+async def test_on_another_replica_a_channel_read_waits_while_the_community_read_runs(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    engines, (a, b) = await two_replicas(database_url)
+    try:
+        gate, arrived = asyncio.Event(), asyncio.Event()
+        install = Warmup(a, replica="A", clock=lambda: NOW)
+        joined = Warmup(b, replica="B", clock=lambda: NOW)
+        whole = asyncio.create_task(
+            install.run("c1", by_channel(regulars(), gate=gate, arrived=arrived))
+        )
+        await arrived.wait()  # A holds the community's read, which will read #random too
+        early = by_channel(in_random())
+        assert await joined.run("c1", early, "random") is Outcome.HELD
+        assert early.cursors == []  # type: ignore[attr-defined]
+        assert await joined.held_until("c1", "random") == NOW + LEASE
+        gate.set()
+        assert await whole is Outcome.DONE
+        late = by_channel(in_random())
+        assert await joined.run("c1", late, "random") is Outcome.SKIPPED
+        assert late.cursors == []  # type: ignore[attr-defined]
+        assert await count(engine, Post) == len(regulars())
+    finally:
+        for bot_ in (a, b):
+            await bot_.close()
+        for e in engines:
+            await e.dispose()
+
+
+async def test_on_another_replica_the_community_read_skips_a_channel_being_read(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    engines, (a, b) = await two_replicas(database_url)
+    try:
+        gate, arrived = asyncio.Event(), asyncio.Event()
+        joined = Warmup(b, replica="B", clock=lambda: NOW)
+        channel = asyncio.create_task(
+            joined.run("c1", by_channel(in_random(), gate=gate, arrived=arrived), "random")
+        )
+        await arrived.wait()  # B holds #random's own read
+        whole = by_channel(regulars())
+        assert await Warmup(a, replica="A", clock=lambda: NOW).run("c1", whole) is Outcome.DONE
+        (cursor,) = whole.cursors  # type: ignore[attr-defined]
+        assert Progress.decode(cursor).done == ("random",)
+        gate.set()
+        assert await channel is Outcome.DONE
+        assert await count(engine, Post) == len(regulars())
+    finally:
+        for bot_ in (a, b):
+            await bot_.close()
+        for e in engines:
+            await e.dispose()

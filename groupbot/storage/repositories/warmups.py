@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,6 +15,9 @@ __all__ = ["DONE", "RUNNING", "HistoryWarmups"]
 
 RUNNING = "running"
 DONE = "done"
+# The first half of the advisory lock key that serialises one community's claims (the second
+# half is the community's hash): a space of two-int keys, apart from the retention sweep's bigint.
+_CLAIMS_LOCK = 0x68697374  # "hist"
 
 
 class HistoryWarmups:
@@ -24,6 +27,16 @@ class HistoryWarmups:
         self._c = connection
         self.community = community
         self.channel = channel
+
+    async def serialise(self) -> None:
+        """Make this transaction's claims on the community's reads wait for another's to end.
+
+        PostgreSQL: a transaction-level advisory lock on the community. SQLite has one writer at
+        a time; a claim that writes before it reads needs nothing more.
+        """
+        if self._c.dialect.name == "postgresql":
+            key = func.hashtext(self.community)
+            await self._c.execute(select(func.pg_advisory_xact_lock(_CLAIMS_LOCK, key)))
 
     def _mine(self) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
         return HistoryWarmup.community == self.community, HistoryWarmup.channel == self.channel
@@ -105,12 +118,12 @@ class HistoryWarmups:
         """How far the read got, as last stored ("" if never started)."""
         return str(await self._c.scalar(select(HistoryWarmup.cursor).where(*self._mine())) or "")
 
-    async def channel_reads(self, status: str) -> list[str]:
-        """The channels of the community whose own read has this status (running, done)."""
+    async def channel_reads(self, *statuses: str) -> list[str]:
+        """The channels of the community whose own read has one of these statuses."""
         w = HistoryWarmup
         rows = await self._c.scalars(
             select(w.channel)
-            .where(w.community == self.community, w.channel != "", w.status == status)
+            .where(w.community == self.community, w.channel != "", w.status.in_(statuses))
             .order_by(w.channel)
         )
         return list(rows)
