@@ -11,8 +11,7 @@ def _classify_fast(argv: list[str]) -> int | None:
     """Run `classify [FILE]` without importing the full CLI; None if the arguments need it."""
     if len(argv) > 1 or any(a.startswith("-") and a != "-" for a in argv):
         return None  # options (--rules, --help) are the full CLI's job
-    from groupbot.local.classify import run_classify
-    from groupbot.local.classify_pool import WorkerLost
+    from groupbot.local.classify import WorkerLost, run_classify
 
     path = argv[0] if argv else "-"
     try:

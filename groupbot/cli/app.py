@@ -62,8 +62,7 @@ def classify(
     ] = 0,
 ) -> None:
     """Classify messages (JSON Lines in, one verdict per line out)."""
-    from groupbot.local.classify import INTRO_CHANNELS, run_classify
-    from groupbot.local.classify_pool import WorkerLost
+    from groupbot.local.classify import INTRO_CHANNELS, WorkerLost, run_classify
 
     config, intro = None, INTRO_CHANNELS
     if rules is not None:

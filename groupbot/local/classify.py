@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the detectors are imported when the first line needs them
 __all__ = [
     "INTRO_CHANNELS",
     "Seen",
+    "WorkerLost",
     "blocks",
     "classify_block",
     "classify_lines",
@@ -27,6 +28,10 @@ __all__ = [
 INTRO_CHANNELS = frozenset({"introductions", "intros", "introduce-yourself", "say-hello"})
 BLOCK = 1 << 17  # bytes of input read, classified and written at once
 CACHE_SIZE = 65536  # verdicts of repeated texts kept ("thanks!", cross-posts, copy-paste spam)
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before its block was done (killed, or out of memory)."""
 
 
 # Each reason's JSON object, made once per Signal object: the detectors share one Signal between
@@ -188,7 +193,8 @@ def run_classify(
     """Classify every line of infile into outfile; exit status 1 if any line was malformed.
 
     An input of more than one block is spread over `jobs` worker processes (0: one for each
-    CPU this process may use); the output is the same, in the same order. With cache off,
+    CPU this process may use; never more than the machine has); the output is the same, in
+    the same order. With cache off,
     repeated texts are analysed again (to measure the detectors themselves).
     """
     from groupbot.core.detect import Detector
@@ -201,7 +207,7 @@ def run_classify(
     if len(head) > 1 and jobs != 1:
         from groupbot.local import classify_pool
 
-        workers = jobs or classify_pool.usable_cpus()
+        workers = classify_pool.worker_count(jobs)
         if workers > 1:
             detector.prepare()  # once, here: the forked workers start with it done
             job = classify_pool.Job(config, intro_channels, cache)

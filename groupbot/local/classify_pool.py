@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from groupbot.local.classify import Seen, classify_block
+from groupbot.local.classify import Seen, WorkerLost, classify_block
 
 if TYPE_CHECKING:  # concurrent.futures and multiprocessing: imported for a large input only
     from concurrent.futures import Future
 
     from groupbot.core.detect import Detector, DetectorConfig
 
-__all__ = ["Job", "WorkerLost", "classify_in_pool", "usable_cpus"]
+__all__ = ["Job", "classify_in_pool", "usable_cpus", "worker_count"]
 
 AHEAD = 2  # blocks waiting per worker: enough to keep it busy, few enough to keep memory flat
-
-
-class WorkerLost(RuntimeError):
-    """A worker process ended before its block was done (killed, or out of memory)."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +33,45 @@ class Job:
 _worker: tuple[Detector, frozenset[str], Seen | None] | None = None
 
 
+WINDOWS_MOST = 61  # ProcessPoolExecutor's limit there
+
+
 def usable_cpus() -> int:
-    """The CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The CPUs this process may run on: its affinity, within a container's CPU quota."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = _cgroup_quota()
+    return max(1, min(cpus or 1, quota) if quota is not None else cpus or 1)
+
+
+def _cgroup_quota() -> int | None:
+    """The whole CPUs a container's CPU quota allows, rounded up; None when it sets none."""
+    v2 = _read("/sys/fs/cgroup/cpu.max")  # "max 100000" (no quota) or "150000 100000"
+    if v2 is not None:
+        quota, _, period = v2.strip().partition(" ")
+    else:  # cgroup v1
+        quota = (_read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") or "-1").strip()
+        period = (_read("/sys/fs/cgroup/cpu/cpu.cfs_period_us") or "0").strip()
+    try:
+        allowed, per = int(quota), int(period)
+    except ValueError:
+        return None
+    return -(-allowed // per) if allowed > 0 and per > 0 else None
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="ascii") as fh:
+            return fh.read()
+    except (OSError, ValueError):
+        return None
+
+
+def worker_count(jobs: int) -> int:
+    """Workers for `jobs` (0: one per usable CPU), never more than the machine's CPUs."""
+    most = os.cpu_count() or 1
+    if sys.platform == "win32":
+        most = min(most, WINDOWS_MOST)
+    return max(1, min(jobs or usable_cpus(), most))
 
 
 def _start(job: Job) -> None:
@@ -50,8 +81,31 @@ def _start(job: Job) -> None:
     from groupbot.core.detect import Detector
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _exit_with_parent()
     global _worker
     _worker = (Detector(job.config, cache=False), job.intro_channels, {} if job.cache else None)
+
+
+def _exit_with_parent() -> None:
+    """End this worker when the parent ends, however it ends (a SIGKILL included).
+
+    Otherwise a killed parent leaves its workers waiting for work forever, holding its
+    standard output open (`groupbot classify | sort` would never end).
+    """
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    sentinel = parent.sentinel if parent is not None else None
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="groupbot-parent-watch", daemon=True).start()
 
 
 def _classify(first: int, block: bytes) -> tuple[int, bytes]:
@@ -69,9 +123,10 @@ def classify_in_pool(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    # Forked workers start at once with the parent's loaded model; elsewhere they import it.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # Forked workers start at once with the parent's loaded model; elsewhere (macOS, where
+    # forking is unsafe, and Windows) they start afresh and load it themselves.
+    linux = sys.platform.startswith("linux")
+    context = multiprocessing.get_context("fork" if linux else None)
     status = 0
     pending: deque[Future[tuple[int, bytes]]] = deque()
     with ProcessPoolExecutor(

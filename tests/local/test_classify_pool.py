@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import select
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import orjson
 import pytest
@@ -97,6 +103,10 @@ main()
 """
 
 
+TWO_CPUS = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="workers need two CPUs")
+
+
+@TWO_CPUS
 def test_a_lost_worker_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_bytes(big_input())
@@ -113,3 +123,81 @@ def test_a_negative_job_count_is_refused(tmp_path: Path) -> None:
     done = run_cli(tmp_path, b'{"text": "hi"}\n', "--jobs", "-1")
     assert done.returncode == 2 and done.stdout == b""
     assert b"--jobs" in done.stderr
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux)."""
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+        return [int(p) for p in fh.read().split()]
+
+
+def write_open(pipe: IO[bytes], raw: bytes) -> None:
+    """Write whole lines to a pipe and leave it open (until the reader is gone)."""
+    try:
+        pipe.write(raw[: raw.rindex(b"\n") + 1])
+        pipe.flush()
+    except BrokenPipeError:
+        pass
+
+
+@TWO_CPUS
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits on Linux pidfds")
+def test_workers_end_with_a_killed_parent() -> None:
+    cmd = [sys.executable, "-m", "groupbot", "classify", "--jobs", "2"]
+    parent = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert parent.stdin is not None and parent.stdout is not None
+    workers: list[int] = []
+    try:
+        raw = big_input()
+        while len(raw) < 10 * BLOCK:
+            raw += raw
+        feed = threading.Thread(target=write_open, args=(parent.stdin, raw), daemon=True)
+        feed.start()
+        assert parent.stdout.read(1)  # a block's verdicts: the workers are at work
+        workers += children(parent.pid)
+        assert len(workers) == 2
+        watches = [os.pidfd_open(w) for w in workers]
+        parent.send_signal(signal.SIGKILL)
+        for watch in watches:  # readable once the worker has ended
+            readable, _, _ = select.select([watch], [], [], 30)
+            assert readable == [watch], "a worker outlived its parent"
+            os.close(watch)
+    finally:
+        parent.kill()
+        parent.wait()
+        for worker in workers:  # when the test failed: they hold the pipes open
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)
+        parent.stdout.close()
+        with contextlib.suppress(BrokenPipeError):
+            parent.stdin.close()
+
+
+@pytest.mark.parametrize(
+    ("files", "cpus"),
+    [
+        ({"/sys/fs/cgroup/cpu.max": "max 100000\n"}, None),
+        ({"/sys/fs/cgroup/cpu.max": "150000 100000\n"}, 2),
+        ({"/sys/fs/cgroup/cpu.max": "50000 100000\n"}, 1),
+        (
+            {
+                "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "100000\n",
+                "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n",
+            },
+            1,
+        ),
+        ({"/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1\n"}, None),
+        ({"/sys/fs/cgroup/cpu.max": "garbage"}, None),
+        ({}, None),
+    ],
+)
+def test_a_containers_cpu_quota_bounds_the_workers(
+    monkeypatch: pytest.MonkeyPatch, files: dict[str, str], cpus: int | None
+) -> None:
+    monkeypatch.setattr(classify_pool, "_read", files.get)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert classify_pool.usable_cpus() == (cpus or 64)
+    assert classify_pool.worker_count(0) == (cpus or 64)
+    assert classify_pool.worker_count(5000) == 64  # never more than the machine's CPUs
+    assert classify_pool.worker_count(3) == 3
