@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import IO
 
 from groupbot.core.actions import Action
-from groupbot.core.engine import Verdict
+from groupbot.core.detect import Analysis
+from groupbot.core.engine import AnalysisKey, Verdict
 from groupbot.core.rulebook import Rulebook
 from groupbot.local.backtest.gc_tuning import rare_collections
 from groupbot.local.history.merge import Step
@@ -65,12 +66,14 @@ async def drive(
     batch: int = 500,
     database: str | None = None,
     prune: bool = False,
+    ahead: Mapping[AnalysisKey, Analysis] | None = None,
 ) -> int:
     """Handle every step's event in order; the number of events the engine could not take.
 
     With `prune` (a fresh in-memory database that no command will ask for statistics), post
     rows older than the rolling windows are dropped as the history goes by, instead of the
     daily retention sweeps: they blank old text that an export's replay never reads again.
+    `ahead`: analyses made by a second process (ahead.py), for the rulebook's own engine.
     """
     failed = 0
     owed = False
@@ -84,6 +87,7 @@ async def drive(
     with rare_collections():
         async with open_bot(url, rulebook, sink=sink, batch_size=batch, kind=kind) as bot:
             bot.community_names.update(community_names or {})
+            bot.engine.ahead = ahead
             if on_verdict is not None:
                 _watch_verdicts(bot, on_verdict)
             # Delivered actions leave the outbox as a live bot's would, so it does not grow.
