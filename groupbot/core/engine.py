@@ -12,7 +12,7 @@ from groupbot.core.rulebook import Rulebook
 from groupbot.core.rules import REGISTRY, Finding, Rule, RuleContext
 from groupbot.core.state import MemberState, RecentCopy
 
-__all__ = ["AnalysisKey", "Engine", "Verdict", "detector_config"]
+__all__ = ["AnalysisKey", "Engine", "Verdict", "detector_config", "learn_own_domains"]
 
 OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
 CHANNEL_CACHE = 10_000
@@ -221,10 +221,15 @@ class Engine:
 
     @staticmethod
     def _learn_own_domains(state: MemberState, analysis: Analysis) -> None:
-        if not analysis.promotional:
-            return
-        for domain in {link.domain for link in analysis.links if link.domain and not link.allowed}:
-            seen = state.promo_domains.get(domain, 0) + 1
-            state.promo_domains[domain] = seen
-            if seen >= OWN_DOMAIN_REPEATS:
-                state.own_domains.add(domain)
+        learn_own_domains(state.own_domains, state.promo_domains, analysis)
+
+
+def learn_own_domains(own: set[str], promoted: dict[str, int], analysis: Analysis) -> None:
+    """A domain a member promotes again and again is treated as their own from then on."""
+    if not analysis.promotional:
+        return
+    for domain in {link.domain for link in analysis.links if link.domain and not link.allowed}:
+        seen = promoted.get(domain, 0) + 1
+        promoted[domain] = seen
+        if seen >= OWN_DOMAIN_REPEATS:
+            own.add(domain)

@@ -11,7 +11,7 @@ import orjson
 
 from groupbot.core.actions import Action
 from groupbot.core.rulebook import Rulebook, rulebook_to_toml
-from groupbot.local.backtest.ahead import detection_ahead
+from groupbot.local.backtest.ahead import history_ahead
 from groupbot.local.backtest.drive import drive
 from groupbot.local.backtest.figures import Collector
 from groupbot.local.backtest.options import (
@@ -87,8 +87,8 @@ def replay_export(
         write(dumps(action.to_json()) + b"\n")
 
     try:
-        with detection_ahead(history, rulebook) as ahead:
-            steps = ahead.follow(history.steps())
+        with history_ahead(history, rulebook) as ahead:
+            steps = ahead.steps()
             if progress:
                 steps = with_progress(steps, err, f"replaying {path.name}")
             failed = asyncio.run(
@@ -165,8 +165,8 @@ def backtest_command(
     collector = Collector(rulebook)
     notes = collector.notes
     try:
-        with detection_ahead(history, rulebook, start, end) as ahead:
-            steps = ahead.follow(history.steps(start, end))
+        with history_ahead(history, rulebook, start, end) as ahead:
+            steps = ahead.steps()
             if progress:
                 steps = with_progress(steps, err, f"backtesting {path.name}")
             failed = asyncio.run(
