@@ -10,6 +10,8 @@ otherwise. The actions are the same either way, only sooner.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import multiprocessing
 import operator
@@ -35,6 +37,7 @@ __all__ = ["EVERY", "KEPT", "Ahead", "history_ahead"]
 
 EVERY = 2_000  # steps per message from the second process
 KEPT = 8_192  # analyses kept on each side at most (more than twice EVERY: see _Analyst)
+PIPE_BYTES = 1 << 20  # a few batches of steps
 NO_DOMAINS: frozenset[str] = frozenset()
 RECORD_FIELDS = tuple(f.name for f in fields(Record))
 BUILT = 1  # in place of an event that event_of builds again from its record
@@ -105,6 +108,7 @@ def history_ahead(
     """Start the second process on the history; stop it when done."""
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
+    _widen(sending)
     process = context.Process(
         target=_read, args=(history, rulebook, date_from, date_to, sending), daemon=True
     )
@@ -118,6 +122,12 @@ def history_ahead(
         if process.is_alive():  # stopped early (an error): it is blocked on the pipe
             process.kill()
             process.join()
+
+
+def _widen(connection: Connection) -> None:
+    """Let a few batches wait in the pipe, so a moment's pause on either side costs nothing."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or over the limit
+        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _read(
