@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import io
 import multiprocessing
 import operator
@@ -29,6 +30,7 @@ from groupbot.core.detect import Analysis, Conversation
 from groupbot.core.engine import AnalysisKey, Engine, learn_own_domains
 from groupbot.core.events import Event, MessageEdited, MessagePosted, Post
 from groupbot.core.rulebook import Rulebook
+from groupbot.local.backtest.gc_tuning import rare_collections
 from groupbot.local.history.merge import Step, event_of
 from groupbot.local.history.records import Problems, Record
 from groupbot.local.history.source import History
@@ -112,6 +114,9 @@ def history_ahead(
     process = context.Process(
         target=_read, args=(history, rulebook, date_from, date_to, sending), daemon=True
     )
+    # Frozen, what exists is never scanned by the other process's collector, so the pages it
+    # shares with this one are not copied (the collector writes into every object it scans).
+    gc.freeze()
     process.start()
     sending.close()
     try:
@@ -141,13 +146,14 @@ def _read(
     history.reopen()
     reader = _Reader(history, _Analyst(Engine(rulebook)))
     try:
-        for record, event in history.steps(date_from, date_to):
+        with rare_collections():
+            for record, event in history.steps(date_from, date_to):
+                reader.note()
+                reader.add(record, event)
+                if len(reader.items) == EVERY:
+                    connection.send_bytes(reader.batch(last=False))
             reader.note()
-            reader.add(record, event)
-            if len(reader.items) == EVERY:
-                connection.send_bytes(reader.batch(last=False))
-        reader.note()
-        connection.send_bytes(reader.batch(last=True))
+            connection.send_bytes(reader.batch(last=True))
     except BaseException as exc:  # raised on the other side, as reading there would have
         connection.send_bytes(_pickled_error(exc))
     finally:
