@@ -17,6 +17,7 @@ import io
 import multiprocessing
 import operator
 import pickle
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,11 +118,14 @@ def history_ahead(
     # Frozen, what exists is never scanned by the other process's collector, so the pages it
     # shares with this one are not copied (the collector writes into every object it scans).
     gc.freeze()
+    for stream in (sys.stdout, sys.stderr):  # else what they buffer is written twice
+        stream.flush()
     process.start()
     sending.close()
     try:
         yield Ahead(receiving, history.problems, history.community)
     finally:
+        gc.unfreeze()
         receiving.close()
         process.join(timeout=1.0)
         if process.is_alive():  # stopped early (an error): it is blocked on the pipe
