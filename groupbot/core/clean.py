@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
+from collections.abc import Callable
 from typing import TypeVar
 
 from groupbot.core.events import CommandIssued, Event
@@ -24,6 +26,8 @@ def clean_text(text: str) -> str:
 
 def clean_event(event: E) -> E:
     """The event with every text it carries cleaned (itself when there was nothing to clean)."""
+    if _UNSAFE.search(_all_text(event)) is None:  # the usual case: one search, no copy
+        return event
     changes: dict[str, object] = {}
     search = _UNSAFE.search
     for name in _field_names(type(event)):
@@ -47,7 +51,27 @@ def clean_event(event: E) -> E:
     return dataclasses.replace(event, **changes) if changes else event  # type: ignore[arg-type]
 
 
+def _all_text(event: Event) -> str:
+    """Every text `clean_event` cleans, joined by newlines (which are safe)."""
+    texts = [value for value in _values(type(event))(event) if isinstance(value, str)]
+    roles = getattr(event, "roles", None)
+    if roles:
+        texts.extend(roles)
+    if isinstance(event, CommandIssued):
+        texts.extend(event.args)
+    return "\n".join(texts)
+
+
 _NAMES: dict[type, tuple[str, ...]] = {}
+_VALUES: dict[type, Callable[[Event], tuple[object, ...]]] = {}
+
+
+def _values(cls: type) -> Callable[[Event], tuple[object, ...]]:
+    """A function giving an event's field values as a tuple (made once per class)."""
+    values = _VALUES.get(cls)
+    if values is None:
+        values = _VALUES[cls] = operator.attrgetter(*_field_names(cls))
+    return values
 
 
 def _field_names(cls: type) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,11 +12,13 @@ from groupbot.core.rulebook import Rulebook
 from groupbot.core.rules import REGISTRY, Finding, Rule, RuleContext
 from groupbot.core.state import MemberState, RecentCopy
 
-__all__ = ["Engine", "Verdict", "detector_config"]
+__all__ = ["AnalysisKey", "Engine", "Verdict", "detector_config", "learn_own_domains"]
 
 OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
 CHANNEL_CACHE = 10_000
 NOTED_MEMORY = 50  # recent posts per member whose notes are remembered, for edits
+# What the detector's verdict depends on: text, intro channel, own domains, conversation.
+AnalysisKey = tuple[str, bool, frozenset[str], Conversation]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,8 @@ class Engine:
         self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
         self._copy_window = timedelta(minutes=rules.cross_post.window_minutes)
         self._channels: dict[str, tuple[bool, bool, tuple[Rule, ...]]] = {}
+        # Analyses made ahead by this engine's detector settings (a backtest's second process).
+        self.ahead: Mapping[AnalysisKey, Analysis] | None = None
 
     def channel_facts(self, channel: str) -> tuple[bool, bool, tuple[Rule, ...]]:
         """(intro channel, promotion channel, rules in scope there), cached per channel."""
@@ -89,11 +94,13 @@ class Engine:
     ) -> Analysis:
         """Run the detectors on one post."""
         own = frozenset(state.own_domains) if state and state.own_domains else frozenset()
+        intro = self.channel_facts(channel)[0]
+        if self.ahead is not None:
+            analysis = self.ahead.get((text, intro, own, conversation))
+            if analysis is not None:
+                return analysis
         return self.detector.analyze(
-            text,
-            intro_channel=self.channel_facts(channel)[0],
-            own_domains=own,
-            conversation=conversation,
+            text, intro_channel=intro, own_domains=own, conversation=conversation
         )
 
     def evaluate(
@@ -214,10 +221,15 @@ class Engine:
 
     @staticmethod
     def _learn_own_domains(state: MemberState, analysis: Analysis) -> None:
-        if not analysis.promotional:
-            return
-        for domain in {link.domain for link in analysis.links if link.domain and not link.allowed}:
-            seen = state.promo_domains.get(domain, 0) + 1
-            state.promo_domains[domain] = seen
-            if seen >= OWN_DOMAIN_REPEATS:
-                state.own_domains.add(domain)
+        learn_own_domains(state.own_domains, state.promo_domains, analysis)
+
+
+def learn_own_domains(own: set[str], promoted: dict[str, int], analysis: Analysis) -> None:
+    """A domain a member promotes again and again is treated as their own from then on."""
+    if not analysis.promotional:
+        return
+    for domain in {link.domain for link in analysis.links if link.domain and not link.allowed}:
+        seen = promoted.get(domain, 0) + 1
+        promoted[domain] = seen
+        if seen >= OWN_DOMAIN_REPEATS:
+            own.add(domain)

@@ -11,6 +11,7 @@ import orjson
 
 from groupbot.core.actions import Action
 from groupbot.core.rulebook import Rulebook, rulebook_to_toml
+from groupbot.local.backtest.ahead import history_ahead
 from groupbot.local.backtest.drive import drive
 from groupbot.local.backtest.figures import Collector
 from groupbot.local.backtest.options import (
@@ -86,21 +87,23 @@ def replay_export(
         write(dumps(action.to_json()) + b"\n")
 
     try:
-        steps = history.steps()
-        if progress:
-            steps = with_progress(steps, err, f"replaying {path.name}")
-        failed = asyncio.run(
-            drive(
-                steps,
-                rulebook,
-                sink=sink,
-                errors=err,
-                community_names={history.community: history.community_name},
-                batch=batch,
-                database=database,
-                prune=database is None,
+        with history_ahead(history, rulebook) as ahead:
+            steps = ahead.steps()
+            if progress:
+                steps = with_progress(steps, err, f"replaying {path.name}")
+            failed = asyncio.run(
+                drive(
+                    steps,
+                    rulebook,
+                    sink=sink,
+                    errors=err,
+                    community_names={history.community: history.community_name},
+                    batch=batch,
+                    database=database,
+                    prune=database is None,
+                    ahead=ahead.store,
+                )
             )
-        )
     finally:
         history.close()
     out.flush()
@@ -162,22 +165,24 @@ def backtest_command(
     collector = Collector(rulebook)
     notes = collector.notes
     try:
-        steps = history.steps(start, end)
-        if progress:
-            steps = with_progress(steps, err, f"backtesting {path.name}")
-        failed = asyncio.run(
-            drive(
-                steps,
-                rulebook,
-                sink=collector.on_action,
-                errors=err,
-                on_step=collector.on_step,
-                on_verdict=collector.on_verdict,
-                community_names={history.community: history.community_name},
-                batch=BACKTEST_BATCH,
-                prune=history.format != "jsonl",  # JSON Lines may ask for stats
+        with history_ahead(history, rulebook, start, end) as ahead:
+            steps = ahead.steps()
+            if progress:
+                steps = with_progress(steps, err, f"backtesting {path.name}")
+            failed = asyncio.run(
+                drive(
+                    steps,
+                    rulebook,
+                    sink=collector.on_action,
+                    errors=err,
+                    on_step=collector.on_step,
+                    on_verdict=collector.on_verdict,
+                    community_names={history.community: history.community_name},
+                    batch=BACKTEST_BATCH,
+                    prune=history.format != "jsonl",  # JSON Lines may ask for stats
+                    ahead=ahead.store,
+                )
             )
-        )
     finally:
         history.close()
     report: dict[str, Any] = {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import IO
 
 from groupbot.core.actions import Action
-from groupbot.core.engine import Verdict
+from groupbot.core.detect import Analysis
+from groupbot.core.engine import AnalysisKey, Verdict
 from groupbot.core.rulebook import Rulebook
+from groupbot.local.backtest.gc_tuning import rare_collections
 from groupbot.local.history.merge import Step
 from groupbot.local.history.upstream import (
     MEMORY_URL,
@@ -64,12 +66,14 @@ async def drive(
     batch: int = 500,
     database: str | None = None,
     prune: bool = False,
+    ahead: Mapping[AnalysisKey, Analysis] | None = None,
 ) -> int:
     """Handle every step's event in order; the number of events the engine could not take.
 
     With `prune` (a fresh in-memory database that no command will ask for statistics), post
     rows older than the rolling windows are dropped as the history goes by, instead of the
     daily retention sweeps: they blank old text that an export's replay never reads again.
+    `ahead`: analyses made by a second process (ahead.py), for the rulebook's own engine.
     """
     failed = 0
     owed = False
@@ -80,46 +84,48 @@ async def drive(
 
     kind = _PrivateBot if prune else Bot
     url = database or MEMORY_URL
-    async with open_bot(url, rulebook, sink=sink, batch_size=batch, kind=kind) as bot:
-        bot.community_names.update(community_names or {})
-        if on_verdict is not None:
-            _watch_verdicts(bot, on_verdict)
-        # Delivered actions leave the outbox as a live bot's would, so it does not grow.
-        worker = OutboxWorker(bot.db, MemoryPlatform(keep=False), settle_each=False)
-        bot.transactions.on_commit = committed
-        keep = timedelta(
-            days=max(
-                rulebook.rules.self_promo_ratio.window_days,
-                rulebook.watch.first_days,
-                rulebook.notes.escalate_window_days,
+    with rare_collections():
+        async with open_bot(url, rulebook, sink=sink, batch_size=batch, kind=kind) as bot:
+            bot.community_names.update(community_names or {})
+            bot.engine.ahead = ahead
+            if on_verdict is not None:
+                _watch_verdicts(bot, on_verdict)
+            # Delivered actions leave the outbox as a live bot's would, so it does not grow.
+            worker = OutboxWorker(bot.db, MemoryPlatform(keep=False), settle_each=False)
+            bot.transactions.on_commit = committed
+            keep = timedelta(
+                days=max(
+                    rulebook.rules.self_promo_ratio.window_days,
+                    rulebook.watch.first_days,
+                    rulebook.notes.escalate_window_days,
+                )
+                + 1
             )
-            + 1
-        )
-        handled = 0
-        for step in steps:
-            if on_step is not None:
-                on_step(step)
-            event = step[1]
-            if event is None:
-                continue
+            handled = 0
+            for step in steps:
+                if on_step is not None:
+                    on_step(step)
+                event = step[1]
+                if event is None:
+                    continue
+                try:
+                    await bot.handle(event)
+                except BrokenPipeError:
+                    raise
+                except Exception as exc:  # one event the engine cannot take must not sink the rest
+                    errors.write(f"{event.event_id}: not processed: {type(exc).__name__}: {exc}\n")
+                    failed += 1
+                    continue
+                if owed:
+                    owed = False
+                    await worker.drain(bot.clock)
+                handled += 1
+                if prune and handled % PRUNE_EVERY == 0 and bot.clock is not None:
+                    await prune_posts(bot, bot.clock - keep)
             try:
-                await bot.handle(event)
-            except BrokenPipeError:
-                raise
-            except Exception as exc:  # one event the engine cannot take must not sink the rest
-                errors.write(f"{event.event_id}: not processed: {type(exc).__name__}: {exc}\n")
+                await bot.finish()
+            except Exception as exc:
+                errors.write(f"end of history: not processed: {type(exc).__name__}: {exc}\n")
                 failed += 1
-                continue
-            if owed:
-                owed = False
-                await worker.drain(bot.clock)
-            handled += 1
-            if prune and handled % PRUNE_EVERY == 0 and bot.clock is not None:
-                await prune_posts(bot, bot.clock - keep)
-        try:
-            await bot.finish()
-        except Exception as exc:
-            errors.write(f"end of history: not processed: {type(exc).__name__}: {exc}\n")
-            failed += 1
-        await worker.drain(bot.clock)
+            await worker.drain(bot.clock)
     return failed

@@ -11,7 +11,7 @@ from groupbot.core.clean import clean_event
 from groupbot.core.events import Event, MemberJoined, MessageEdited, MessagePosted
 from groupbot.local.history.records import Record
 
-__all__ = ["Export", "Step", "events_of", "merged"]
+__all__ = ["Export", "Step", "event_of", "events_of", "merged"]
 
 Step = tuple[Record, Event | None]
 
@@ -61,45 +61,50 @@ def events_of(
             known.add(member)
         if date_from is not None and at < date_from:
             continue
-        kind = record.kind
-        event: Event | None = None
-        if kind == "post":
-            event = MessagePosted(
-                community=community,
-                member=member,
-                at=at,
-                event_id=f"message:{record.channel}:{record.message}",
-                channel=record.channel,
-                message=record.message,
-                text=record.text,
-                name=record.name,
-                roles=record.roles,
-                reply_to=record.context,
-                thread=record.thread,
-                mentions=record.mentions,
-            )
-        elif kind == "edit":
-            event = MessageEdited(
-                community=community,
-                member=member,
-                at=at,
-                event_id=f"edit:{record.channel}:{record.message}:{at.isoformat()}",
-                channel=record.channel,
-                message=record.message,
-                text=record.text,
-                name=record.name,
-                roles=record.roles,
-                reply_to=record.context,
-                thread=record.thread,
-                mentions=record.mentions,
-            )
-        elif kind == "join" and fresh:
-            event = MemberJoined(
-                community=community,
-                member=member,
-                at=at,
-                event_id=f"join:{member}:{at.isoformat()}",
-                name=record.name,
-                roles=record.roles,
-            )
+        event = event_of(record, community) if fresh or record.kind != "join" else None
         yield record, event if event is None else clean_event(event)
+
+
+def event_of(record: Record, community: str) -> Event | None:
+    """The core event a record becomes, before its text is cleaned (a join: if it is new)."""
+    kind = record.kind
+    if kind == "post":
+        return MessagePosted(
+            community=community,
+            member=record.member,
+            at=record.at,
+            event_id=f"message:{record.channel}:{record.message}",
+            channel=record.channel,
+            message=record.message,
+            text=record.text,
+            name=record.name,
+            roles=record.roles,
+            reply_to=record.context,
+            thread=record.thread,
+            mentions=record.mentions,
+        )
+    if kind == "edit":
+        return MessageEdited(
+            community=community,
+            member=record.member,
+            at=record.at,
+            event_id=f"edit:{record.channel}:{record.message}:{record.at.isoformat()}",
+            channel=record.channel,
+            message=record.message,
+            text=record.text,
+            name=record.name,
+            roles=record.roles,
+            reply_to=record.context,
+            thread=record.thread,
+            mentions=record.mentions,
+        )
+    if kind == "join":
+        return MemberJoined(
+            community=community,
+            member=record.member,
+            at=record.at,
+            event_id=f"join:{record.member}:{record.at.isoformat()}",
+            name=record.name,
+            roles=record.roles,
+        )
+    return None

@@ -48,6 +48,12 @@ class History:
         if tree is not None:
             tree.close()
 
+    def reopen(self) -> None:
+        """Open the export's archive again, for a second process reading it too."""
+        tree = getattr(self.export, "tree", None)
+        if tree is not None:
+            tree.reopen()
+
 
 def open_history(
     path: Path,

@@ -33,6 +33,9 @@ class ExportTree:
     def close(self) -> None:
         """Release the archive, if any."""
 
+    def reopen(self) -> None:
+        """Open the archive again (a forked process: the file position is not shared)."""
+
 
 class FolderTree(ExportTree):
     """An unzipped export."""
@@ -87,6 +90,9 @@ class ZipTree(ExportTree):
 
     def close(self) -> None:
         self._zip.close()
+
+    def reopen(self) -> None:
+        self._zip = zipfile.ZipFile(self.label)
 
 
 def _common_root(names: list[str]) -> str:
