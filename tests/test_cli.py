@@ -131,7 +131,39 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path: Path, command:
         status = proc.wait(timeout=120)
         errors = proc.stderr.read().decode()
     assert status == 141, errors
-    assert "Traceback" not in errors and "not processed" not in errors
+    assert "Traceback" not in errors and "not processed" not in errors and "failed" not in errors
+
+
+def slack_export_of_joins(root: Path, members: int) -> Path:
+    """A Slack export folder in which `members` people join #general (a welcome each)."""
+    users = [
+        {"id": f"U{n}", "team_id": "T1", "name": f"m{n}", "profile": {}} for n in range(members)
+    ]
+    joins = [
+        {"type": "message", "subtype": "channel_join", "user": f"U{n}", "text": "has joined",
+         "ts": f"{1704099600 + n}.000000"}
+        for n in range(members)
+    ]  # fmt: skip
+    (root / "general").mkdir(parents=True)
+    (root / "users.json").write_text(json.dumps(users))
+    (root / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]))
+    (root / "general" / "2024-01-01.json").write_text(json.dumps(joins))
+    return root
+
+
+def test_an_export_replay_whose_reader_stops_early_ends_quietly(tmp_path: Path) -> None:
+    export = slack_export_of_joins(tmp_path / "export", 500)  # far more than a pipe holds
+    with subprocess.Popen(
+        [GROUPBOT, "replay", str(export), "--format", "slack-export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        status = proc.wait(timeout=120)
+        errors = proc.stderr.read().decode()
+    assert status == 141, errors
+    assert errors == ""
 
 
 def test_replay_from_any_directory_with_a_fresh_database(tmp_path: Path) -> None:

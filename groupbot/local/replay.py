@@ -6,11 +6,9 @@ import sys
 import time
 from typing import IO, BinaryIO
 
-import orjson
-
 from groupbot.adapters.memory import MemoryPlatform
-from groupbot.core.actions import Action
 from groupbot.core.rulebook import Rulebook
+from groupbot.local.action_lines import ActionLines
 from groupbot.local.replay_events import read_events
 from groupbot.service.runtime import MEMORY_URL, open_bot
 from groupbot.storage.outbox import OutboxWorker
@@ -30,12 +28,7 @@ async def run_replay(
     errors: IO[str] = sys.stderr,
 ) -> int:
     """Replay every event; return 1 if any line was malformed, else 0."""
-    write = outfile.write
-    dumps = orjson.dumps
-
-    def sink(action: Action) -> None:
-        write(dumps(action.to_json()) + b"\n")
-
+    sink = ActionLines(outfile)
     bad = 0
     count = 0
     started = time.perf_counter()
@@ -55,12 +48,11 @@ async def run_replay(
                 continue
             try:
                 await bot.handle(event)
-            except BrokenPipeError:
-                raise  # nobody reads the actions any more: stop (the CLI exits quietly)
             except Exception as exc:  # one event the engine cannot take must not sink the rest
                 errors.write(f"line {number}: not processed: {type(exc).__name__}: {exc}\n")
                 bad += 1
                 continue
+            sink.raise_if_gone()  # nobody reads the actions any more: stop (the CLI exits quietly)
             count += 1
             if owed:
                 owed = False
@@ -71,11 +63,10 @@ async def run_replay(
                 errors.flush()
         try:
             await bot.finish()
-        except BrokenPipeError:
-            raise
         except Exception as exc:
             errors.write(f"end of input: not processed: {type(exc).__name__}: {exc}\n")
             bad += 1
+        sink.raise_if_gone()
         await worker.drain(bot.clock)
     outfile.flush()
     if progress and count >= PROGRESS_EVERY:

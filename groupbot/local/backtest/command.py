@@ -9,8 +9,8 @@ from typing import IO, Any, BinaryIO
 
 import orjson
 
-from groupbot.core.actions import Action
 from groupbot.core.rulebook import Rulebook, rulebook_to_toml
+from groupbot.local.action_lines import ActionLines
 from groupbot.local.backtest.ahead import history_ahead
 from groupbot.local.backtest.drive import drive
 from groupbot.local.backtest.figures import Collector
@@ -81,11 +81,7 @@ def replay_export(
     if history.format == "jsonl":
         with path.open("rb") as stream:
             return asyncio.run(run_replay(stream, out, rulebook, database, batch, progress, err))
-    write, dumps = out.write, orjson.dumps
-
-    def sink(action: Action) -> None:
-        write(dumps(action.to_json()) + b"\n")
-
+    sink = ActionLines(out)
     try:
         with history_ahead(history, rulebook) as ahead:
             steps = ahead.steps()
@@ -96,6 +92,7 @@ def replay_export(
                     steps,
                     rulebook,
                     sink=sink,
+                    after_event=sink.raise_if_gone,
                     errors=err,
                     community_names={history.community: history.community_name},
                     batch=batch,

@@ -60,6 +60,7 @@ async def drive(
     *,
     sink: Callable[[Action], None],
     errors: IO[str],
+    after_event: Callable[[], None] | None = None,
     on_step: StepHook | None = None,
     on_verdict: VerdictHook | None = None,
     community_names: dict[str, str] | None = None,
@@ -74,6 +75,8 @@ async def drive(
     rows older than the rolling windows are dropped as the history goes by, instead of the
     daily retention sweeps: they blank old text that an export's replay never reads again.
     `ahead`: analyses made by a second process (ahead.py), for the rulebook's own engine.
+    `after_event` runs after each event the engine took (a replay stops there when its reader
+    is gone).
     """
     failed = 0
     owed = False
@@ -110,12 +113,12 @@ async def drive(
                     continue
                 try:
                     await bot.handle(event)
-                except BrokenPipeError:
-                    raise
                 except Exception as exc:  # one event the engine cannot take must not sink the rest
                     errors.write(f"{event.event_id}: not processed: {type(exc).__name__}: {exc}\n")
                     failed += 1
                     continue
+                if after_event is not None:
+                    after_event()
                 if owed:
                     owed = False
                     await worker.drain(bot.clock)
