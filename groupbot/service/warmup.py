@@ -133,9 +133,9 @@ class Warmup:
             claims = HistoryWarmups(conn, community, channel)
             await claims.serialise()
             claim = await claims.claim(self.replica, now, self.lease)  # a write, then the reads
-            community_read = HistoryWarmups(conn, community)
             if claim is None:
                 return None
+            community_read = HistoryWarmups(conn, community)
             if channel:
                 if await community_read.held_until(now) is not None:
                     raise _CommunityReadRunning  # rolls the claim back

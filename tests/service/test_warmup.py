@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -173,12 +174,24 @@ async def test_bounds_follow_the_rulebook(bot: Bot) -> None:
     assert bounds == HistoryBounds(NOW - timedelta(days=30), NOW, 200, 2000)
 
 
-async def test_two_concurrent_warm_ups_of_one_community_run_once(
-    database_url: str, engine: AsyncEngine
-) -> None:
+@contextlib.asynccontextmanager
+async def two_replicas(database_url: str) -> AsyncIterator[list[Bot]]:
+    """Two bots on one database, each with its own engine, as two replicas are."""
     engines = [create_engine(database_url), create_engine(database_url)]
     bots = [await start_live_bot(e, Rulebook(), "slack") for e in engines]
     try:
+        yield bots
+    finally:
+        for bot_ in bots:
+            await bot_.close()
+        for e in engines:
+            await e.dispose()
+
+
+async def test_two_concurrent_warm_ups_of_one_community_run_once(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    async with two_replicas(database_url) as bots:
         gate = asyncio.Event()
         reads = [reader(regulars(), gate=gate), reader(regulars(), gate=gate)]
         runs = [
@@ -193,11 +206,6 @@ async def test_two_concurrent_warm_ups_of_one_community_run_once(
         assert sorted(outcomes) == sorted([Outcome.DONE, Outcome.HELD])
         assert sum(len(r.seen) for r in reads) == 1  # type: ignore[attr-defined]
         assert await count(engine, Post) == len(regulars())
-    finally:
-        for b in bots:
-            await b.close()
-        for e in engines:
-            await e.dispose()
 
 
 async def test_an_interrupted_warm_up_resumes_where_it_stopped(
@@ -364,17 +372,10 @@ async def test_channel_reads_cut_short_are_listed_for_the_next_start(
     assert await warmup.needed("c1")  # the install's own read never ran
 
 
-async def two_replicas(database_url: str) -> tuple[list[AsyncEngine], list[Bot]]:
-    """Two bots on one database, as two replicas are."""
-    engines = [create_engine(database_url), create_engine(database_url)]
-    return engines, [await start_live_bot(e, Rulebook(), "slack") for e in engines]
-
-
 async def test_on_another_replica_a_channel_read_waits_while_the_community_read_runs(
     database_url: str, engine: AsyncEngine
 ) -> None:
-    engines, (a, b) = await two_replicas(database_url)
-    try:
+    async with two_replicas(database_url) as (a, b):
         gate, arrived = asyncio.Event(), asyncio.Event()
         install = Warmup(a, replica="A", clock=lambda: NOW)
         joined = Warmup(b, replica="B", clock=lambda: NOW)
@@ -392,18 +393,12 @@ async def test_on_another_replica_a_channel_read_waits_while_the_community_read_
         assert await joined.run("c1", late, "random") is Outcome.SKIPPED
         assert late.cursors == []  # type: ignore[attr-defined]
         assert await count(engine, Post) == len(regulars())
-    finally:
-        for bot_ in (a, b):
-            await bot_.close()
-        for e in engines:
-            await e.dispose()
 
 
 async def test_on_another_replica_the_community_read_skips_a_channel_being_read(
     database_url: str, engine: AsyncEngine
 ) -> None:
-    engines, (a, b) = await two_replicas(database_url)
-    try:
+    async with two_replicas(database_url) as (a, b):
         gate, arrived = asyncio.Event(), asyncio.Event()
         joined = Warmup(b, replica="B", clock=lambda: NOW)
         channel = asyncio.create_task(
@@ -417,8 +412,3 @@ async def test_on_another_replica_the_community_read_skips_a_channel_being_read(
         gate.set()
         assert await channel is Outcome.DONE
         assert await count(engine, Post) == len(regulars())
-    finally:
-        for bot_ in (a, b):
-            await bot_.close()
-        for e in engines:
-            await e.dispose()

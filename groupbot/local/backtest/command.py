@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -82,29 +83,52 @@ def replay_export(
         with path.open("rb") as stream:
             return asyncio.run(run_replay(stream, out, rulebook, database, batch, progress, err))
     sink = ActionLines(out)
+    failed = _through_engine(
+        history,
+        rulebook,
+        err,
+        f"replaying {path.name}" if progress else None,
+        sink=sink,
+        after_event=sink.raise_if_gone,
+        batch=batch,
+        database=database,
+        prune=database is None,
+    )
+    out.flush()
+    return 1 if failed or history.problems.count else 0
+
+
+def _through_engine(
+    history: History,
+    rulebook: Rulebook,
+    err: IO[str],
+    progress: str | None,
+    dates: tuple[datetime | None, datetime | None] = (None, None),
+    **options: Any,
+) -> int:
+    """Drive the history, read ahead in a second process, through the engine; then close it.
+
+    `progress` labels the progress bar (None: no bar); `options` go to `drive`. Returns the
+    number of events the engine could not take.
+    """
     try:
-        with history_ahead(history, rulebook) as ahead:
+        with history_ahead(history, rulebook, *dates) as ahead:
             steps = ahead.steps()
-            if progress:
-                steps = with_progress(steps, err, f"replaying {path.name}")
-            failed = asyncio.run(
+            if progress is not None:
+                steps = with_progress(steps, err, progress)
+            names = {history.community: history.community_name}
+            return asyncio.run(
                 drive(
                     steps,
                     rulebook,
-                    sink=sink,
-                    after_event=sink.raise_if_gone,
                     errors=err,
-                    community_names={history.community: history.community_name},
-                    batch=batch,
-                    database=database,
-                    prune=database is None,
+                    community_names=names,
                     ahead=ahead.store,
+                    **options,
                 )
             )
     finally:
         history.close()
-    out.flush()
-    return 1 if failed or history.problems.count else 0
 
 
 def settings_used(rulebook: Rulebook, fmt: str, community: str, private: str) -> dict[str, Any]:
@@ -161,27 +185,18 @@ def backtest_command(
         return 1
     collector = Collector(rulebook)
     notes = collector.notes
-    try:
-        with history_ahead(history, rulebook, start, end) as ahead:
-            steps = ahead.steps()
-            if progress:
-                steps = with_progress(steps, err, f"backtesting {path.name}")
-            failed = asyncio.run(
-                drive(
-                    steps,
-                    rulebook,
-                    sink=collector.on_action,
-                    errors=err,
-                    on_step=collector.on_step,
-                    on_verdict=collector.on_verdict,
-                    community_names={history.community: history.community_name},
-                    batch=BACKTEST_BATCH,
-                    prune=history.format != "jsonl",  # JSON Lines may ask for stats
-                    ahead=ahead.store,
-                )
-            )
-    finally:
-        history.close()
+    failed = _through_engine(
+        history,
+        rulebook,
+        err,
+        f"backtesting {path.name}" if progress else None,
+        (start, end),
+        sink=collector.on_action,
+        on_step=collector.on_step,
+        on_verdict=collector.on_verdict,
+        batch=BACKTEST_BATCH,
+        prune=history.format != "jsonl",  # JSON Lines may ask for stats
+    )
     report: dict[str, Any] = {
         "community": history.community,
         "community_name": history.community_name,

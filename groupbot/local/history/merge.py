@@ -69,34 +69,11 @@ def event_of(record: Record, community: str) -> Event | None:
     """The core event a record becomes, before its text is cleaned (a join: if it is new)."""
     kind = record.kind
     if kind == "post":
-        return MessagePosted(
-            community=community,
-            member=record.member,
-            at=record.at,
-            event_id=f"message:{record.channel}:{record.message}",
-            channel=record.channel,
-            message=record.message,
-            text=record.text,
-            name=record.name,
-            roles=record.roles,
-            reply_to=record.context,
-            thread=record.thread,
-            mentions=record.mentions,
-        )
+        return _post(MessagePosted, record, community, f"message:{record.channel}:{record.message}")
     if kind == "edit":
-        return MessageEdited(
-            community=community,
-            member=record.member,
-            at=record.at,
-            event_id=f"edit:{record.channel}:{record.message}:{record.at.isoformat()}",
-            channel=record.channel,
-            message=record.message,
-            text=record.text,
-            name=record.name,
-            roles=record.roles,
-            reply_to=record.context,
-            thread=record.thread,
-            mentions=record.mentions,
+        at = record.at.isoformat()
+        return _post(
+            MessageEdited, record, community, f"edit:{record.channel}:{record.message}:{at}"
         )
     if kind == "join":
         return MemberJoined(
@@ -108,3 +85,23 @@ def event_of(record: Record, community: str) -> Event | None:
             roles=record.roles,
         )
     return None
+
+
+def _post(
+    made: type[MessagePosted | MessageEdited], record: Record, community: str, event_id: str
+) -> MessagePosted | MessageEdited:
+    """A post or an edit of a record."""
+    return made(
+        community=community,
+        member=record.member,
+        at=record.at,
+        event_id=event_id,
+        channel=record.channel,
+        message=record.message,
+        text=record.text,
+        name=record.name,
+        roles=record.roles,
+        reply_to=record.context,
+        thread=record.thread,
+        mentions=record.mentions,
+    )
