@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from .detector import Detector
-from .results import NO_CONVERSATION, Analysis, Conversation, DetectorConfig, Link, Signal
+from .results import (
+    NO_CONVERSATION,
+    Analysis,
+    Conversation,
+    DetectorConfig,
+    Link,
+    Message,
+    Signal,
+)
 
 __all__ = [
     "NO_CONVERSATION",
@@ -12,5 +20,6 @@ __all__ = [
     "Detector",
     "DetectorConfig",
     "Link",
+    "Message",
     "Signal",
 ]

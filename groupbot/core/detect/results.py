@@ -7,7 +7,15 @@ from typing import Final, NamedTuple
 
 from .normalize import fingerprint
 
-__all__ = ["NO_CONVERSATION", "Analysis", "Conversation", "DetectorConfig", "Link", "Signal"]
+__all__ = [
+    "NO_CONVERSATION",
+    "Analysis",
+    "Conversation",
+    "DetectorConfig",
+    "Link",
+    "Message",
+    "Signal",
+]
 
 
 # Signal, Link and Analysis are named tuples rather than frozen dataclasses: as immutable, and
@@ -68,6 +76,15 @@ class Conversation:
 
 
 NO_CONVERSATION: Final = Conversation()
+
+
+class Message(NamedTuple):
+    """One message to analyse, with what the platform says about it (`Detector.analyze_many`)."""
+
+    text: str
+    intro_channel: bool = False
+    own_domains: frozenset[str] = frozenset()
+    conversation: Conversation = NO_CONVERSATION
 
 
 @dataclass(frozen=True, slots=True)
