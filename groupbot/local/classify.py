@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, TypeAlias
 
 import orjson
@@ -234,20 +234,38 @@ def run_classify(
     seen: Seen | None = {} if cache else None
     reader = blocks(infile)
     head = list(itertools.islice(reader, 2))
-    status = 0
-    if len(head) > 1 and jobs != 1:
-        from groupbot.local import classify_pool
+    if len(head) < 2:
+        return _classify_here(head, outfile, detector, intro_channels, seen)
+    from groupbot.local.backtest.gc_tuning import rare_collections
 
-        workers = classify_pool.worker_count(jobs)
-        if workers > 1:
-            detector.prepare()  # once, here: the forked workers start with it done
-            job = classify_pool.Job(config, intro_channels, cache)
-            status = classify_pool.classify_in_pool(
-                itertools.chain(head, reader), outfile, job, workers
-            )
-            outfile.flush()
-            return status
-    for first, block in itertools.chain(head, reader):
+    detector.prepare()  # once, before the collector is told its objects are here to stay
+    with rare_collections():
+        if jobs != 1:
+            from groupbot.local import classify_pool
+
+            workers = classify_pool.worker_count(jobs)
+            if workers > 1:  # forked now, they start with the detector ready and frozen
+                job = classify_pool.Job(config, intro_channels, cache)
+                status = classify_pool.classify_in_pool(
+                    itertools.chain(head, reader), outfile, job, workers
+                )
+                outfile.flush()
+                return status
+        return _classify_here(
+            itertools.chain(head, reader), outfile, detector, intro_channels, seen
+        )
+
+
+def _classify_here(
+    chunks: Iterable[tuple[int, bytes]],
+    outfile: BinaryIO,
+    detector: Detector,
+    intro_channels: frozenset[str],
+    seen: Seen | None,
+) -> int:
+    """Classify blocks of input in this process; the exit status."""
+    status = 0
+    for first, block in chunks:
         done, out = classify_block(block, first, detector, intro_channels, seen)
         status |= done
         outfile.write(out)
