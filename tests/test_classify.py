@@ -57,6 +57,7 @@ def test_contract_example() -> None:
         (b'{"id": "x"}\n', "text"),
         (b'{"text": null}\n', "text"),
         (b"\n", "empty"),
+        (b" \r\n", "empty"),
         (b"\xff\xfe\n", "not valid JSON"),
         (b'{"text": "x", "n": NaN}\n', "not valid JSON"),
         (b'{"text": "\\ud83d", "n": NaN}\n', "not valid JSON"),

@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groupbot.core.detect import (
+    Conversation,
     Detector,
     DetectorConfig,
+    Message,
     introduction,
     links,
     promotion,
@@ -62,6 +64,32 @@ def test_any_unicode_text_is_analysed(text: str) -> None:
     a = DETECTOR.analyze(text, intro_channel=True, own_domains=frozenset({"example.com"}))
     assert 0 <= a.score <= 1 and 0 <= a.intro_score <= 1
     assert not a.promotional or a.reasons
+
+
+MESSAGES = st.builds(
+    Message,
+    st.one_of(st.text(max_size=300), st.lists(PIECES, max_size=80).map("".join)),
+    st.booleans(),
+    st.sampled_from([frozenset(), frozenset({"example.com"})]),
+    st.builds(Conversation, st.booleans(), st.booleans(), st.integers(0, 3), st.booleans()),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(MESSAGES, max_size=12))
+def test_many_messages_at_once_get_the_verdicts_they_get_one_by_one(
+    messages: list[Message],
+) -> None:
+    one_by_one = [
+        DETECTOR.analyze(
+            m.text,
+            intro_channel=m.intro_channel,
+            own_domains=m.own_domains,
+            conversation=m.conversation,
+        )
+        for m in messages
+    ]
+    assert DETECTOR.analyze_many(messages) == one_by_one
 
 
 @settings(max_examples=100, deadline=None)
