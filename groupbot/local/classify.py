@@ -11,13 +11,7 @@ import orjson
 from groupbot.local import jsonin
 
 if TYPE_CHECKING:  # the detectors are imported when the first line needs them
-    from groupbot.core.detect import (
-        Analysis,
-        Conversation,
-        Detector,
-        DetectorConfig,
-        Signal,
-    )
+    from groupbot.core.detect import Analysis, Conversation, Detector, DetectorConfig, Signal
 
 __all__ = [
     "INTRO_CHANNELS",
