@@ -230,7 +230,7 @@ def run_classify(
     head = list(itertools.islice(reader, 2))
     if len(head) < 2:
         return _classify_here(head, outfile, detector, intro_channels, seen)
-    from groupbot.local.backtest.gc_tuning import rare_collections
+    from groupbot.local.gc_tuning import rare_collections
 
     detector.prepare()  # once, before the collector is told its objects are here to stay
     with rare_collections():

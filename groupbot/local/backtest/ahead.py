@@ -31,7 +31,7 @@ from groupbot.core.detect import Analysis, Conversation
 from groupbot.core.engine import AnalysisKey, Engine, learn_own_domains
 from groupbot.core.events import Event, MessageEdited, MessagePosted, Post
 from groupbot.core.rulebook import Rulebook
-from groupbot.local.backtest.gc_tuning import rare_collections
+from groupbot.local.gc_tuning import rare_collections
 from groupbot.local.history.merge import Step, event_of
 from groupbot.local.history.records import Problems, Record
 from groupbot.local.history.source import History

@@ -10,7 +10,7 @@ from groupbot.core.actions import Action
 from groupbot.core.detect import Analysis
 from groupbot.core.engine import AnalysisKey, Verdict
 from groupbot.core.rulebook import Rulebook
-from groupbot.local.backtest.gc_tuning import rare_collections
+from groupbot.local.gc_tuning import rare_collections
 from groupbot.local.history.merge import Step
 from groupbot.local.history.upstream import (
     MEMORY_URL,

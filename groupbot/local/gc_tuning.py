@@ -1,4 +1,4 @@
-"""Garbage collection for one long replay: what exists is frozen, young objects collected rarely."""
+"""Garbage collection for one long run (a backtest, a large classify): what exists is frozen."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ __all__ = ["YOUNG_THRESHOLD", "rare_collections"]
 # Objects allocated (net) between young collections; Python's default is 700. A replay makes
 # few reference cycles but keeps a million long-lived objects (members, caches, the model):
 # at the default, the collector's passes over them were about a quarter of a backtest's time.
+# classify's verdict cache is the same kind of long-lived heap.
 YOUNG_THRESHOLD = 50_000
 
 
