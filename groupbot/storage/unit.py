@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.core.state import MemberState
+from groupbot.storage.held import HeldMembers, MemberKey, member_row
 from groupbot.storage.models import Member, table
 
 __all__ = ["UnitOfWork", "utc"]
@@ -31,11 +32,12 @@ def utc(at: datetime) -> datetime:
 class UnitOfWork:
     """One transaction on one connection; small writes are buffered and sent in bulk."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, held: HeldMembers | None = None) -> None:
         self.connection = connection
+        self.held = held  # member rows earlier commits left unwritten (a private database)
         self._rows: dict[Table, list[dict[str, Any]]] = {}
         self._deferred: dict[Any, list[dict[str, Any]]] = {}
-        self._members: dict[tuple[str, str], MemberState] = {}
+        self._members: dict[MemberKey, MemberState] = {}
         self.outbox_written = 0
 
     def buffer(self, table: Table, row: dict[str, Any]) -> None:
@@ -86,9 +88,23 @@ class UnitOfWork:
         self._members[(community, state.member)] = state
 
     async def flush(self) -> None:
-        """Send every buffered write, members first."""
-        if self._members:
-            await self._upsert_members()
+        """Send every buffered write, members first (and those held by earlier commits)."""
+        rows = self._member_rows()
+        held = self.held
+        if held is not None and held.rows and not held.written:
+            rows = {**held.rows, **rows}
+            held.written = True
+        if rows:
+            await self._insert_rows(_member_upsert(self.connection.dialect.name), [*rows.values()])
+        await self._flush_rows()
+
+    async def flush_holding(self) -> dict[MemberKey, dict[str, Any]]:
+        """Send every buffered write but the members': their rows, to be held (HeldMembers)."""
+        rows = self._member_rows()
+        await self._flush_rows()
+        return rows
+
+    async def _flush_rows(self) -> None:
         buffered, self._rows = self._rows, {}
         dialect = self.connection.dialect.name
         for target, rows in buffered.items():
@@ -96,24 +112,10 @@ class UnitOfWork:
                 await self._insert_rows(_insert(target, dialect), rows)
         await self.flush_deferred()
 
-    async def _upsert_members(self) -> None:
-        rows = [
-            {
-                "community": community,
-                "member": s.member,
-                "name": s.name,
-                "joined_at": s.joined_at,
-                "first_seen_at": s.first_seen_at,
-                "introduced_at": s.introduced_at,
-                "roles": ",".join(sorted(s.roles)),
-                "post_count": s.post_count,
-                "own_domains": " ".join(sorted(s.own_domains))[:1000],
-                "from_history": s.from_history,
-            }
-            for (community, _), s in self._members.items()
-        ]
-        self._members.clear()
-        await self._insert_rows(_member_upsert(self.connection.dialect.name), rows)
+    def _member_rows(self) -> dict[MemberKey, dict[str, Any]]:
+        """The rows of the members changed since the last flush (forgotten as changed)."""
+        members, self._members = self._members, {}
+        return {key: member_row(key[0], state) for key, state in members.items()}
 
 
 @functools.cache
