@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from groupbot.core.detect import NO_CONVERSATION, Analysis, Conversation, Detector, DetectorConfig
 from groupbot.core.owners import is_owner
@@ -21,9 +21,8 @@ NOTED_MEMORY = 50  # recent posts per member whose notes are remembered, for edi
 AnalysisKey = tuple[str, bool, frozenset[str], Conversation]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What the engine decided about one post."""
+class Verdict(NamedTuple):
+    """What the engine decided about one post (a named tuple: one is made per post)."""
 
     analysis: Analysis
     newly_introduced: bool
