@@ -25,7 +25,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-from groupbot.core.context import ConversationTracker
+from groupbot.core.context import ConversationTracker, conversation_of
 from groupbot.core.detect import Analysis, Conversation
 from groupbot.core.engine import AnalysisKey, Engine, learn_own_domains
 from groupbot.core.events import Event, MessageEdited, MessagePosted, Post
@@ -86,7 +86,7 @@ class Ahead:
         for key_id in dropped:
             store.pop(keys.pop(key_id), None)
         for key_id, text, intro, own, place, analysis in added:
-            key = (text, intro, own, Conversation(*place))
+            key = (text, intro, own, conversation_of(*place))
             keys[key_id] = key
             store[key] = analysis
         return items, notes, last
