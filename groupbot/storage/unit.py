@@ -163,11 +163,23 @@ def _plain_insert(
 _SQLITE_DATETIME = sqlite.DATETIME._storage_format
 
 
+_DATETIME_TEXTS: dict[datetime, str] = {}  # of UTC moments: a post's time is written twice
+DATETIME_TEXTS = 16_384  # at most: more than a batch's events, so the second write finds it
+
+
 def _sqlite_datetime(general: Callable[[Any], Any], value: Any) -> Any:
     """SQLite's DATETIME text for a datetime (what SQLAlchemy writes, without its dict)."""
-    if type(value) is datetime:  # isoformat pads the year to 4 digits; the zone is left out
+    if type(value) is not datetime:
+        return general(value)
+    if value.tzinfo is not UTC:  # equal moments in other zones are other texts: not kept
         return value.isoformat(" ", "microseconds")[:26]
-    return general(value)
+    text = _DATETIME_TEXTS.get(value)
+    if text is None:
+        if len(_DATETIME_TEXTS) >= DATETIME_TEXTS:
+            _DATETIME_TEXTS.clear()
+        # isoformat pads the year to 4 digits; the zone is left out
+        text = _DATETIME_TEXTS[value] = value.isoformat(" ", "microseconds")[:26]
+    return text
 
 
 @functools.cache
