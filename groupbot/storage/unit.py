@@ -36,6 +36,7 @@ class UnitOfWork:
         self.connection = connection
         self.held = held  # member rows earlier commits left unwritten (a private database)
         self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._values: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._deferred: dict[Any, list[dict[str, Any]]] = {}
         self._members: dict[MemberKey, MemberState] = {}
         self.outbox_written = 0
@@ -43,6 +44,16 @@ class UnitOfWork:
     def buffer(self, table: Table, row: dict[str, Any]) -> None:
         """Queue a row for a bulk insert at the next flush."""
         self._rows.setdefault(table, []).append(row)
+
+    def buffer_values(self, table: Table, keys: tuple[str, ...], row: tuple[Any, ...]) -> None:
+        """Queue a row given as its values in the order of `keys` (the same for every row of
+        the table): for tables written once per event, a tuple is cheaper than a dict."""
+        batch = self._values.get(table)
+        if batch is None:
+            batch = self._values[table] = (keys, [])
+        elif batch[0] is not keys and batch[0] != keys:
+            raise ValueError(f"rows of {table.name} buffered with other keys: {keys}")
+        batch[1].append(row)
 
     def defer(self, statement: Any, params: dict[str, Any]) -> None:
         """Queue an UPDATE for the next flush (after the inserts it may depend on)."""
@@ -57,7 +68,7 @@ class UnitOfWork:
                 await self.connection.execute(statement, rows)
 
     def buffered(self, target: Table) -> list[dict[str, Any]]:
-        """Rows of one table waiting for the next flush."""
+        """Rows of one table waiting for the next flush (those buffered as dicts)."""
         return self._rows.get(target, [])
 
     async def flush_table(self, target: Table) -> None:
@@ -65,6 +76,9 @@ class UnitOfWork:
         rows = self._rows.pop(target, None)
         if rows:
             await self._insert_rows(_insert(target, self.connection.dialect.name), rows)
+        valued = self._values.pop(target, None)
+        if valued is not None:
+            await self._insert_values(_insert(target, self.connection.dialect.name), *valued)
 
     async def _insert_rows(self, statement: Any, rows: list[dict[str, Any]]) -> None:
         """One executemany; on SQLite, of plain tuples (see `_plain_insert`)."""
@@ -77,11 +91,32 @@ class UnitOfWork:
             return
         sql, columns = plan
         # Column by column: each a C-level map over the rows, converted only where needed.
-        values: list[list[Any]] = []
-        for key, process, default in columns:
-            column = list(map(itemgetter(key), rows)) if key in keys else [default] * len(rows)
-            values.append(column if process is None else list(map(process, column)))
-        await self.connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
+        values = [
+            list(map(itemgetter(key), rows)) if key in keys else [default] * len(rows)
+            for key, _, default in columns
+        ]
+        await self.connection.exec_driver_sql(sql, _converted(columns, values))
+
+    async def _insert_values(
+        self, statement: Any, keys: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """One executemany of rows buffered as tuples (see `buffer_values`)."""
+        plan = None
+        if self.connection.dialect.name == "sqlite":
+            plan = _plain_insert(statement, self.connection.dialect, keys)
+        if plan is None:
+            await self.connection.execute(
+                statement, [dict(zip(keys, r, strict=True)) for r in rows]
+            )
+            return
+        sql, columns = plan
+        transposed = list(zip(*rows, strict=True))
+        where = {key: n for n, key in enumerate(keys)}
+        values = [
+            transposed[where[key]] if key in where else [default] * len(rows)
+            for key, _, default in columns
+        ]
+        await self.connection.exec_driver_sql(sql, _converted(columns, values))
 
     def member_dirty(self, community: str, state: MemberState) -> None:
         """Queue a member's row for an upsert at the next flush."""
@@ -106,10 +141,13 @@ class UnitOfWork:
 
     async def _flush_rows(self) -> None:
         buffered, self._rows = self._rows, {}
+        valued, self._values = self._values, {}
         dialect = self.connection.dialect.name
         for target, rows in buffered.items():
             if rows:
                 await self._insert_rows(_insert(target, dialect), rows)
+        for target, (keys, values) in valued.items():
+            await self._insert_values(_insert(target, dialect), keys, values)
         await self.flush_deferred()
 
     def _member_rows(self) -> dict[MemberKey, dict[str, Any]]:
@@ -129,6 +167,15 @@ def _insert(target: Table, dialect: str) -> Any:
 
 
 _Column = tuple[str, Callable[[Any], Any] | None, Any]
+
+
+def _converted(columns: tuple[_Column, ...], values: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a plain insert from its columns' values, each converted where it needs."""
+    done = [
+        v if process is None else list(map(process, v))
+        for (_, process, _), v in zip(columns, values, strict=True)
+    ]
+    return list(zip(*done, strict=True))
 
 
 @functools.lru_cache(maxsize=256)
