@@ -26,6 +26,8 @@ _FACT_TABLES = frozenset({"processed_events", "pending_welcomes"})
 
 def utc(at: datetime) -> datetime:
     """Aware UTC datetimes everywhere (SQLite hands back naive ones)."""
+    if at.tzinfo is UTC:
+        return at  # most of them: astimezone would make a copy
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
