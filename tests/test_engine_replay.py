@@ -429,11 +429,11 @@ async def test_a_member_withdraws_their_own_request_only() -> None:
 async def test_small_caches_still_remember_members_and_events(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import groupbot.service.bot as bot
     import groupbot.service.members as members
+    import groupbot.service.seen as seen
 
     monkeypatch.setattr(members, "MEMBER_CACHE", 2)
-    monkeypatch.setattr(bot, "SEEN_CACHE", 2)
+    monkeypatch.setattr(seen, "SEEN_CACHE", 2)
     pitch = say("ben", PITCH, 10, id="m1")
     events = [join("ben", 1), *(join(f"x{i}", 2 + i) for i in range(4)), pitch, pitch]
     _, actions, _ = await replay(events, batch=3)
@@ -477,9 +477,9 @@ async def test_a_repeated_command_line_is_a_second_decision() -> None:
 async def test_a_message_id_reused_after_the_cache_forgot_it_does_not_break_replay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import groupbot.service.bot as bot
+    import groupbot.service.seen as seen
 
-    monkeypatch.setattr(bot, "SEEN_CACHE", 1)
+    monkeypatch.setattr(seen, "SEEN_CACHE", 1)
     events = [
         say("old", "hello there", 1, id="m1"),
         say("old", "how are you", 2, id="m2"),

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from groupbot.core.detect import Conversation
 from groupbot.core.events import Post
 
-__all__ = ["QUESTION_WINDOW", "ConversationTracker", "asks_question"]
+__all__ = ["QUESTION_WINDOW", "ConversationTracker", "asks_question", "conversation_of"]
 
 QUESTION_WINDOW = timedelta(minutes=30)  # an answer usually follows within minutes
 CHANNELS = 4096  # channels remembered; the least recently active are forgotten first
+CONVERSATIONS = 1024  # distinct conversation facts kept (they differ only by the mention count)
 _LINK = re.compile(r"\S+://\S+|<[^>]*>")  # a '?' inside a URL or platform markup asks nothing
 _QUESTION_MARKS = ("?", "\uff1f", "\u061f")  # ASCII, full-width, Arabic
 _ZERO = timedelta(0)
@@ -51,9 +52,23 @@ class ConversationTracker:
             while len(self._asked) > self._size:
                 self._asked.popitem(last=False)
         mentions = post.mentions
-        return Conversation(
-            reply=post.reply_to is not None,
-            thread=post.thread is not None,
-            mentions=sum(1 for m in mentions if m != post.member) if mentions else 0,
-            after_question=after_question,
+        return conversation_of(
+            post.reply_to is not None,
+            post.thread is not None,
+            sum(1 for m in mentions if m != post.member) if mentions else 0,
+            after_question,
         )
+
+
+_KNOWN: dict[tuple[bool, bool, int, bool], Conversation] = {}
+
+
+def conversation_of(reply: bool, thread: bool, mentions: int, after_question: bool) -> Conversation:
+    """The Conversation of these facts, one object for each (few differ: most are made once)."""
+    place = (reply, thread, mentions, after_question)
+    known = _KNOWN.get(place)
+    if known is None:
+        if len(_KNOWN) >= CONVERSATIONS:
+            _KNOWN.clear()
+        known = _KNOWN[place] = Conversation(reply, thread, mentions, after_question)
+    return known

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from groupbot.core.detect import NO_CONVERSATION, Analysis, Conversation, Detector, DetectorConfig
 from groupbot.core.owners import is_owner
@@ -16,14 +16,15 @@ __all__ = ["AnalysisKey", "Engine", "Verdict", "detector_config", "learn_own_dom
 
 OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
 CHANNEL_CACHE = 10_000
+FINGERPRINT_CACHE = 10_000  # texts whose fingerprint is kept (the same texts come again and again)
+NO_DOMAINS: frozenset[str] = frozenset()
 NOTED_MEMORY = 50  # recent posts per member whose notes are remembered, for edits
 # What the detector's verdict depends on: text, intro channel, own domains, conversation.
 AnalysisKey = tuple[str, bool, frozenset[str], Conversation]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What the engine decided about one post."""
+class Verdict(NamedTuple):
+    """What the engine decided about one post (a named tuple: one is made per post)."""
 
     analysis: Analysis
     newly_introduced: bool
@@ -64,6 +65,7 @@ class Engine:
         self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
         self._copy_window = timedelta(minutes=rules.cross_post.window_minutes)
         self._channels: dict[str, tuple[bool, bool, tuple[Rule, ...]]] = {}
+        self._fingerprints: dict[str, str] = {}  # by the folded text
         # Analyses made ahead by this engine's detector settings (a backtest's second process).
         self.ahead: Mapping[AnalysisKey, Analysis] | None = None
 
@@ -93,8 +95,12 @@ class Engine:
         conversation: Conversation = NO_CONVERSATION,
     ) -> Analysis:
         """Run the detectors on one post."""
-        own = frozenset(state.own_domains) if state and state.own_domains else frozenset()
-        intro = self.channel_facts(channel)[0]
+        return self._analyze(text, self.channel_facts(channel)[0], state, conversation)
+
+    def _analyze(
+        self, text: str, intro: bool, state: MemberState | None, conversation: Conversation
+    ) -> Analysis:
+        own = frozenset(state.own_domains) if state and state.own_domains else NO_DOMAINS
         if self.ahead is not None:
             analysis = self.ahead.get((text, intro, own, conversation))
             if analysis is not None:
@@ -117,14 +123,14 @@ class Engine:
     ) -> Verdict:
         """Decide about one post and update the member's state."""
         state.prune(at, self._post_window, self._note_window, self._copy_window)
-        analysis = self.analyze(text, channel, state, conversation)
-        promotion_channel = self.channel_facts(channel)[1]
+        intro, promotion_channel, rules = self.channel_facts(channel)
+        analysis = self._analyze(text, intro, state, conversation)
         watched = state.watched(at, self.rulebook.watch.first_posts, self.rulebook.watch.first_days)
         newly_introduced = analysis.introduction and not state.introduced
         if newly_introduced:
             state.introduced_at = at
             state.own_domains.update(link.domain for link in analysis.links if link.domain)
-            analysis = self.analyze(text, channel, state, conversation)
+            analysis = self._analyze(text, intro, state, conversation)
         if not edited:
             state.post_count += 1
             state.add_post(at, analysis.promotional and not promotion_channel)
@@ -147,9 +153,9 @@ class Engine:
                 promotion_channel=promotion_channel,
                 rulebook=self.rulebook,
             )
-            findings = self._findings(ctx, state)
+            findings = self._findings(ctx, state, rules)
         if not edited:
-            state.copies.append(RecentCopy(at, channel, message, analysis.fingerprint))
+            state.copies.append(RecentCopy(at, channel, message, self._fingerprint(analysis)))
         if edited and findings:  # an edit is coached only for what the member was not told
             told = state.noted.get(message, frozenset())
             findings = tuple(f for f in findings if f.rule not in told)
@@ -206,9 +212,20 @@ class Engine:
         needed = self.rulebook.rules.cross_post.min_channels - 1
         return len({c.channel for c in state.copies if c.channel != channel}) >= needed
 
-    def _findings(self, ctx: RuleContext, state: MemberState) -> tuple[Finding, ...]:
+    def _fingerprint(self, analysis: Analysis) -> str:
+        """The analysis's fingerprint, kept for the text (Analysis computes it when asked)."""
+        known = self._fingerprints.get(analysis.folded)
+        if known is None:
+            if len(self._fingerprints) >= FINGERPRINT_CACHE:
+                self._fingerprints.clear()
+            known = self._fingerprints[analysis.folded] = analysis.fingerprint
+        return known
+
+    def _findings(
+        self, ctx: RuleContext, state: MemberState, rules: tuple[Rule, ...]
+    ) -> tuple[Finding, ...]:
         found: list[Finding] = []
-        for rule in self.channel_facts(ctx.channel)[2]:
+        for rule in rules:
             scope = rule.scope(self.rulebook)
             if (scope.exempt_roles or scope.exempt_members) and not scope.applies(
                 ctx.channel, state.roles, state.member

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 __all__ = ["MemberState", "RecentCopy"]
 
 
-@dataclass(frozen=True, slots=True)
-class RecentCopy:
-    """A recent post kept briefly in memory for cross-post detection."""
+class RecentCopy(NamedTuple):
+    """A recent post kept briefly in memory for cross-post detection (one made per post)."""
 
     at: datetime
     channel: str

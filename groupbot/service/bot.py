@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -29,6 +28,7 @@ from groupbot.service.failures import DeadLetters
 from groupbot.service.members import Members
 from groupbot.service.recorder import Recorder, Sink
 from groupbot.service.retention import sweep
+from groupbot.service.seen import UNKNOWN, SeenEvents
 from groupbot.service.timers import Timer, TimerKind, TimerQueue
 from groupbot.service.transactions import Transactions
 from groupbot.service.welcomes import Welcomer
@@ -46,8 +46,6 @@ CLOSE_WAIT_SECONDS = 30.0  # how long close() waits for the event in hand before
 # How long an event waits for the group commit before it commits itself (its committer left).
 COMMIT_WAIT_SECONDS = 1.0
 RETENTION_EVERY = timedelta(days=1)
-SEEN_CACHE = 50_000
-SEEN_WINDOW = timedelta(days=1)
 
 
 class Bot(Exclusive):
@@ -117,9 +115,7 @@ class Bot(Exclusive):
         self._batch: list[Entry] = []
         self._stale = False  # a rollback could not reload from the database
         self._batch_clock: datetime | None = None
-        # Event ids newer than the floor are all in `_seen`; older ones need the database.
-        self._seen_floor: datetime | None = datetime.max.replace(tzinfo=UTC)
-        self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+        self._seen = SeenEvents()
 
     @property
     def sink(self) -> Sink | None:
@@ -149,7 +145,7 @@ class Bot(Exclusive):
             fresh = not members and not events
             self.members.all_known = fresh and not self.shared
             # Fresh: nothing was processed before. Otherwise anything stamped before now may be.
-            self._seen_floor = None if fresh else datetime.now(UTC)
+            self._seen.floor = None if fresh else datetime.now(UTC)
             last = await conn.scalar(select(func.max(Request.id)))
             pending = await all_pending_requests(conn)
             batches = {
@@ -216,7 +212,7 @@ class Bot(Exclusive):
         await self.start()  # timers, batched welcomes and the ledger as the database has them
         self._stale = False
         self.members.all_known = False
-        self._seen_floor = datetime.max.replace(tzinfo=UTC)
+        self._seen.floor = UNKNOWN
 
     async def _abandon(self, entries: list[Entry], error: BaseException) -> None:
         """Nothing of these is stored: each caller raises, so the platform retries."""
@@ -368,14 +364,14 @@ class Bot(Exclusive):
             return []
         if self.shared:  # whichever process inserts the id first handles the event
             if not await repo.events.claim(event.event_id, now):
-                self._remember_seen(key, at)
+                self._seen.remember(key, at, self.clock)
                 return []
         else:
-            floor = self._seen_floor
+            floor = self._seen.floor
             if floor is not None and at <= floor and await repo.events.seen(event.event_id):
                 return []
             repo.events.mark(event.event_id, now)
-        self._remember_seen(key, at)
+        self._seen.remember(key, at, self.clock)
         match event:
             case MemberJoined():
                 return await self._joined(repo, event, now)
@@ -383,18 +379,6 @@ class Bot(Exclusive):
                 return await self._posted(repo, event, now)
             case CommandIssued():
                 return await self.commands.run(repo, event, now)
-
-    def _remember_seen(self, key: tuple[str, str], at: datetime) -> None:
-        self._seen[key] = at
-        horizon = (self.clock or at) - SEEN_WINDOW
-        while self._seen:
-            oldest_at = next(iter(self._seen.values()))
-            if len(self._seen) <= SEEN_CACHE and oldest_at >= horizon:
-                break
-            self._seen.popitem(last=False)
-            # Platforms retry within minutes, so only events this old can be forgotten repeats.
-            if self._seen_floor is None or oldest_at > self._seen_floor:
-                self._seen_floor = oldest_at
 
     async def _joined(
         self, repo: CommunityRepositories, ev: MemberJoined, now: datetime

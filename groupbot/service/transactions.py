@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from groupbot.storage.held import HeldMembers, MemberKey
 from groupbot.storage.repositories import CommunityRepositories
 from groupbot.storage.unit import UnitOfWork
 
@@ -21,13 +23,24 @@ class Transactions:
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
         self._repos: dict[str, CommunityRepositories] = {}  # of the current unit of work
+        self._held: HeldMembers | None = None
+        self._holding = False
+
+    def hold_members(self) -> None:
+        """Keep members' rows between commits (a private database): see HeldMembers."""
+        self._held = self._held or HeldMembers()
+        self._holding = True
+
+    def release_members(self) -> None:
+        """The next commit writes every member's row held so far, and none is held after it."""
+        self._holding = False
 
     async def unit(self) -> UnitOfWork:
         """The current unit of work, begun on first use."""
         if self._uow is None:
             self._conn = await self.db.connect()
             await self._conn.begin()
-            self._uow = UnitOfWork(self._conn)
+            self._uow = UnitOfWork(self._conn, self._held)
             self._repos = {}
         return self._uow
 
@@ -50,10 +63,19 @@ class Transactions:
 
     async def commit(self) -> None:
         """Flush buffered writes and commit; tell `on_commit` when something is owed."""
+        held = self._held
+        if self._uow is None and held is not None and held.rows and not self._holding:
+            await self.unit()  # released: the rows held are written even with nothing else
         if self._uow is None or self._conn is None:
             return
-        await self._uow.flush()
+        rows: dict[MemberKey, dict[str, Any]] = {}
+        if held is not None and self._holding:
+            rows = await self._uow.flush_holding()
+        else:
+            await self._uow.flush()
         await self._conn.commit()
+        if held is not None:
+            held.kept(rows)
         owed = self._uow.outbox_written
         conn, self._conn, self._uow, self._repos = self._conn, None, None, {}
         await conn.close()
@@ -63,6 +85,8 @@ class Transactions:
     async def rollback(self) -> None:
         """Abandon the transaction and release its connection."""
         conn, self._conn, self._uow, self._repos = self._conn, None, None, {}
+        if self._held is not None:
+            self._held.rolled_back()
         if conn is not None:
             try:
                 await conn.rollback()

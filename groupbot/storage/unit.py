@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.core.state import MemberState
+from groupbot.storage.held import HeldMembers, MemberKey, member_row
 from groupbot.storage.models import Member, table
 
 __all__ = ["UnitOfWork", "utc"]
@@ -25,22 +26,36 @@ _FACT_TABLES = frozenset({"processed_events", "pending_welcomes"})
 
 def utc(at: datetime) -> datetime:
     """Aware UTC datetimes everywhere (SQLite hands back naive ones)."""
+    if at.tzinfo is UTC:
+        return at  # most of them: astimezone would make a copy
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 class UnitOfWork:
     """One transaction on one connection; small writes are buffered and sent in bulk."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, held: HeldMembers | None = None) -> None:
         self.connection = connection
+        self.held = held  # member rows earlier commits left unwritten (a private database)
         self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._values: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
         self._deferred: dict[Any, list[dict[str, Any]]] = {}
-        self._members: dict[tuple[str, str], MemberState] = {}
+        self._members: dict[MemberKey, MemberState] = {}
         self.outbox_written = 0
 
     def buffer(self, table: Table, row: dict[str, Any]) -> None:
         """Queue a row for a bulk insert at the next flush."""
         self._rows.setdefault(table, []).append(row)
+
+    def buffer_values(self, table: Table, keys: tuple[str, ...], row: tuple[Any, ...]) -> None:
+        """Queue a row given as its values in the order of `keys` (the same for every row of
+        the table): for tables written once per event, a tuple is cheaper than a dict."""
+        batch = self._values.get(table)
+        if batch is None:
+            batch = self._values[table] = (keys, [])
+        elif batch[0] is not keys and batch[0] != keys:
+            raise ValueError(f"rows of {table.name} buffered with other keys: {keys}")
+        batch[1].append(row)
 
     def defer(self, statement: Any, params: dict[str, Any]) -> None:
         """Queue an UPDATE for the next flush (after the inserts it may depend on)."""
@@ -55,7 +70,7 @@ class UnitOfWork:
                 await self.connection.execute(statement, rows)
 
     def buffered(self, target: Table) -> list[dict[str, Any]]:
-        """Rows of one table waiting for the next flush."""
+        """Rows of one table waiting for the next flush (those buffered as dicts)."""
         return self._rows.get(target, [])
 
     async def flush_table(self, target: Table) -> None:
@@ -63,6 +78,9 @@ class UnitOfWork:
         rows = self._rows.pop(target, None)
         if rows:
             await self._insert_rows(_insert(target, self.connection.dialect.name), rows)
+        valued = self._values.pop(target, None)
+        if valued is not None:
+            await self._insert_values(_insert(target, self.connection.dialect.name), *valued)
 
     async def _insert_rows(self, statement: Any, rows: list[dict[str, Any]]) -> None:
         """One executemany; on SQLite, of plain tuples (see `_plain_insert`)."""
@@ -75,45 +93,69 @@ class UnitOfWork:
             return
         sql, columns = plan
         # Column by column: each a C-level map over the rows, converted only where needed.
-        values: list[list[Any]] = []
-        for key, process, default in columns:
-            column = list(map(itemgetter(key), rows)) if key in keys else [default] * len(rows)
-            values.append(column if process is None else list(map(process, column)))
-        await self.connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
+        values = [
+            list(map(itemgetter(key), rows)) if key in keys else [default] * len(rows)
+            for key, _, default in columns
+        ]
+        await self.connection.exec_driver_sql(sql, _converted(columns, values))
+
+    async def _insert_values(
+        self, statement: Any, keys: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """One executemany of rows buffered as tuples (see `buffer_values`)."""
+        plan = None
+        if self.connection.dialect.name == "sqlite":
+            plan = _plain_insert(statement, self.connection.dialect, keys)
+        if plan is None:
+            await self.connection.execute(
+                statement, [dict(zip(keys, r, strict=True)) for r in rows]
+            )
+            return
+        sql, columns = plan
+        transposed = list(zip(*rows, strict=True))
+        where = {key: n for n, key in enumerate(keys)}
+        values = [
+            transposed[where[key]] if key in where else [default] * len(rows)
+            for key, _, default in columns
+        ]
+        await self.connection.exec_driver_sql(sql, _converted(columns, values))
 
     def member_dirty(self, community: str, state: MemberState) -> None:
         """Queue a member's row for an upsert at the next flush."""
         self._members[(community, state.member)] = state
 
     async def flush(self) -> None:
-        """Send every buffered write, members first."""
-        if self._members:
-            await self._upsert_members()
+        """Send every buffered write, members first (and those held by earlier commits)."""
+        rows = self._member_rows()
+        held = self.held
+        if held is not None and held.rows and not held.written:
+            rows = {**held.rows, **rows}
+            held.written = True
+        if rows:
+            await self._insert_rows(_member_upsert(self.connection.dialect.name), [*rows.values()])
+        await self._flush_rows()
+
+    async def flush_holding(self) -> dict[MemberKey, dict[str, Any]]:
+        """Send every buffered write but the members': their rows, to be held (HeldMembers)."""
+        rows = self._member_rows()
+        await self._flush_rows()
+        return rows
+
+    async def _flush_rows(self) -> None:
         buffered, self._rows = self._rows, {}
+        valued, self._values = self._values, {}
         dialect = self.connection.dialect.name
         for target, rows in buffered.items():
             if rows:
                 await self._insert_rows(_insert(target, dialect), rows)
+        for target, (keys, values) in valued.items():
+            await self._insert_values(_insert(target, dialect), keys, values)
         await self.flush_deferred()
 
-    async def _upsert_members(self) -> None:
-        rows = [
-            {
-                "community": community,
-                "member": s.member,
-                "name": s.name,
-                "joined_at": s.joined_at,
-                "first_seen_at": s.first_seen_at,
-                "introduced_at": s.introduced_at,
-                "roles": ",".join(sorted(s.roles)),
-                "post_count": s.post_count,
-                "own_domains": " ".join(sorted(s.own_domains))[:1000],
-                "from_history": s.from_history,
-            }
-            for (community, _), s in self._members.items()
-        ]
-        self._members.clear()
-        await self._insert_rows(_member_upsert(self.connection.dialect.name), rows)
+    def _member_rows(self) -> dict[MemberKey, dict[str, Any]]:
+        """The rows of the members changed since the last flush (forgotten as changed)."""
+        members, self._members = self._members, {}
+        return {key: member_row(key[0], state) for key, state in members.items()}
 
 
 @functools.cache
@@ -127,6 +169,15 @@ def _insert(target: Table, dialect: str) -> Any:
 
 
 _Column = tuple[str, Callable[[Any], Any] | None, Any]
+
+
+def _converted(columns: tuple[_Column, ...], values: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a plain insert from its columns' values, each converted where it needs."""
+    done = [
+        v if process is None else list(map(process, v))
+        for (_, process, _), v in zip(columns, values, strict=True)
+    ]
+    return list(zip(*done, strict=True))
 
 
 @functools.lru_cache(maxsize=256)
@@ -161,11 +212,23 @@ def _plain_insert(
 _SQLITE_DATETIME = sqlite.DATETIME._storage_format
 
 
+_DATETIME_TEXTS: dict[datetime, str] = {}  # of UTC moments: a post's time is written twice
+DATETIME_TEXTS = 16_384  # at most: more than a batch's events, so the second write finds it
+
+
 def _sqlite_datetime(general: Callable[[Any], Any], value: Any) -> Any:
     """SQLite's DATETIME text for a datetime (what SQLAlchemy writes, without its dict)."""
-    if type(value) is datetime:  # isoformat pads the year to 4 digits; the zone is left out
+    if type(value) is not datetime:
+        return general(value)
+    if value.tzinfo is not UTC:  # equal moments in other zones are other texts: not kept
         return value.isoformat(" ", "microseconds")[:26]
-    return general(value)
+    text = _DATETIME_TEXTS.get(value)
+    if text is None:
+        if len(_DATETIME_TEXTS) >= DATETIME_TEXTS:
+            _DATETIME_TEXTS.clear()
+        # isoformat pads the year to 4 digits; the zone is left out
+        text = _DATETIME_TEXTS[value] = value.isoformat(" ", "microseconds")[:26]
+    return text
 
 
 @functools.cache

@@ -53,6 +53,18 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
+_PLAIN: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(item: Evidence | Reason) -> dict[str, str]:
+    """`dataclasses.asdict` of a finding or reason, whose fields are all text, without its
+    recursive copy (several per note, twice: the audit log and the sink)."""
+    names = _PLAIN.get(type(item))
+    if names is None:
+        names = _PLAIN[type(item)] = tuple(f.name for f in dataclasses.fields(item))
+    return {name: getattr(item, name) for name in names}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     """One thing the bot did; subclasses declare their fields in the contract's order."""
@@ -77,7 +89,7 @@ class Action:
             if value is None and name in self.OMIT_IF_NONE:
                 continue
             if name in _NESTED and value is not None:
-                value = [dataclasses.asdict(item) for item in value]
+                value = [_plain(item) for item in value]
             out[name] = value
         return out
 

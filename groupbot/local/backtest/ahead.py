@@ -15,18 +15,17 @@ import fcntl
 import gc
 import io
 import multiprocessing
-import operator
 import pickle
 import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-from groupbot.core.context import ConversationTracker
+from groupbot.core.context import ConversationTracker, conversation_of
 from groupbot.core.detect import Analysis, Conversation
 from groupbot.core.engine import AnalysisKey, Engine, learn_own_domains
 from groupbot.core.events import Event, MessageEdited, MessagePosted, Post
@@ -42,7 +41,6 @@ EVERY = 2_000  # steps per message from the second process
 KEPT = 8_192  # analyses kept on each side at most (more than twice EVERY: see _Analyst)
 PIPE_BYTES = 1 << 20  # a few batches of steps
 NO_DOMAINS: frozenset[str] = frozenset()
-RECORD_FIELDS = tuple(f.name for f in fields(Record))
 BUILT = 1  # in place of an event that event_of builds again from its record
 Place = tuple[bool, bool, int, bool]  # a Conversation's fields, cheaper to send
 # Key id, then the key (text, intro channel, own domains, conversation) and its analysis.
@@ -67,10 +65,11 @@ class Ahead:
         last = False
         while not last:
             items, notes, last = self._receive()
+            make = Record._make
             for n, (values, code) in enumerate(items):
                 if n in notes:
                     _report(problems, *notes[n])
-                record = Record(*values)
+                record = make(values)
                 yield record, event_of(record, community) if isinstance(code, int) else code
             if len(items) in notes:  # met after the last step
                 _report(problems, *notes[len(items)])
@@ -87,7 +86,7 @@ class Ahead:
         for key_id in dropped:
             store.pop(keys.pop(key_id), None)
         for key_id, text, intro, own, place, analysis in added:
-            key = (text, intro, own, Conversation(*place))
+            key = (text, intro, own, conversation_of(*place))
             keys[key_id] = key
             store[key] = analysis
         return items, notes, last
@@ -182,7 +181,6 @@ class _Reader:
         self.counted = self.problems.count
         self.items: list[Item] = []
         self.notes: dict[int, Note] = {}  # by the step they come before
-        self.fields = operator.attrgetter(*RECORD_FIELDS)
 
     def note(self) -> None:
         """Problems reported since the last step: due before the next one."""
@@ -201,7 +199,7 @@ class _Reader:
                 code = BUILT
             if isinstance(event, MessagePosted | MessageEdited):
                 self.analyst.post(event)
-        self.items.append((self.fields(record), code))
+        self.items.append((tuple(record), code))  # a plain tuple: cheaper to send
 
     def batch(self, *, last: bool) -> bytes:
         """Everything gathered since the last batch, ready to send."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
 from groupbot.core.actions import Action
 from groupbot.core.detect import Analysis
@@ -33,10 +33,21 @@ class _PrivateBot(Bot):
 
     They blank old request text and audit evidence that an export's replay never reads
     again; `prune_posts` forgets old event ids and the rows the windows no longer need.
+    Members' rows are written when something reads them and at the end, not at each commit:
+    the bot reads its own cache of every member (see HeldMembers).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.transactions.hold_members()
 
     async def _retention(self, now: datetime) -> None:
         return None  # and the sweep's timer is not set again
+
+    async def close(self) -> None:
+        """Commit what is buffered, every member's row held so far included."""
+        self.transactions.release_members()
+        await super().close()
 
 
 def _watch_verdicts(bot: Bot, hook: VerdictHook) -> None:

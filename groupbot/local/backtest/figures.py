@@ -67,6 +67,8 @@ class Collector:
         self._held: set[tuple[str, str]] = set()
         self._pending: dict[int, datetime] = {}  # request -> when it was asked
         self._step: Step | None = None
+        self._day: date | None = None  # of the last post counted, and its week:
+        self._week = Week()  # most posts fall on the same day as the one before
         self.unanswered = 0
 
     # -- listeners -------------------------------------------------------------------------
@@ -111,7 +113,10 @@ class Collector:
 
     def count_post(self, at: datetime, promotional: bool) -> None:
         """One counted post and whether it was promotional."""
-        week = self.weeks[week_of(at)]
+        day = at.date()
+        if day != self._day:
+            self._day, self._week = day, self.weeks[week_of(at)]
+        week = self._week
         week.posts += 1
         week.promotional += promotional
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Literal
+from typing import IO, Literal, NamedTuple
 
 __all__ = ["OWNER", "Problems", "Record", "RecordKind"]
 
@@ -13,12 +12,12 @@ RecordKind = Literal["join", "post", "edit", "delete", "command"]
 OWNER = frozenset({"owner"})
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One thing that happened in a channel, as read from an export.
 
     `context` is the message it answers (a thread's parent or a reply's reference), `thread` the
-    thread it sits in, `mentions` the members it mentions.
+    thread it sits in, `mentions` the members it mentions. A named tuple, immutable and several
+    times cheaper to make than a frozen dataclass: a backtest makes one per message twice.
     """
 
     kind: RecordKind
@@ -28,7 +27,7 @@ class Record:
     message: str = ""
     text: str = ""
     name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] = frozenset()
     context: str | None = None
     thread: str | None = None
     mentions: tuple[str, ...] = ()

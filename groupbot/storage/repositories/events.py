@@ -14,6 +14,8 @@ __all__ = ["DEDUPE", "ProcessedEvents"]
 
 # How long event ids are remembered: platforms retry within minutes, so a week is ample.
 DEDUPE = timedelta(days=7)
+_EVENTS = table(ProcessedEvent)
+_KEYS = ("community", "event_id", "at")  # one row per event
 
 
 class ProcessedEvents:
@@ -52,9 +54,7 @@ class ProcessedEvents:
 
     def mark(self, event_id: str, at: datetime) -> None:
         """Remember a handled event (written with the decision)."""
-        self.uow.buffer(
-            table(ProcessedEvent), {"community": self.community, "event_id": event_id, "at": at}
-        )
+        self.uow.buffer_values(_EVENTS, _KEYS, (self.community, event_id, at))
 
     async def purge(self, now: datetime) -> None:
         """Forget event ids older than any platform retries."""

@@ -12,6 +12,9 @@ from groupbot.storage.unit import UnitOfWork
 
 __all__ = ["Posts"]
 
+_POSTS = table(Post)
+_KEYS = ("community", "member", "message", "channel", "at", "promotional")  # one row per post
+
 
 class Posts:
     """One community's post records."""
@@ -36,14 +39,5 @@ class Posts:
 
     def add(self, member: str, message: str, channel: str, at: datetime, promotional: bool) -> None:
         """Record a post for the rolling windows (no text)."""
-        self.uow.buffer(
-            table(Post),
-            {
-                "community": self.community,
-                "member": member,
-                "message": message,
-                "channel": channel,
-                "at": at,
-                "promotional": promotional,
-            },
-        )
+        row = (self.community, member, message, channel, at, promotional)
+        self.uow.buffer_values(_POSTS, _KEYS, row)

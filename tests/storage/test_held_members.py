@@ -1,0 +1,75 @@
+"""Members' rows held between commits (a private database): written before reads and at the end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from groupbot.core.state import MemberState
+from groupbot.service.transactions import Transactions
+from groupbot.storage.models import Member
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def stored(engine: AsyncEngine) -> dict[str, int]:
+    """Each stored member's post count."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(Member.member, Member.post_count))
+        return {member: count for member, count in rows}
+
+
+async def save(transactions: Transactions, state: MemberState) -> None:
+    repo = await transactions.repository("c1")
+    await repo.row.ensure(NOW)
+    repo.members.save(state)
+
+
+async def test_rows_wait_for_a_read_or_the_last_commit(engine: AsyncEngine) -> None:
+    transactions = Transactions(engine)
+    transactions.hold_members()
+    ann = MemberState(member="ann", first_seen_at=NOW, post_count=1)
+    await save(transactions, ann)
+    await transactions.commit()
+    assert await stored(engine) == {}
+    ann.post_count = 2
+    await save(transactions, MemberState(member="ben", first_seen_at=NOW + timedelta(hours=1)))
+    await transactions.flush()  # before a read: every row so far, this transaction's too
+    await transactions.commit()
+    assert await stored(engine) == {"ann": 1, "ben": 0}  # ann's as committed: not saved again
+    await save(transactions, ann)
+    await transactions.commit()
+    transactions.release_members()
+    await transactions.commit()  # nothing else to write: the held rows still are
+    assert await stored(engine) == {"ann": 2, "ben": 0}
+    await save(transactions, ann)
+    ann.post_count = 3
+    await transactions.commit()  # released: written at once, as without holding
+    assert await stored(engine) == {"ann": 3, "ben": 0}
+
+
+async def test_a_rollback_loses_no_committed_row(engine: AsyncEngine) -> None:
+    transactions = Transactions(engine)
+    transactions.hold_members()
+    ann = MemberState(member="ann", first_seen_at=NOW, post_count=1)
+    await save(transactions, ann)
+    await transactions.commit()
+    ann.post_count = 5  # changed by an event whose transaction is abandoned
+    await save(transactions, ann)
+    await transactions.flush()
+    assert await _inside(transactions) == {"ann": 5}
+    await transactions.rollback()
+    assert await stored(engine) == {}
+    await transactions.flush()  # the next transaction's read writes the committed row
+    assert await _inside(transactions) == {"ann": 1}
+    await transactions.commit()
+    assert await stored(engine) == {"ann": 1}
+
+
+async def _inside(transactions: Transactions) -> dict[str, int]:
+    """Each member's post count as the open transaction sees it."""
+    conn = (await transactions.unit()).connection
+    rows = await conn.execute(select(Member.member, Member.post_count))
+    return {member: count for member, count in rows}
