@@ -16,7 +16,6 @@ __all__ = ["AnalysisKey", "Engine", "Verdict", "detector_config", "learn_own_dom
 
 OWN_DOMAIN_REPEATS = 2  # a domain promoted this often is treated as the member's own
 CHANNEL_CACHE = 10_000
-FINGERPRINT_CACHE = 10_000  # texts whose fingerprint is kept (the same texts come again and again)
 NO_DOMAINS: frozenset[str] = frozenset()
 NOTED_MEMORY = 50  # recent posts per member whose notes are remembered, for edits
 # What the detector's verdict depends on: text, intro channel, own domains, conversation.
@@ -65,7 +64,6 @@ class Engine:
         self._note_window = timedelta(days=rulebook.notes.escalate_window_days)
         self._copy_window = timedelta(minutes=rules.cross_post.window_minutes)
         self._channels: dict[str, tuple[bool, bool, tuple[Rule, ...]]] = {}
-        self._fingerprints: dict[str, str] = {}  # by the folded text
         # Analyses made ahead by this engine's detector settings (a backtest's second process).
         self.ahead: Mapping[AnalysisKey, Analysis] | None = None
 
@@ -155,7 +153,7 @@ class Engine:
             )
             findings = self._findings(ctx, state, rules)
         if not edited:
-            state.copies.append(RecentCopy(at, channel, message, self._fingerprint(analysis)))
+            state.copies.append(RecentCopy(at, channel, message, analysis.fingerprint))
         if edited and findings:  # an edit is coached only for what the member was not told
             told = state.noted.get(message, frozenset())
             findings = tuple(f for f in findings if f.rule not in told)
@@ -211,15 +209,6 @@ class Engine:
             return True
         needed = self.rulebook.rules.cross_post.min_channels - 1
         return len({c.channel for c in state.copies if c.channel != channel}) >= needed
-
-    def _fingerprint(self, analysis: Analysis) -> str:
-        """The analysis's fingerprint, kept for the text (Analysis computes it when asked)."""
-        known = self._fingerprints.get(analysis.folded)
-        if known is None:
-            if len(self._fingerprints) >= FINGERPRINT_CACHE:
-                self._fingerprints.clear()
-            known = self._fingerprints[analysis.folded] = analysis.fingerprint
-        return known
 
     def _findings(
         self, ctx: RuleContext, state: MemberState, rules: tuple[Rule, ...]

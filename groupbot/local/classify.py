@@ -19,7 +19,6 @@ __all__ = [
     "WorkerLost",
     "blocks",
     "classify_block",
-    "conversation_of",
     "run_classify",
 ]
 
@@ -75,7 +74,7 @@ def verdict(ident: object, analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def conversation_of(obj: dict[str, Any], ident: object) -> Conversation:
+def _conversation(obj: dict[str, Any], ident: object) -> Conversation:
     """Where a line sits in the conversation, from its optional `reply_to`, `thread`, `mentions`.
 
     A thread id equal to the line's own id marks the thread's first message, which is not "in"
@@ -133,7 +132,7 @@ def _read(number: int, line: bytes, intro_channels: frozenset[str]) -> _Line | b
     ident = obj.get("id")
     conversation = None
     if "reply_to" in obj or "thread" in obj or "mentions" in obj:
-        conversation = conversation_of(obj, ident)
+        conversation = _conversation(obj, ident)
     # Most lines have no conversation: their key skips hashing one (a Python-level hash).
     key: SeenKey = (text, intro) if conversation is None else (text, intro, conversation)
     return _Line(number if ident is None else ident, key, text, intro, conversation)

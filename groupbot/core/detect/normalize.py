@@ -230,6 +230,7 @@ def join_spaced(text: str) -> str:
     return _SPACED_LETTERS.sub(_spaced, text)
 
 
+@lru_cache(maxsize=10_000)  # asked for twice a post (cross-post rule, recent copies); texts recur
 def fingerprint(folded: str) -> str:
     """Return the near-duplicate fingerprint of folded text: whitespace collapsed."""
     return " ".join(folded.split())
