@@ -51,6 +51,10 @@ RETENTION_EVERY = timedelta(days=1)
 class Bot(Exclusive):
     """Serves every platform: one engine, one database, actions out via a sink and the outbox."""
 
+    # Handled event ids are stored for a restart or a replica to read; a private database
+    # (a backtest's, read by this process alone) may do without: see SeenEvents.
+    stores_event_ids = True
+
     def __init__(
         self,
         db: AsyncEngine,
@@ -203,16 +207,21 @@ class Bot(Exclusive):
     async def rollback(self) -> None:
         """Abandon the unit of work; reload what it may have changed from the database."""
         await self.transactions.rollback()
+        abandoned = [(entry.event.community, entry.event.event_id) for entry in self._batch]
         self._pending = 0
         self._batch.clear()
         self.members.clear()
-        self._seen.clear()
+        if self.stores_event_ids:
+            self._seen.clear()
+        else:  # the ids are nowhere else: only those of the events abandoned are forgotten
+            self._seen.forget(abandoned)
         self.communities.clear()
         self._stale = True  # until the database has been read again
         await self.start()  # timers, batched welcomes and the ledger as the database has them
         self._stale = False
         self.members.all_known = False
-        self._seen.floor = UNKNOWN
+        if self.stores_event_ids:
+            self._seen.floor = UNKNOWN
 
     async def _abandon(self, entries: list[Entry], error: BaseException) -> None:
         """Nothing of these is stored: each caller raises, so the platform retries."""
@@ -366,7 +375,7 @@ class Bot(Exclusive):
             if not await repo.events.claim(event.event_id, now):
                 self._seen.remember(key, at, self.clock)
                 return []
-        else:
+        elif self.stores_event_ids:
             floor = self._seen.floor
             if floor is not None and at <= floor and await repo.events.seen(event.event_id):
                 return []

@@ -45,6 +45,12 @@ class SeenEvents:
                 self.floor = oldest_at
         self._first = next(iter(seen.values()), None)
 
+    def forget(self, keys: list[tuple[str, str]]) -> None:
+        """Forget these ids (of events abandoned by a rollback)."""
+        for key in keys:
+            self._at.pop(key, None)
+        self._first = next(iter(self._at.values()), None)
+
     def clear(self) -> None:
         """Forget every id (after a rollback); the floor is the caller's to set."""
         self._at.clear()

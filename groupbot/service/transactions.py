@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from groupbot.storage.held import HeldMembers, MemberKey
+from groupbot.storage.held import HeldRows, MemberKey, Values
 from groupbot.storage.repositories import CommunityRepositories
 from groupbot.storage.unit import UnitOfWork
 
@@ -23,16 +24,22 @@ class Transactions:
         self._conn: AsyncConnection | None = None
         self._uow: UnitOfWork | None = None
         self._repos: dict[str, CommunityRepositories] = {}  # of the current unit of work
-        self._held: HeldMembers | None = None
+        self._held: HeldRows | None = None
         self._holding = False
 
-    def hold_members(self) -> None:
-        """Keep members' rows between commits (a private database): see HeldMembers."""
-        self._held = self._held or HeldMembers()
+    def hold(self, *tables: Table) -> None:
+        """Keep members' rows, and those of `tables`, between commits (a private database):
+        see HeldRows."""
+        self._held = self._held or HeldRows(tables)
         self._holding = True
 
-    def release_members(self) -> None:
-        """The next commit writes every member's row held so far, and none is held after it."""
+    @property
+    def held(self) -> HeldRows | None:
+        """The rows held between commits, if they are."""
+        return self._held
+
+    def release(self) -> None:
+        """The next commit writes every row held so far, and none is held after it."""
         self._holding = False
 
     async def unit(self) -> UnitOfWork:
@@ -64,18 +71,19 @@ class Transactions:
     async def commit(self) -> None:
         """Flush buffered writes and commit; tell `on_commit` when something is owed."""
         held = self._held
-        if self._uow is None and held is not None and held.rows and not self._holding:
+        if self._uow is None and held is not None and held and not self._holding:
             await self.unit()  # released: the rows held are written even with nothing else
         if self._uow is None or self._conn is None:
             return
         rows: dict[MemberKey, dict[str, Any]] = {}
+        values: dict[Table, Values] = {}
         if held is not None and self._holding:
-            rows = await self._uow.flush_holding()
+            rows, values = await self._uow.flush_holding()
         else:
             await self._uow.flush()
         await self._conn.commit()
         if held is not None:
-            held.kept(rows)
+            held.kept(rows, values)
         owed = self._uow.outbox_written
         conn, self._conn, self._uow, self._repos = self._conn, None, None, {}
         await conn.close()

@@ -1,14 +1,18 @@
-"""Member rows of a private database, held between commits: written before a read, or at the end."""
+"""Rows of a private database held between commits: written before a read, or at the end."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Table
 
 from groupbot.core.state import MemberState
 
-__all__ = ["HeldMembers", "MemberKey", "member_row"]
+__all__ = ["HeldRows", "MemberKey", "Values", "member_row"]
 
 MemberKey = tuple[str, str]
+Values = tuple[tuple[str, ...], list[tuple[Any, ...]]]  # column keys, rows in their order
 
 
 def member_row(community: str, state: MemberState) -> dict[str, Any]:
@@ -27,27 +31,51 @@ def member_row(community: str, state: MemberState) -> dict[str, Any]:
     }
 
 
-class HeldMembers:
-    """The rows of members committed but not yet written, as they were at their last commit.
+class HeldRows:
+    """The rows committed but not yet written: members' as at their last commit, and the
+    rows of the tables named (written once per event, as values).
 
-    A private database (a backtest's, read by no other process) need not have a member's
-    row until something reads the members table: the bot reads its own cache. Each commit
-    keeps the rows of the members it changed here instead of upserting them; the next flush
-    before a read, or the last commit, writes them. They stay here until that transaction
-    commits, so a rollback loses none of them.
+    A private database (a backtest's, read by no other process) need not have these rows
+    until something reads their tables: the bot reads its own cache. Each commit keeps
+    them here instead of writing them; the next flush before a read, or the last commit,
+    writes them. They stay here until that transaction commits, so a rollback loses none.
     """
 
-    def __init__(self) -> None:
-        self.rows: dict[MemberKey, dict[str, Any]] = {}
+    def __init__(self, tables: tuple[Table, ...] = ()) -> None:
+        self.tables = tables
+        self.members: dict[MemberKey, dict[str, Any]] = {}
+        self.values: dict[Table, Values] = {}
         self.written = False  # by the open transaction, not yet committed
 
-    def kept(self, rows: dict[MemberKey, dict[str, Any]]) -> None:
-        """The open transaction committed: what it wrote is stored, its `rows` are held now."""
+    def __bool__(self) -> bool:
+        return bool(self.members or self.values)
+
+    def kept(self, members: dict[MemberKey, dict[str, Any]], values: dict[Table, Values]) -> None:
+        """The open transaction committed: what it wrote is stored, these are held now."""
         if self.written:
-            self.rows.clear()
+            self.members.clear()
+            self.values.clear()
             self.written = False
-        self.rows.update(rows)
+        self.members.update(members)
+        for target, (keys, rows) in values.items():
+            held = self.values.setdefault(target, (keys, []))
+            if held[0] != keys:
+                raise ValueError(f"rows of {target.name} held with other keys: {keys}")
+            held[1].extend(rows)
 
     def rolled_back(self) -> None:
         """The open transaction was abandoned: what it wrote of these is not stored."""
         self.written = False
+
+    def forget_before(self, moment: datetime, column: str = "at") -> int:
+        """Drop held rows whose `column` is before `moment` (no read will want them); how many."""
+        dropped = 0
+        for target, (keys, rows) in list(self.values.items()):
+            where = keys.index(column)
+            kept = [row for row in rows if row[where] >= moment]
+            dropped += len(rows) - len(kept)
+            if kept:
+                self.values[target] = (keys, kept)
+            else:
+                del self.values[target]
+        return dropped

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.core.state import MemberState
-from groupbot.storage.held import HeldMembers, MemberKey, member_row
+from groupbot.storage.held import HeldRows, MemberKey, Values, member_row
 from groupbot.storage.models import Member, table
 
 __all__ = ["UnitOfWork", "utc"]
@@ -34,11 +34,11 @@ def utc(at: datetime) -> datetime:
 class UnitOfWork:
     """One transaction on one connection; small writes are buffered and sent in bulk."""
 
-    def __init__(self, connection: AsyncConnection, held: HeldMembers | None = None) -> None:
+    def __init__(self, connection: AsyncConnection, held: HeldRows | None = None) -> None:
         self.connection = connection
-        self.held = held  # member rows earlier commits left unwritten (a private database)
+        self.held = held  # rows earlier commits left unwritten (a private database)
         self._rows: dict[Table, list[dict[str, Any]]] = {}
-        self._values: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {}
+        self._values: dict[Table, Values] = {}
         self._deferred: dict[Any, list[dict[str, Any]]] = {}
         self._members: dict[MemberKey, MemberState] = {}
         self.outbox_written = 0
@@ -75,6 +75,9 @@ class UnitOfWork:
 
     async def flush_table(self, target: Table) -> None:
         """Send one table's buffered rows now (before reading or updating that table)."""
+        if self.held is not None and target in self.held.tables:
+            await self.flush()  # its held rows too
+            return
         rows = self._rows.pop(target, None)
         if rows:
             await self._insert_rows(_insert(target, self.connection.dialect.name), rows)
@@ -125,21 +128,29 @@ class UnitOfWork:
         self._members[(community, state.member)] = state
 
     async def flush(self) -> None:
-        """Send every buffered write, members first (and those held by earlier commits)."""
+        """Send every buffered write, members first (and the rows earlier commits held)."""
         rows = self._member_rows()
         held = self.held
-        if held is not None and held.rows and not held.written:
-            rows = {**held.rows, **rows}
+        if held is not None and held and not held.written:
+            rows = {**held.members, **rows}
+            for target, (keys, values) in held.values.items():
+                mine = self._values.get(target)
+                if mine is not None and mine[0] != keys:
+                    raise ValueError(f"rows of {target.name} buffered with other keys: {keys}")
+                self._values[target] = (keys, values + mine[1] if mine else list(values))
             held.written = True
         if rows:
             await self._insert_rows(_member_upsert(self.connection.dialect.name), [*rows.values()])
         await self._flush_rows()
 
-    async def flush_holding(self) -> dict[MemberKey, dict[str, Any]]:
-        """Send every buffered write but the members': their rows, to be held (HeldMembers)."""
+    async def flush_holding(self) -> tuple[dict[MemberKey, dict[str, Any]], dict[Table, Values]]:
+        """Send every buffered write but those held (HeldRows): the members' rows, and the
+        rows of the tables held, to be held until a read or the last commit."""
         rows = self._member_rows()
+        tables = self.held.tables if self.held is not None else ()
+        values = {t: self._values.pop(t) for t in tables if t in self._values}
         await self._flush_rows()
-        return rows
+        return rows, values
 
     async def _flush_rows(self) -> None:
         buffered, self._rows = self._rows, {}

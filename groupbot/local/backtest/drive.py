@@ -17,6 +17,7 @@ from groupbot.local.history.upstream import (
     Bot,
     MemoryPlatform,
     OutboxWorker,
+    hold_private_rows,
     open_bot,
     prune_posts,
 )
@@ -32,21 +33,25 @@ class _PrivateBot(Bot):
     """A bot whose private database is thrown away after the replay: no retention sweeps.
 
     They blank old request text and audit evidence that an export's replay never reads
-    again; `prune_posts` forgets old event ids and the rows the windows no longer need.
-    Members' rows are written when something reads them and at the end, not at each commit:
-    the bot reads its own cache of every member (see HeldMembers).
+    again; `prune_posts` forgets the rows the windows no longer need. Members' and posts'
+    rows are written when something reads them and at the end, not at each commit: the bot
+    reads its own cache of every member (see HeldRows). Event ids are not stored: a history
+    comes in time order, so a repeated event (its id, its time) arrives while the bot's
+    cache of recent ids still holds it, and no other process will ask.
     """
+
+    stores_event_ids = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.transactions.hold_members()
+        hold_private_rows(self)
 
     async def _retention(self, now: datetime) -> None:
         return None  # and the sweep's timer is not set again
 
     async def close(self) -> None:
-        """Commit what is buffered, every member's row held so far included."""
-        self.transactions.release_members()
+        """Commit what is buffered, every row held so far included."""
+        self.transactions.release()
         await super().close()
 
 

@@ -11,7 +11,7 @@ from groupbot.local.replay import run_replay
 from groupbot.local.replay_events import read_events
 from groupbot.service.bot import Bot
 from groupbot.service.runtime import MEMORY_URL, open_bot
-from groupbot.storage.models import AuditEntry, Post, ProcessedEvent
+from groupbot.storage.models import AuditEntry, Post, ProcessedEvent, table
 from groupbot.storage.outbox import OutboxWorker
 from groupbot.storage.repositories import DEDUPE
 
@@ -20,6 +20,7 @@ __all__ = [
     "Bot",
     "MemoryPlatform",
     "OutboxWorker",
+    "hold_private_rows",
     "open_bot",
     "prune_posts",
     "read_events",
@@ -27,15 +28,23 @@ __all__ = [
 ]
 
 
+def hold_private_rows(bot: Bot) -> None:
+    """Hold members' and posts' rows between commits: a private database (see HeldRows)."""
+    bot.transactions.hold(table(Post))
+
+
 async def prune_posts(bot: Bot, horizon: datetime) -> None:
     """Drop post and audit rows older than `horizon` from a private, replay-only database.
 
     The engine reads them back only inside its rolling windows (and every hold, which is
     kept), but keeps every row: over a long history they would be most of a backtest's memory.
-    This is that database's only sweep (the bot's daily retention is off): event ids are
-    forgotten after the same week as there.
+    This is that database's only sweep (the bot's daily retention is off): event ids, where
+    they are stored, are forgotten after the same week as there.
     """
     await bot.commit()
+    held = bot.transactions.held
+    if held is not None:
+        held.forget_before(horizon)
     async with bot.db.begin() as conn:
         if bot.clock is not None:
             await conn.execute(delete(ProcessedEvent).where(ProcessedEvent.at < bot.clock - DEDUPE))

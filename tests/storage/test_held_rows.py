@@ -1,4 +1,4 @@
-"""Members' rows held between commits (a private database): written before reads and at the end."""
+"""Rows held between commits (a private database): written before reads and at the end."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.state import MemberState
 from groupbot.service.transactions import Transactions
-from groupbot.storage.models import Member
+from groupbot.storage.models import Member, Post, table
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -29,7 +29,7 @@ async def save(transactions: Transactions, state: MemberState) -> None:
 
 async def test_rows_wait_for_a_read_or_the_last_commit(engine: AsyncEngine) -> None:
     transactions = Transactions(engine)
-    transactions.hold_members()
+    transactions.hold()
     ann = MemberState(member="ann", first_seen_at=NOW, post_count=1)
     await save(transactions, ann)
     await transactions.commit()
@@ -41,7 +41,7 @@ async def test_rows_wait_for_a_read_or_the_last_commit(engine: AsyncEngine) -> N
     assert await stored(engine) == {"ann": 1, "ben": 0}  # ann's as committed: not saved again
     await save(transactions, ann)
     await transactions.commit()
-    transactions.release_members()
+    transactions.release()
     await transactions.commit()  # nothing else to write: the held rows still are
     assert await stored(engine) == {"ann": 2, "ben": 0}
     await save(transactions, ann)
@@ -52,7 +52,7 @@ async def test_rows_wait_for_a_read_or_the_last_commit(engine: AsyncEngine) -> N
 
 async def test_a_rollback_loses_no_committed_row(engine: AsyncEngine) -> None:
     transactions = Transactions(engine)
-    transactions.hold_members()
+    transactions.hold()
     ann = MemberState(member="ann", first_seen_at=NOW, post_count=1)
     await save(transactions, ann)
     await transactions.commit()
@@ -73,3 +73,38 @@ async def _inside(transactions: Transactions) -> dict[str, int]:
     conn = (await transactions.unit()).connection
     rows = await conn.execute(select(Member.member, Member.post_count))
     return {member: count for member, count in rows}
+
+
+async def posted(engine: AsyncEngine) -> list[str]:
+    """The message ids of the stored posts."""
+    async with engine.connect() as conn:
+        return sorted(await conn.scalars(select(Post.message)))
+
+
+async def post(transactions: Transactions, message: str, hours: int) -> None:
+    repo = await transactions.repository("c1")
+    await repo.row.ensure(NOW)
+    repo.posts.add("ann", message, "general", NOW + timedelta(hours=hours), False)
+
+
+async def test_post_rows_wait_for_a_read_of_their_table(engine: AsyncEngine) -> None:
+    transactions = Transactions(engine)
+    transactions.hold(table(Post))
+    await post(transactions, "m1", 0)
+    await transactions.commit()
+    await post(transactions, "m2", 1)
+    await transactions.commit()
+    assert await posted(engine) == []
+    held = transactions.held
+    assert held is not None and held.forget_before(NOW + timedelta(minutes=30)) == 1
+    await post(transactions, "m3", 2)
+    await (await transactions.unit()).flush_table(table(Post))  # before a read of posts
+    await transactions.commit()
+    assert await posted(engine) == ["m2", "m3"]  # m1 was older than any window reads
+    await post(transactions, "m4", 3)
+    await transactions.rollback()  # m4's event abandoned: its row is not held
+    await post(transactions, "m5", 4)
+    await transactions.commit()
+    transactions.release()
+    await transactions.commit()
+    assert await posted(engine) == ["m2", "m3", "m5"]
