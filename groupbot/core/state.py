@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -31,9 +30,11 @@ class MemberState:
     roles: frozenset[str] = frozenset()
     post_count: int = 0
     own_domains: set[str] = field(default_factory=set)
-    posts: deque[tuple[datetime, bool]] = field(default_factory=deque)
-    copies: deque[RecentCopy] = field(default_factory=deque)
-    note_times: deque[datetime] = field(default_factory=deque)
+    # Oldest first. Lists, not deques: most members' are short or empty, and an empty deque
+    # takes 760 bytes (a list 56), several times over for each of the members a replay keeps.
+    posts: list[tuple[datetime, bool]] = field(default_factory=list)
+    copies: list[RecentCopy] = field(default_factory=list)
+    note_times: list[datetime] = field(default_factory=list)
     promo_domains: dict[str, int] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)
     noted: dict[str, frozenset[str]] = field(default_factory=dict)  # message -> rules noted
@@ -80,14 +81,20 @@ class MemberState:
     def prune(self, now: datetime, posts: timedelta, notes: timedelta, copies: timedelta) -> None:
         """Forget window entries older than their rolling windows."""
         horizon = now - posts
-        while self.posts and self.posts[0][0] <= horizon:
-            self.promo_in_window -= self.posts.popleft()[1]
+        if self.posts and self.posts[0][0] <= horizon:
+            old = 0
+            for at, promotional in self.posts:
+                if at > horizon:
+                    break
+                old += 1
+                self.promo_in_window -= promotional
+            del self.posts[:old]
         horizon = now - notes
-        while self.note_times and self.note_times[0] <= horizon:
-            self.note_times.popleft()
+        if self.note_times and self.note_times[0] <= horizon:
+            self.note_times = [at for at in self.note_times if at > horizon]
         horizon = now - copies
-        while self.copies and self.copies[0].at < horizon:
-            self.copies.popleft()
+        if self.copies and self.copies[0].at < horizon:
+            self.copies = [copy for copy in self.copies if copy.at >= horizon]
 
     def window_counts(self) -> tuple[int, int]:
         """(promotional posts, all posts) in the current window."""

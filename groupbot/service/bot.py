@@ -13,6 +13,7 @@ from groupbot.core.actions import Action, Introduced
 from groupbot.core.context import ConversationTracker
 from groupbot.core.engine import Engine
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited, MessagePosted
+from groupbot.core.owners import role_names
 from groupbot.core.rulebook import Rulebook
 from groupbot.service.approvals import ApprovalDesk
 from groupbot.service.batch import Entry
@@ -396,7 +397,7 @@ class Bot(Exclusive):
         arrived = state.arrive(now)  # not a member the history read found: there before us
         state.name = ev.name or state.name
         if ev.roles is not None:  # the platform's current word, a demotion included
-            state.roles = frozenset(r.lower() for r in ev.roles)
+            state.roles = role_names(ev.roles)
         repo.members.save(state)
         return self.welcomer.joined(repo, ev, state, now) if arrived else []
 
@@ -407,7 +408,7 @@ class Bot(Exclusive):
         if ev.name and not state.name:
             state.name = ev.name
         if ev.roles is not None:  # the platform's current word, a demotion included
-            state.roles = frozenset(r.lower() for r in ev.roles)
+            state.roles = role_names(ev.roles)
         edited = isinstance(ev, MessageEdited)
         verdict = self.engine.evaluate(
             state,

@@ -22,6 +22,9 @@ __all__ = ["UnitOfWork", "utc"]
 # A processed event id or a newcomer already waiting for a welcome is recorded once; writing it
 # again (an id reused long after the cache forgot it, a second join) must not fail the batch.
 _FACT_TABLES = frozenset({"processed_events", "pending_welcomes"})
+# Rows per executemany at most: a private database's held rows, written at once, would
+# otherwise be converted all together (tens of MB for a while).
+CHUNK = 10_000
 
 
 def utc(at: datetime) -> datetime:
@@ -86,7 +89,11 @@ class UnitOfWork:
             await self._insert_values(_insert(target, self.connection.dialect.name), *valued)
 
     async def _insert_rows(self, statement: Any, rows: list[dict[str, Any]]) -> None:
-        """One executemany; on SQLite, of plain tuples (see `_plain_insert`)."""
+        """One executemany per CHUNK rows; on SQLite, of plain tuples (see `_plain_insert`)."""
+        if len(rows) > CHUNK:
+            for start in range(0, len(rows), CHUNK):
+                await self._insert_rows(statement, rows[start : start + CHUNK])
+            return
         keys = rows[0].keys()
         plan = None
         if self.connection.dialect.name == "sqlite" and all(r.keys() == keys for r in rows):
@@ -105,7 +112,11 @@ class UnitOfWork:
     async def _insert_values(
         self, statement: Any, keys: tuple[str, ...], rows: list[tuple[Any, ...]]
     ) -> None:
-        """One executemany of rows buffered as tuples (see `buffer_values`)."""
+        """One executemany per CHUNK rows buffered as tuples (see `buffer_values`)."""
+        if len(rows) > CHUNK:
+            for start in range(0, len(rows), CHUNK):
+                await self._insert_values(statement, keys, rows[start : start + CHUNK])
+            return
         plan = None
         if self.connection.dialect.name == "sqlite":
             plan = _plain_insert(statement, self.connection.dialect, keys)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from groupbot.core.state import MemberState
 from groupbot.service.transactions import Transactions
+from groupbot.storage import unit
 from groupbot.storage.models import Member, Post, table
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -87,24 +89,26 @@ async def post(transactions: Transactions, message: str, hours: int) -> None:
     repo.posts.add("ann", message, "general", NOW + timedelta(hours=hours), False)
 
 
-async def test_post_rows_wait_for_a_read_of_their_table(engine: AsyncEngine) -> None:
+async def test_post_rows_wait_for_a_read_of_their_table(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(unit, "CHUNK", 2)  # the rows held go in several inserts
     transactions = Transactions(engine)
     transactions.hold(table(Post))
-    await post(transactions, "m1", 0)
-    await transactions.commit()
-    await post(transactions, "m2", 1)
-    await transactions.commit()
+    for hours, message in enumerate(["m1", "m2", "m3"]):
+        await post(transactions, message, hours)
+        await transactions.commit()
     assert await posted(engine) == []
     held = transactions.held
     assert held is not None and held.forget_before(NOW + timedelta(minutes=30)) == 1
-    await post(transactions, "m3", 2)
+    await post(transactions, "m4", 3)
     await (await transactions.unit()).flush_table(table(Post))  # before a read of posts
     await transactions.commit()
-    assert await posted(engine) == ["m2", "m3"]  # m1 was older than any window reads
-    await post(transactions, "m4", 3)
-    await transactions.rollback()  # m4's event abandoned: its row is not held
+    assert await posted(engine) == ["m2", "m3", "m4"]  # m1 was older than any window reads
     await post(transactions, "m5", 4)
+    await transactions.rollback()  # m5's event abandoned: its row is not held
+    await post(transactions, "m6", 5)
     await transactions.commit()
     transactions.release()
     await transactions.commit()
-    assert await posted(engine) == ["m2", "m3", "m5"]
+    assert await posted(engine) == ["m2", "m3", "m4", "m6"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -66,7 +65,7 @@ class Members:
             )
             .order_by(AuditEntry.at)
         )
-        state.note_times = deque(utc(at) for (at,) in notes)
+        state.note_times = [utc(at) for (at,) in notes]
         held = await self._c.execute(
             select(AuditEntry.message).where(
                 AuditEntry.community == self.community,
