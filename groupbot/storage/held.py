@@ -24,9 +24,9 @@ def member_row(community: str, state: MemberState) -> dict[str, Any]:
         "joined_at": state.joined_at,
         "first_seen_at": state.first_seen_at,
         "introduced_at": state.introduced_at,
-        "roles": ",".join(sorted(state.roles)),
+        "roles": ",".join(sorted(state.roles)) if state.roles else "",
         "post_count": state.post_count,
-        "own_domains": " ".join(sorted(state.own_domains))[:1000],
+        "own_domains": " ".join(sorted(state.own_domains))[:1000] if state.own_domains else "",
         "from_history": state.from_history,
     }
 

@@ -30,7 +30,7 @@ from groupbot.core.detect import Analysis, Conversation, Message
 from groupbot.core.engine import AnalysisKey, Engine, learn_own_domains
 from groupbot.core.events import Event, MessageEdited, MessagePosted, Post
 from groupbot.core.rulebook import Rulebook
-from groupbot.local.gc_tuning import rare_collections
+from groupbot.local.gc_tuning import REPLAY_YOUNG_THRESHOLD, rare_collections
 from groupbot.local.history.merge import Step, event_of
 from groupbot.local.history.records import Problems, Record
 from groupbot.local.history.source import History
@@ -149,7 +149,7 @@ def _read(
     history.reopen()
     reader = _Reader(history, _Analyst(Engine(rulebook)))
     try:
-        with rare_collections():
+        with rare_collections(REPLAY_YOUNG_THRESHOLD):
             for record, event in history.steps(date_from, date_to):
                 reader.note()
                 reader.add(record, event)

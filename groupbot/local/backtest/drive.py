@@ -10,7 +10,7 @@ from groupbot.core.actions import Action
 from groupbot.core.detect import Analysis
 from groupbot.core.engine import AnalysisKey, Verdict
 from groupbot.core.rulebook import Rulebook
-from groupbot.local.gc_tuning import rare_collections
+from groupbot.local.gc_tuning import REPLAY_YOUNG_THRESHOLD, rare_collections
 from groupbot.local.history.merge import Step
 from groupbot.local.history.upstream import (
     MEMORY_URL,
@@ -103,7 +103,7 @@ async def drive(
 
     kind = _PrivateBot if prune else Bot
     url = database or MEMORY_URL
-    with rare_collections():
+    with rare_collections(REPLAY_YOUNG_THRESHOLD):
         async with open_bot(url, rulebook, sink=sink, batch_size=batch, kind=kind) as bot:
             bot.community_names.update(community_names or {})
             bot.engine.ahead = ahead
