@@ -261,7 +261,11 @@ class _Analyst:
         self.guessed = {}
 
     def _member(self, event: Post) -> _Member:
-        return self.members.setdefault((event.community, event.member), _Member())
+        key = (event.community, event.member)
+        member = self.members.get(key)
+        if member is None:  # not setdefault: that would make a _Member for every post
+            member = self.members[key] = _Member()
+        return member
 
     def _key(self, event: Post, member: _Member, conversation: Conversation) -> AnalysisKey:
         intro = self.engine.channel_facts(event.channel)[0]
