@@ -150,9 +150,9 @@ def _read(
     reader = _Reader(history, _Analyst(Engine(rulebook)))
     try:
         with rare_collections(REPLAY_YOUNG_THRESHOLD):
-            for record, event in history.steps(date_from, date_to):
+            for record, event, built in history.built_steps(date_from, date_to):
                 reader.note()
-                reader.add(record, event)
+                reader.add(record, event, built)
                 if len(reader.items) == EVERY:
                     connection.send_bytes(reader.batch(last=False))
             reader.note()
@@ -192,14 +192,12 @@ class _Reader:
             self.errors.truncate()
             self.counted = self.problems.count
 
-    def add(self, record: Record, event: Event | None) -> None:
-        """One step; its event is built again on the other side when that gives the same."""
-        code: Event | int | None = event
-        if event is not None:
-            if event == event_of(record, self.history.community):
-                code = BUILT
-            if isinstance(event, MessagePosted | MessageEdited):
-                self.posts.append(event)
+    def add(self, record: Record, event: Event | None, built: bool) -> None:
+        """One step; its event is built again on the other side when `built` (the event is
+        `event_of(record)`)."""
+        code: Event | int | None = BUILT if built else event
+        if isinstance(event, MessagePosted | MessageEdited):
+            self.posts.append(event)
         self.items.append((tuple(record), code))  # a plain tuple: cheaper to send
 
     def batch(self, *, last: bool) -> bytes:

@@ -43,12 +43,14 @@ def events_of(
     *,
     date_from: datetime | None = None,
     date_to: datetime | None = None,
+    clean: bool = True,
 ) -> Iterator[Step]:
     """Each record with the core event it becomes (None when it becomes none).
 
     A member's first join is a join to the community unless they were active earlier in the
     export; later joins are not new members. Records before `date_from` only tell who was
-    there already; the stream stops after `date_to`.
+    there already; the stream stops after `date_to`. Without `clean`, the events are
+    `event_of`'s own, their text not cleaned yet (the caller cleans them).
     """
     known: set[str] = set()
     for record in records:
@@ -62,7 +64,7 @@ def events_of(
         if date_from is not None and at < date_from:
             continue
         event = event_of(record, community) if fresh or record.kind != "join" else None
-        yield record, event if event is None else clean_event(event)
+        yield record, event if event is None or not clean else clean_event(event)
 
 
 def event_of(record: Record, community: str) -> Event | None:

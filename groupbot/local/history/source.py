@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from groupbot.core.clean import clean_event
 from groupbot.core.events import CommandIssued, Event, MemberJoined, MessageEdited
 from groupbot.local.history.detect_format import Format, FormatError, detect_format
 from groupbot.local.history.discord_export import DiscordExport
@@ -41,6 +42,21 @@ class History:
             return
         records = merged(self.export.channels())
         yield from events_of(records, self.community, date_from=date_from, date_to=date_to)
+
+    def built_steps(
+        self, date_from: datetime | None = None, date_to: datetime | None = None
+    ) -> Iterator[tuple[Record, Event | None, bool]]:
+        """`steps`, each with whether its event is `event_of(record)` itself (cleaning changed
+        nothing): a process sending the steps elsewhere can leave those to be built there."""
+        if self.export is None:  # JSON Lines: the events carry their own ids
+            for record, event in self.steps(date_from, date_to):
+                yield record, event, False
+            return
+        records = merged(self.export.channels())
+        raw = events_of(records, self.community, date_from=date_from, date_to=date_to, clean=False)
+        for record, made in raw:
+            event = made if made is None else clean_event(made)
+            yield record, event, event is not None and event is made
 
     def close(self) -> None:
         """Release the export's archive, if it has one."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import orjson
 import pytest
-from exportkit import DAMAGED, write_discord, write_slack_folder, write_slack_zip
+from exportkit import DAMAGED, msg, write_discord, write_slack_folder, write_slack_zip
 
 from groupbot.core.context import ConversationTracker
 from groupbot.core.engine import Engine
@@ -47,6 +48,16 @@ def test_the_steps_and_problems_are_those_read_here(
     assert count >= 1 and (DAMAGED in errors or "damaged" in errors)
 
 
+def test_a_text_cleaned_there_is_sent_cleaned(tmp_path: Path) -> None:
+    path = write_slack_folder(tmp_path / "export")
+    raw = [msg("U3", 6, 0, "a NUL\x00 here"), msg("U3", 6, 1, "nothing to clean")]
+    (path / "general" / "2024-01-06.json").write_bytes(orjson.dumps(raw))
+    steps, errors, count, _ = read_ahead(path)
+    assert (steps, errors, count) == read_here(path)
+    texts = [e.text for _, e in steps if isinstance(e, MessagePosted) and e.at.day == 6]
+    assert texts == ["a NUL\ufffd here", "nothing to clean"]
+
+
 def test_each_analysis_is_the_one_the_detector_gives(tmp_path: Path) -> None:
     path = write_slack_folder(tmp_path / "export")
     steps, _, _, other = read_ahead(path)
@@ -71,7 +82,7 @@ def test_a_reader_failing_there_fails_here(tmp_path: Path, monkeypatch: pytest.M
         raise ValueError("the disk went away")
 
     history = open_history(path, "auto", Problems(io.StringIO()))
-    monkeypatch.setattr(type(history), "steps", broken)
+    monkeypatch.setattr(type(history), "built_steps", broken)
     with (
         history_ahead(history, load_rulebook(None)) as other,
         pytest.raises(ValueError, match="the disk went away"),
