@@ -9,10 +9,16 @@ from sqlalchemy import Table
 
 from groupbot.core.state import MemberState
 
-__all__ = ["HeldRows", "MemberKey", "Values", "member_row"]
+__all__ = ["HeldRows", "MemberKey", "Values", "check_keys", "member_row"]
 
 MemberKey = tuple[str, str]
 Values = tuple[tuple[str, ...], list[tuple[Any, ...]]]  # column keys, rows in their order
+
+
+def check_keys(target: Table, expected: tuple[str, ...], keys: tuple[str, ...]) -> None:
+    """Rows of one table given as values all follow the same column keys."""
+    if keys is not expected and keys != expected:
+        raise ValueError(f"rows of {target.name} buffered with other keys: {keys}")
 
 
 def member_row(community: str, state: MemberState) -> dict[str, Any]:
@@ -59,8 +65,7 @@ class HeldRows:
         self.members.update(members)
         for target, (keys, rows) in values.items():
             held = self.values.setdefault(target, (keys, []))
-            if held[0] != keys:
-                raise ValueError(f"rows of {target.name} held with other keys: {keys}")
+            check_keys(target, held[0], keys)
             held[1].extend(rows)
 
     def rolled_back(self) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from groupbot.core.state import MemberState
-from groupbot.storage.held import HeldRows, MemberKey, Values, member_row
+from groupbot.storage.held import HeldRows, MemberKey, Values, check_keys, member_row
 from groupbot.storage.models import Member, table
 
 __all__ = ["UnitOfWork", "utc"]
@@ -56,8 +56,8 @@ class UnitOfWork:
         batch = self._values.get(table)
         if batch is None:
             batch = self._values[table] = (keys, [])
-        elif batch[0] is not keys and batch[0] != keys:
-            raise ValueError(f"rows of {table.name} buffered with other keys: {keys}")
+        elif batch[0] is not keys:  # the usual case is the same tuple: no call
+            check_keys(table, batch[0], keys)
         batch[1].append(row)
 
     def defer(self, statement: Any, params: dict[str, Any]) -> None:
@@ -146,8 +146,8 @@ class UnitOfWork:
             rows = {**held.members, **rows}
             for target, (keys, values) in held.values.items():
                 mine = self._values.get(target)
-                if mine is not None and mine[0] != keys:
-                    raise ValueError(f"rows of {target.name} buffered with other keys: {keys}")
+                if mine is not None:
+                    check_keys(target, keys, mine[0])
                 self._values[target] = (keys, values + mine[1] if mine else list(values))
             held.written = True
         if rows:

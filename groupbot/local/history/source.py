@@ -37,11 +37,8 @@ class History:
         self, date_from: datetime | None = None, date_to: datetime | None = None
     ) -> Iterator[Step]:
         """Every record in time order with the core event it becomes."""
-        if self.export is None:
-            yield from _jsonl_steps(self.path, self.problems, date_from, date_to)
-            return
-        records = merged(self.export.channels())
-        yield from events_of(records, self.community, date_from=date_from, date_to=date_to)
+        for record, event, _ in self.built_steps(date_from, date_to):
+            yield record, event
 
     def built_steps(
         self, date_from: datetime | None = None, date_to: datetime | None = None
@@ -49,7 +46,7 @@ class History:
         """`steps`, each with whether its event is `event_of(record)` itself (cleaning changed
         nothing): a process sending the steps elsewhere can leave those to be built there."""
         if self.export is None:  # JSON Lines: the events carry their own ids
-            for record, event in self.steps(date_from, date_to):
+            for record, event in _jsonl_steps(self.path, self.problems, date_from, date_to):
                 yield record, event, False
             return
         records = merged(self.export.channels())

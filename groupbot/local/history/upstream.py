@@ -11,9 +11,8 @@ from groupbot.local.replay import run_replay
 from groupbot.local.replay_events import read_events
 from groupbot.service.bot import Bot
 from groupbot.service.runtime import MEMORY_URL, open_bot
-from groupbot.storage.models import AuditEntry, Post, ProcessedEvent, table
+from groupbot.storage.models import AuditEntry, Post, table
 from groupbot.storage.outbox import OutboxWorker
-from groupbot.storage.repositories import DEDUPE
 
 __all__ = [
     "MEMORY_URL",
@@ -38,16 +37,14 @@ async def prune_posts(bot: Bot, horizon: datetime) -> None:
 
     The engine reads them back only inside its rolling windows (and every hold, which is
     kept), but keeps every row: over a long history they would be most of a backtest's memory.
-    This is that database's only sweep (the bot's daily retention is off): event ids, where
-    they are stored, are forgotten after the same week as there.
+    This is that database's only sweep (the bot's daily retention is off); it stores no
+    event ids (see Bot.stores_event_ids).
     """
     await bot.commit()
     held = bot.transactions.held
     if held is not None:
         held.forget_before(horizon)
     async with bot.db.begin() as conn:
-        if bot.clock is not None:
-            await conn.execute(delete(ProcessedEvent).where(ProcessedEvent.at < bot.clock - DEDUPE))
         await conn.execute(delete(Post).where(Post.at < horizon))
         await conn.execute(
             delete(AuditEntry).where(AuditEntry.at < horizon, AuditEntry.action != "hold")
